@@ -1,0 +1,44 @@
+"""Per-user language, and the setup wizard as the only page until the first admin exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+SETUP_OPEN_PREFIXES = ("/setup", "/static/", "/health", "/i18n/", "/api/schema", "/api/docs")
+
+
+class UserLanguageMiddleware:
+    """A logged-in person's language wins over the browser's (LocaleMiddleware runs after us)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language:
+            request.COOKIES["django_language"] = language
+        return self.get_response(request)
+
+
+class SetupRequiredMiddleware:
+    """Until setup is done (no admin yet), every page leads to the setup wizard."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self._setup_done = False
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._setup_done:
+            from anemone.accounts.setup import setup_done
+
+            self._setup_done = setup_done()
+            if not self._setup_done and not request.path.startswith(SETUP_OPEN_PREFIXES):
+                if request.path.startswith("/api/"):
+                    return HttpResponse('{"detail": "Setup is not finished."}', status=503,
+                                        content_type="application/json")
+                return redirect("setup")
+        return self.get_response(request)

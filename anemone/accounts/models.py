@@ -1,0 +1,92 @@
+"""People of the server: the custom user, one-time account links, and login failures."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{1,31}$"
+username_validator = RegexValidator(
+    USERNAME_PATTERN,
+    _("2–32 characters: lowercase letters, digits, '-' or '_', starting with a letter."),
+)
+
+
+class User(AbstractUser):
+    """A person with two areas (backup/ and data/), quotas, a language and a sealed backup key.
+
+    The username doubles as a folder name (shares/<username>/) and a restic repository name, hence
+    the strict pattern.
+    """
+
+    username = models.CharField(_("username"), max_length=32, unique=True, validators=[username_validator])
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    quota_total_bytes = models.BigIntegerField(
+        _("total quota (bytes)"), default=settings.DEFAULT_QUOTA_TOTAL_BYTES, help_text=_("0 = unlimited")
+    )
+    quota_backup_bytes = models.BigIntegerField(
+        _("backup quota (bytes)"), default=settings.DEFAULT_QUOTA_BACKUP_BYTES, help_text=_("0 = unlimited")
+    )
+    usage_backup_bytes = models.BigIntegerField(default=0, editable=False)
+    usage_data_bytes = models.BigIntegerField(default=0, editable=False)
+    usage_trash_bytes = models.BigIntegerField(default=0, editable=False)
+    usage_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    backup_key_sealed = models.TextField(blank=True, default="", editable=False)
+    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def is_activated(self) -> bool:
+        return self.activated_at is not None
+
+    @property
+    def has_backup_key(self) -> bool:
+        return bool(self.backup_key_sealed)
+
+    @property
+    def usage_total_bytes(self) -> int:
+        return self.usage_backup_bytes + self.usage_data_bytes + self.usage_trash_bytes
+
+
+class AccountLink(models.Model):
+    """A one-time link (activation or password reset), valid 24 h. Only its SHA-256 is stored."""
+
+    ACTIVATE = "activate"
+    RESET = "reset"
+    PURPOSES = [(ACTIVATE, _("activation")), (RESET, _("password reset"))]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=16, choices=PURPOSES)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def default_expiry() -> timezone.datetime:
+        return timezone.now() + timedelta(hours=settings.ACCOUNT_LINK_HOURS)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept in the database so every gunicorn worker sees the same count."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)

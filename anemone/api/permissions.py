@@ -1,0 +1,8 @@
+from rest_framework.permissions import BasePermission
+
+
+class IsAdmin(BasePermission):
+    """Staff only (the server's admins)."""
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)

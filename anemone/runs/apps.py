@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class RunsConfig(AppConfig):
+    name = "anemone.runs"
+    label = "runs"
+    verbose_name = "Runs"
+
+    def ready(self) -> None:
+        from anemone.files import trash_jobs
+        from anemone.runs import registry
+
+        registry.register("trash", trash_jobs.request_purge, label="Trash purge")

@@ -1,0 +1,26 @@
+"""Declare the recurring system jobs and re-sync every target's schedule (idempotent; run by `make run`)."""
+
+from django.core.management.base import BaseCommand
+
+from anemone.runs import registry, schedules
+
+SYSTEM_JOBS = [
+    ("system:reap-runs", "anemone.runs.tasks.reap", 1),
+    ("system:trash-purge", "anemone.files.trash_jobs.scheduled_purge", 24 * 60),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the system schedules and mirror every target's schedule into django-q2."
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        for name, func, minutes in SYSTEM_JOBS:
+            schedules.ensure_system_schedule(name, func, minutes)
+        synced = 0
+        for kind in registry.all_kinds():
+            if kind.targets is None:
+                continue
+            for target in kind.targets():
+                schedules.sync_schedule(kind.name, target.pk, target, enabled=getattr(target, "enabled", True))
+                synced += 1
+        self.stdout.write(f"schedules: {len(SYSTEM_JOBS)} system jobs, {synced} targets in sync")

@@ -1,0 +1,253 @@
+"""The run lifecycle, in one place: start → begin → progress → finish | fail, and recovery.
+
+Every backup kind only implements a body ``def body(run) -> Outcome``; ``execute`` owns the rest:
+the queued→running transition (conditional update, so a redelivered task does nothing), a heartbeat
+so a SIGKILLed worker's run is later marked interrupted, the throttled progress writes, and turning
+any exception into a readable message on the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from anemone.engines.proc import pid_alive
+from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus, Trigger
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10
+STALE_AFTER_SECONDS = 90
+PROGRESS_MIN_INTERVAL = 1.0
+LOG_TAIL_LINES = 200
+
+
+class RunActive(Exception):
+    """A run of this target is already queued or running."""
+
+    def __init__(self, run: Run | None):
+        self.run = run
+        super().__init__("A run of this target is already queued or running." + (f" (#{run.pk})" if run else ""))
+
+
+class StepError(Exception):
+    """A failure of one named step, with what the person should do about it."""
+
+    def __init__(self, step: str, message: str, hint: str = ""):
+        self.step, self.message, self.hint = step, message, hint
+        super().__init__(self.human())
+
+    def human(self) -> str:
+        text = f"{self.step}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+@dataclass
+class Outcome:
+    """What a run body reports back; status is derived from errors unless given."""
+
+    message: str = ""
+    status: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def _worker_identity() -> tuple[str, int]:
+    return socket.gethostname(), os.getpid()
+
+
+def start(kind: str, target_id: int, *, label: str = "", trigger: str = Trigger.MANUAL,
+          user=None, options: dict | None = None) -> Run:  # type: ignore[no-untyped-def]
+    """Create the queued Run of a target, or raise RunActive. The database enforces uniqueness."""
+    reap_stale(kind=kind, target_id=target_id)
+    try:
+        with transaction.atomic():
+            return Run.objects.create(
+                kind=kind, target_id=target_id, target_label=label[:128], trigger=trigger,
+                requested_by=user if user and user.pk else None, options=options or {},
+            )
+    except IntegrityError:
+        active = Run.objects.filter(kind=kind, target_id=target_id, status__in=ACTIVE_STATUSES).first()
+        raise RunActive(active) from None
+
+
+def skip(run: Run, message: str) -> Run:
+    """Record a run that had nothing to do on purpose (e.g. its USB drive is absent)."""
+    return _finalise(run, RunStatus.SKIPPED, message)
+
+
+class Tracker:
+    """Throttled progress and log tail of one running Run (≤ 1 DB write per second)."""
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.lines: deque[str] = deque(run.log_tail.splitlines()[-LOG_TAIL_LINES:], maxlen=LOG_TAIL_LINES)
+        self._last_write = 0.0
+        self._lock = threading.Lock()
+
+    def log(self, line: str) -> None:
+        with self._lock:
+            self.lines.append(line[:1000])
+
+    def progress(self, *, force: bool = False, **values: object) -> None:
+        """Set any of percent, current_item, bytes_done, bytes_total, files_done, files_total."""
+        for name, value in values.items():
+            if value is not None:
+                setattr(self.run, name, value)
+        now = time.monotonic()
+        if force or now - self._last_write >= PROGRESS_MIN_INTERVAL:
+            self.flush()
+            self._last_write = now
+
+    def flush(self) -> None:
+        with self._lock:
+            self.run.log_tail = "\n".join(self.lines)
+        self.run.progress_updated_at = timezone.now()
+        Run.objects.filter(pk=self.run.pk, status=RunStatus.RUNNING).update(
+            percent=min(max(self.run.percent, 0.0), 100.0), current_item=self.run.current_item[:512],
+            bytes_done=self.run.bytes_done, bytes_total=self.run.bytes_total, files_done=self.run.files_done,
+            files_total=self.run.files_total, log_tail=self.run.log_tail,
+            progress_updated_at=self.run.progress_updated_at, heartbeat_at=timezone.now(),
+        )
+
+
+def begin(run_id: int) -> Run | None:
+    """queued → running, only once: a redelivered or duplicate task gets None and does nothing."""
+    host, pid = _worker_identity()
+    now = timezone.now()
+    claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, worker_host=host, worker_pid=pid
+    )
+    return Run.objects.get(pk=run_id) if claimed else None
+
+
+def _heartbeat(run_id: int, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+        except Exception:  # a busy database must not kill the run; the next beat retries
+            log.warning("heartbeat of run %s failed", run_id, exc_info=True)
+        finally:
+            close_old_connections()
+
+
+def execute(run_id: int, body: Callable[[Run, Tracker], Outcome]) -> Run | None:
+    """Run a body for a queued Run and record how it ended. Never raises for the body's failures."""
+    run = begin(run_id)
+    if run is None:
+        log.info("run %s is not queued any more; nothing to do", run_id)
+        return None
+    tracker = Tracker(run)
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True)
+    beat.start()
+    try:
+        outcome = body(run, tracker)
+    except StepError as exc:
+        tracker.log(exc.human())
+        outcome = Outcome(status=RunStatus.FAILED, message=exc.human())
+    except Exception as exc:  # the run must end readable, whatever happened
+        log.exception("run %s crashed", run_id)
+        tracker.log(traceback.format_exc(limit=5))
+        outcome = Outcome(status=RunStatus.FAILED, message=f"Unexpected error: {exc}. The log tail has details.")
+    finally:
+        stop.set()
+    tracker.flush()
+    status = outcome.status or (RunStatus.PARTIAL if outcome.errors else RunStatus.SUCCEEDED)
+    if status == RunStatus.SUCCEEDED:
+        run.percent = 100.0
+    return _finalise(run, status, outcome.message or "\n".join(outcome.errors[:20]))
+
+
+def _finalise(run: Run, status: str, message: str) -> Run:
+    now = timezone.now()
+    percent = 100.0 if status == RunStatus.SUCCEEDED else run.percent
+    Run.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+        status=status, finished_at=now, message=message[:10000], percent=percent,
+        files_done=run.files_done, bytes_done=run.bytes_done,
+    )
+    RunItem.objects.filter(run=run, status=RunStatus.RUNNING).update(status=RunStatus.INTERRUPTED, finished_at=now)
+    run.refresh_from_db()
+    return run
+
+
+def reap_stale(kind: str | None = None, target_id: int | None = None) -> int:
+    """Mark interrupted the runs whose worker died: same-host dead PID, or no heartbeat for 90 s.
+
+    Queued runs are left alone unless they waited longer than the task retry window (their task was
+    lost with the broker).
+    """
+    qs = Run.objects.filter(status__in=ACTIVE_STATUSES)
+    if kind is not None:
+        qs = qs.filter(kind=kind, target_id=target_id)
+    host, _pid = _worker_identity()
+    now = timezone.now()
+    queued_limit = now - timedelta(seconds=settings.Q_CLUSTER["retry"] + 600)
+    reaped = 0
+    for run in qs:
+        if run.status == RunStatus.RUNNING:
+            dead = (run.worker_host == host and run.worker_pid and not pid_alive(run.worker_pid))
+            silent = run.heartbeat_at is None or (now - run.heartbeat_at).total_seconds() > STALE_AFTER_SECONDS
+            if not (dead or silent):
+                continue
+            why = "The worker running it stopped (killed or crashed) before it finished."
+        elif run.queued_at < queued_limit:
+            why = "It was never picked up by a worker."
+        else:
+            continue
+        message = f"Interrupted: {why} The next run resumes from what was already saved."
+        reaped += Run.objects.filter(pk=run.pk, status=run.status).update(
+            status=RunStatus.INTERRUPTED, finished_at=now, message=message)
+        RunItem.objects.filter(run=run, status=RunStatus.RUNNING).update(
+            status=RunStatus.INTERRUPTED, finished_at=now)
+    return reaped
+
+
+def start_item(run: Run, *, user=None, label: str = "") -> RunItem:  # type: ignore[no-untyped-def]
+    return RunItem.objects.create(run=run, user=user, label=label or (user.username if user else ""))
+
+
+def finish_item(item: RunItem, *, status: str, files: int = 0, bytes_: int = 0, errors: int = 0,
+                message: str = "", **stats: object) -> RunItem:
+    item.status, item.files, item.bytes, item.errors = status, files, bytes_, errors
+    item.message = message[:5000]
+    item.stats.update({k: v for k, v in stats.items() if v is not None})
+    item.finished_at = timezone.now()
+    item.save()
+    return item
+
+
+def dispatch(run: Run, task_path: str, *, inline: bool = False) -> None:
+    """Hand a queued run to a django-q2 worker (or run it in this process for `--wait` without a cluster)."""
+    if inline:
+        from django.utils.module_loading import import_string
+
+        import_string(task_path)(run.pk)
+        return
+    from django_q.tasks import async_task
+
+    async_task(task_path, run.pk, task_name=f"{run.kind}-{run.target_id}-run-{run.pk}", group=run.kind)
+
+
+def visible_runs(user):  # type: ignore[no-untyped-def]
+    """Runs a person may see: all for admins, else those with an item about them."""
+    if user.is_staff:
+        return Run.objects.all()
+    return Run.objects.filter(items__user=user).distinct()
+
+
+def last_runs_by_target(kind: str) -> dict[int, Run]:
+    latest: dict[int, Run] = {}
+    for run in Run.objects.filter(kind=kind).order_by("target_id", "-queued_at"):
+        latest.setdefault(run.target_id, run)
+    return latest

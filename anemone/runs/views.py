@@ -1,0 +1,43 @@
+"""Run history pages and the live progress fragment polled by htmx."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from anemone.runs import services
+from anemone.runs.models import RunStatus
+from anemone.runs.svg import bytes_per_run_chart
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    services.reap_stale()
+    runs = services.visible_runs(request.user).prefetch_related("items")
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    if kind:
+        runs = runs.filter(kind=kind)
+    if status:
+        runs = runs.filter(status=status)
+    runs = list(runs[:200])
+    return render(request, "runs/list.html", {
+        "title": _("Runs"), "runs": runs, "kind": kind, "status": status,
+        "statuses": RunStatus.choices, "chart": bytes_per_run_chart(runs),
+    })
+
+
+def _get_run(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+    return get_object_or_404(services.visible_runs(request.user), pk=pk)
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run(request, pk)
+    items = run.items.all() if request.user.is_staff else run.items.filter(user=request.user)
+    return render(request, "runs/detail.html", {"title": _("Run"), "run": run, "items": items})
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "partials/run_progress.html", {"run": _get_run(request, pk)})

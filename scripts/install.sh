@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what Anemone needs and is missing: Debian packages, then the project in .venv.
+# Idempotent: a second run checks and does nothing. `--test` adds what the test suite needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(restic openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv)
+if [[ "${1:-}" == "--test" ]]; then
+    packages+=(chromium)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    echo "install: Debian packages missing: ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "install: run as root, or: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+    "$python" -m venv .venv
+fi
+stamp=.venv/.anemone-installed
+if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[postgres,redis,dev]'
+    touch "$stamp"
+fi

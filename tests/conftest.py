@@ -1,0 +1,97 @@
+"""Shared fixtures: a private data dir per test session, personas, API clients, browser settings.
+
+Personas (as in healthchecks' hc/test.py): alice and bob are users, charlie an outsider with an
+account but no business with alice's or bob's things, admin runs the server.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# The data dir must exist before Django settings are imported: one per test session.
+_DATA_DIR = tempfile.mkdtemp(prefix="anemone-test-")
+os.environ["ANEMONE_DATA_DIR"] = _DATA_DIR
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+BROWSER_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+pytest_plugins = ["tests.fixtures.servers"]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Each test gets its own data dir (shares, certs, incoming...)."""
+    path = tmp_path / "data"
+    path.mkdir(mode=0o700)
+    settings.DATA_DIR = path
+    return path
+
+
+@pytest.fixture
+def master_key(data_dir: Path) -> bytes:
+    from anemone import crypto
+
+    return crypto.create_master_key()
+
+
+def make_person(username: str, *, admin: bool = False):  # type: ignore[no-untyped-def]
+    from anemone.accounts import services
+
+    user = services.create_user(username, email=f"{username}@example.org", is_admin=admin)
+    user.backup_key_plain = services.activate(user, PASSWORD)
+    return user
+
+
+@pytest.fixture
+def alice(db, master_key):  # type: ignore[no-untyped-def]
+    return make_person("alice")
+
+
+@pytest.fixture
+def bob(db, master_key):  # type: ignore[no-untyped-def]
+    return make_person("bob")
+
+
+@pytest.fixture
+def charlie(db, master_key):  # type: ignore[no-untyped-def]
+    return make_person("charlie")
+
+
+@pytest.fixture
+def admin_user(db, master_key):  # type: ignore[no-untyped-def]
+    return make_person("admin", admin=True)
+
+
+def api_client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(db):  # type: ignore[no-untyped-def]
+    """api(user) → an APIClient authenticated with that user's token (None: anonymous)."""
+    return api_client_for
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": BROWSER_ARGS}
+
+
+def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
+    assert Path(settings.DATA_DIR).exists()

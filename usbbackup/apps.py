@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UsbbackupConfig(AppConfig):
+    name = "usbbackup"
+    verbose_name = "USB backup"
