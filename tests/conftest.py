@@ -25,7 +25,7 @@ BROWSER_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 
-pytest_plugins = ["tests.fixtures.servers"]
+pytest_plugins = ["tests.fixtures.sshd", "tests.fixtures.rclone_servers", "tests.fixtures.incoming", "tests.fixtures.restic"]
 
 
 @pytest.fixture(autouse=True)

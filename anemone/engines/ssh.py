@@ -1,0 +1,66 @@
+"""SSH keys: Ed25519 key pairs in OpenSSH format, public-key validation and fingerprints.
+
+Used by cloud destinations (the rclone key) and peers (our P2P key). Host-key pinning helpers live
+here too, so both share one implementation.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from anemone.crypto import write_private_file
+
+PUBLIC_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa) ([A-Za-z0-9+/]+={0,3})(?: ([^\r\n]*))?$")
+
+
+class InvalidPublicKey(ValueError):
+    pass
+
+
+def generate_ed25519(path: Path, comment: str) -> str:
+    """Write a new private key to `path` (0600) and `path.pub`; return the public key line."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    line = f"{public.decode()} {comment}".strip()
+    write_private_file(path, private)
+    path.with_name(path.name + ".pub").write_text(line + "\n")
+    return line
+
+
+def read_public_key(path: Path) -> str:
+    return path.with_name(path.name + ".pub").read_text().strip()
+
+
+def parse_public_key(line: str) -> tuple[str, bytes, str]:
+    """(type, blob, comment) of an OpenSSH public key line, or InvalidPublicKey with a clear reason."""
+    match = PUBLIC_KEY_RE.match(line.strip())
+    if not match:
+        raise InvalidPublicKey("Expected an OpenSSH public key: 'ssh-ed25519 AAAA…' or 'ssh-rsa AAAA…'.")
+    key_type, data, comment = match.group(1), match.group(2), match.group(3) or ""
+    try:
+        blob = base64.b64decode(data, validate=True)
+    except binascii.Error as exc:
+        raise InvalidPublicKey("The key's base64 is damaged.") from exc
+    name_len = int.from_bytes(blob[:4], "big") if len(blob) >= 4 else -1
+    if name_len <= 0 or blob[4:4 + name_len].decode(errors="replace") != key_type:
+        raise InvalidPublicKey("The key's content does not match its type (truncated or damaged).")
+    if key_type == "ssh-ed25519" and len(blob) != 51:
+        raise InvalidPublicKey("An ssh-ed25519 key must hold exactly 32 key bytes.")
+    return key_type, blob, comment
+
+
+def fingerprint(line_or_blob: str | bytes) -> str:
+    """OpenSSH-style SHA256 fingerprint ('SHA256:...')."""
+    blob = line_or_blob if isinstance(line_or_blob, bytes) else parse_public_key(line_or_blob)[1]
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return f"SHA256:{digest}"
