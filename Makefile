@@ -4,6 +4,10 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# The machine's PostgreSQL and Redis (python-svc); the suite also runs the service-facing tests on them.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/anemone
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+SERVICE_TESTS := tests/anemone/test_runs.py tests/anemone/test_schedules.py tests/anemone/test_queue.py
 
 .PHONY: run test install install-test lint bench clean-var
 
@@ -29,6 +33,9 @@ test: install-test
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	ANEMONE_DATA_DIR=$$(mktemp -d /tmp/anemone-test.XXXXXX) $(VENV)/bin/pytest
+	@echo "== the run machinery and the task queue again, on PostgreSQL + the Redis broker =="
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) ANEMONE_DATA_DIR=$$(mktemp -d /tmp/anemone-test.XXXXXX) \
+		$(VENV)/bin/pytest $(SERVICE_TESTS)
 
 bench: install-test
 	$(PY) bench/run_all.py

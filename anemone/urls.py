@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from anemone import views
+from anemone.api.schema import CachedSchemaView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -16,7 +17,7 @@ urlpatterns = [
     path("cloud/", include("cloudbackup.urls")),
     path("usb/", include("usbbackup.urls")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("anemone.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

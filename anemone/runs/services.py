@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from anemone.engines.proc import pid_alive
@@ -132,13 +132,15 @@ def begin(run_id: int) -> Run | None:
 
 
 def _heartbeat(run_id: int, stop: threading.Event) -> None:
-    while not stop.wait(HEARTBEAT_SECONDS):
-        try:
-            Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
-        except Exception:  # a busy database must not kill the run; the next beat retries
-            log.warning("heartbeat of run %s failed", run_id, exc_info=True)
-        finally:
-            close_old_connections()
+    try:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+            except Exception:  # a busy database must not kill the run; the next beat retries
+                log.warning("heartbeat of run %s failed", run_id, exc_info=True)
+                close_old_connections()
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def execute(run_id: int, body: Callable[[Run, Tracker], Outcome]) -> Run | None:
