@@ -1,5 +1,180 @@
-"""API of accounts (filled by the accounts work)."""
+"""Accounts API: tokens for mobile clients, `me/`, and the admin's `users/`."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from anemone.accounts import services
+from anemone.accounts.forms import LOGIN_REFUSED, client_ip
+from anemone.accounts.links import issue_link
+from anemone.accounts.models import AccountLink, User, username_validator
+from anemone.api.permissions import IsAdmin
+from anemone.files.usage import usage_bars
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, write_only=True)
+
+
+TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
+
+
+class TokenView(APIView):
+    """POST username + password → token (rate-limited like the login page); DELETE revokes the caller's token."""
+
+    throttle_scope = "auth"
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_throttles(self):  # type: ignore[no-untyped-def]
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponse}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username, ip = data.validated_data["username"], client_ip(request)
+        user = None if services.login_blocked(username, ip) else authenticate(
+            request, username=username, password=data.validated_data["password"])
+        if user is None:
+            services.record_login_failure(username, ip)
+            return Response({"detail": str(LOGIN_REFUSED)}, status=status.HTTP_400_BAD_REQUEST)
+        services.clear_login_failures(username)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UsageSerializer(serializers.Serializer):
+    used = serializers.IntegerField()
+    quota = serializers.IntegerField()
+    percent = serializers.FloatField()
+    level = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    is_admin = serializers.BooleanField(source="is_staff", read_only=True)
+    usage = serializers.SerializerMethodField()
+    language = serializers.ChoiceField(choices=["en", "fr", ""], required=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "email", "is_admin", "language", "quota_total_bytes", "quota_backup_bytes",
+                  "usage_backup_bytes", "usage_data_bytes", "usage_trash_bytes", "usage"]
+        read_only_fields = ["username", "email", "quota_total_bytes", "quota_backup_bytes", "usage_backup_bytes",
+                            "usage_data_bytes", "usage_trash_bytes"]
+
+    @extend_schema_field(inline_serializer("UsageSummary", {"backup": UsageSerializer(), "total": UsageSerializer(),
+                                                      "trash_bytes": serializers.IntegerField()}))
+    def get_usage(self, user: User) -> dict:  # type: ignore[type-arg]
+        return usage_bars(user)
+
+
+class MeView(APIView):
+    """The caller's profile, quotas and usage; PATCH changes the language."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(validators=[username_validator])
+    is_admin = serializers.BooleanField(source="is_staff", required=False)
+    is_activated = serializers.BooleanField(read_only=True)
+    activation_link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "is_admin", "is_active", "is_activated", "language",
+                  "quota_total_bytes", "quota_backup_bytes", "usage_backup_bytes", "usage_data_bytes",
+                  "activation_link"]
+        read_only_fields = ["usage_backup_bytes", "usage_data_bytes"]
+
+    def get_activation_link(self, user: User) -> str | None:
+        return self.context.get("links", {}).get(user.pk)
+
+    def validate_username(self, value: str) -> str:
+        if self.instance is None and User.objects.filter(username=value).exists():
+            raise serializers.ValidationError("This username is taken.")
+        if self.instance is not None and value != self.instance.username:
+            raise serializers.ValidationError("A username cannot be changed.")
+        return value
+
+
+LinkResponse = inline_serializer("AccountLinkResponse", {"url": serializers.URLField()})
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """People of the server (admins only). Creating one returns its activation link."""
+
+    queryset = User.objects.all()
+    serializer_class = UserSerializer
+    permission_classes = [IsAdmin]
+    http_method_names = ["get", "post", "patch"]
+
+    def perform_create(self, serializer: UserSerializer) -> None:
+        data = serializer.validated_data
+        user = services.create_user(data["username"], email=data.get("email", ""), is_admin=data.get("is_staff", False))
+        for field in ("quota_total_bytes", "quota_backup_bytes", "language"):
+            if field in data:
+                setattr(user, field, data[field])
+        user.save()
+        serializer.instance = user
+        url = issue_link(user, AccountLink.ACTIVATE, self.request.build_absolute_uri("/"))
+        serializer.context["links"] = {user.pk: url}
+
+    def perform_update(self, serializer: UserSerializer) -> None:
+        user = serializer.save()
+        user.is_superuser = user.is_staff
+        user.save(update_fields=["is_superuser"])
+        if not user.is_active:
+            services.revoke_sessions_and_tokens(user)
+
+    @extend_schema(request=None, responses=LinkResponse)
+    @action(detail=True, methods=["post"], url_path="activation-link")
+    def activation_link(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        if user.is_activated:
+            return Response({"detail": "Already activated: use reset-link."}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"url": issue_link(user, AccountLink.ACTIVATE, request.build_absolute_uri("/"))})
+
+    @extend_schema(request=None, responses=LinkResponse)
+    @action(detail=True, methods=["post"], url_path="reset-link")
+    def reset_link(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        return Response({"url": issue_link(user, AccountLink.RESET, request.build_absolute_uri("/"))})
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]
-    return None
+    router.register("users", UserViewSet, basename="user")
+
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+]

@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 
 SETUP_OPEN_PREFIXES = ("/setup", "/static/", "/health", "/i18n/", "/api/schema", "/api/docs")
 
 
 class UserLanguageMiddleware:
-    """A logged-in person's language wins over the browser's (LocaleMiddleware runs after us)."""
+    """A logged-in person's language wins over the browser's (runs after authentication)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -20,7 +21,8 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if language:
-            request.COOKIES["django_language"] = language
+            translation.activate(language)
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         return self.get_response(request)
 
 

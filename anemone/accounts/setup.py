@@ -21,8 +21,11 @@ class SetupAlreadyDone(RuntimeError):
     pass
 
 
-def run_setup(*, server_name: str, language: str, admin_username: str, admin_password: str) -> User:
-    """Create the master key, the settings and the first admin; write the recovery kit to the data dir."""
+def run_setup(*, server_name: str, language: str, admin_username: str, admin_password: str) -> tuple[User, str]:
+    """Create the master key, the settings and the first admin; write the recovery kit to the data dir.
+
+    Returns the admin and their backup key (to show once).
+    """
     from anemone.accounts import services
 
     with transaction.atomic():
@@ -33,6 +36,6 @@ def run_setup(*, server_name: str, language: str, admin_username: str, admin_pas
         site.server_name, site.language, site.setup_completed_at = server_name, language, timezone.now()
         site.save()
         admin = services.create_user(admin_username, is_admin=True, language=language)
-        services.activate(admin, admin_password)
+        key = services.activate(admin, admin_password)
     crypto.write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
-    return admin
+    return admin, key

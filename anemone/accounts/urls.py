@@ -1,12 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from anemone.accounts import views
+from anemone.accounts import users_views, views
 
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("setup/recovery-kit/", views.setup_kit, name="setup-kit"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("activate/<str:token>/", views.activate, name="activate"),
+    path("reset/<str:token>/", views.reset, name="reset"),
     path("account/", views.account, name="account"),
-    path("users/", views.users, name="users"),
+    path("account/backup-key/", views.backup_key, name="backup-key"),
+    path("users/", users_views.users, name="users"),
+    path("users/<int:pk>/", users_views.user_detail, name="user-detail"),
+    path("users/<int:pk>/link/<str:purpose>/", users_views.user_link, name="user-link"),
 ]

@@ -1,5 +1,217 @@
-"""API of accounts (filled by the accounts work)."""
+"""Files and trash API: the same services as the web pages, scoped to the caller (no user parameter)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anemone.files import downloads, paths, services, trash, uploads
+from anemone.files.usage import QuotaExceeded
+
+AREA = serializers.ChoiceField(choices=list(paths.AREAS))
+
+
+class EntrySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    path = serializers.CharField()
+    is_dir = serializers.BooleanField()
+    size = serializers.IntegerField()
+    modified = serializers.DateTimeField()
+
+
+class PathSerializer(serializers.Serializer):
+    area = AREA
+    path = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class RenameSerializer(PathSerializer):
+    new_name = serializers.CharField(trim_whitespace=False)
+
+
+class UploadSerializer(serializers.Serializer):
+    area = AREA
+    path = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    file = serializers.ListField(child=serializers.FileField())
+
+
+class TrashEntrySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    area = serializers.CharField()
+    original_path = serializers.CharField()
+    deleted_at = serializers.DateTimeField()
+    size = serializers.IntegerField()
+    is_dir = serializers.BooleanField()
+
+
+class PathResultSerializer(serializers.Serializer):
+    path = serializers.CharField()
+
+
+PathResult = PathResultSerializer
+AREA_PARAMS = [OpenApiParameter("area", str, enum=list(paths.AREAS), required=True),
+               OpenApiParameter("path", str, required=False)]
+
+
+def _query(request: Request) -> tuple[str, str]:
+    data = PathSerializer(data={"area": request.query_params.get("area", ""),
+                                "path": request.query_params.get("path", "")})
+    data.is_valid(raise_exception=True)
+    return data.validated_data["area"], data.validated_data["path"]
+
+
+def _quota_error(exc: QuotaExceeded) -> Response:
+    return Response({"detail": str(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
+class FileListView(APIView):
+    @extend_schema(parameters=AREA_PARAMS, responses=EntrySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """List a folder of one of the caller's areas."""
+        area, relpath = _query(request)
+        return Response(EntrySerializer(services.list_dir(request.user, area, relpath), many=True).data)
+
+
+class DownloadView(APIView):
+    @extend_schema(parameters=AREA_PARAMS, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request) -> HttpResponse:
+        """Download a file (streamed; HTTP Range supported)."""
+        area, relpath = _query(request)
+        real = paths.resolve(request.user, area, relpath, must_exist=True)
+        if not real.is_file():
+            raise Http404
+        return downloads.file_response(request, real)
+
+
+class UploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: PathResultSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        """Upload one or more files (`file` parts) into the folder `path` of `area`."""
+        data = UploadSerializer(data={"area": request.data.get("area"), "path": request.data.get("path", ""),
+                                      "file": request.FILES.getlist("file")})
+        data.is_valid(raise_exception=True)
+        stored = []
+        try:
+            for upload_file in data.validated_data["file"]:
+                stored.append({"path": uploads.save_upload(request.user, data.validated_data["area"],
+                                                           data.validated_data["path"], upload_file)})
+        except QuotaExceeded as exc:
+            return _quota_error(exc)
+        return Response(stored, status=status.HTTP_201_CREATED)
+
+
+class PathActionView(APIView):
+    parser_classes = [JSONParser, FormParser]
+    serializer_class = PathSerializer
+
+    def act(self, request: Request, data: dict) -> str:  # type: ignore[type-arg]
+        raise NotImplementedError
+
+    def post(self, request: Request) -> Response:
+        data = self.serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"path": self.act(request, data.validated_data)})
+
+
+@extend_schema(request=PathSerializer, responses=PathResult)
+class MkdirView(PathActionView):
+    """Create the folder `path` in `area`."""
+
+    def act(self, request: Request, data: dict) -> str:  # type: ignore[type-arg]
+        return services.mkdir(request.user, data["area"], data["path"])
+
+
+@extend_schema(request=RenameSerializer, responses=PathResult)
+class RenameView(PathActionView):
+    """Rename `path` to `new_name` in the same folder."""
+
+    serializer_class = RenameSerializer
+
+    def act(self, request: Request, data: dict) -> str:  # type: ignore[type-arg]
+        return services.rename(request.user, data["area"], data["path"], data["new_name"])
+
+
+@extend_schema(request=PathSerializer, responses=inline_serializer("Trashed", {"path": serializers.CharField(),
+                                                                               "trash_id": serializers.CharField()}))
+class DeleteView(PathActionView):
+    """Move `path` to the trash."""
+
+    def post(self, request: Request) -> Response:
+        data = PathSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.delete(request.user, data.validated_data["area"], data.validated_data["path"])
+        return Response({"path": entry.original_path, "trash_id": entry.id})
+
+
+def _entry_or_404(request: Request, entry_id: str) -> trash.TrashEntry:
+    try:
+        return trash.get_entry(request.user, entry_id)
+    except trash.TrashEntryMissing:
+        raise Http404 from None
+
+
+class TrashListView(APIView):
+    @extend_schema(responses=TrashEntrySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """The caller's trash, newest first."""
+        return Response(TrashEntrySerializer(trash.list_trash(request.user), many=True).data)
+
+
+class TrashEntryView(APIView):
+    @extend_schema(responses=TrashEntrySerializer)
+    def get(self, request: Request, entry_id: str) -> Response:
+        return Response(TrashEntrySerializer(_entry_or_404(request, entry_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, entry_id: str) -> Response:
+        """Delete one trash entry for good."""
+        _entry_or_404(request, entry_id)
+        trash.delete_entry(request.user, entry_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TrashRestoreView(APIView):
+    @extend_schema(request=None, responses=PathResult)
+    def post(self, request: Request, entry_id: str) -> Response:
+        """Put an entry back where it was, or beside it when the name is taken."""
+        _entry_or_404(request, entry_id)
+        try:
+            return Response({"path": trash.restore(request.user, entry_id)})
+        except QuotaExceeded as exc:
+            return _quota_error(exc)
+
+
+class TrashEmptyView(APIView):
+    @extend_schema(request=None, responses=inline_serializer("Emptied", {"entries": serializers.IntegerField(),
+                                                                        "bytes": serializers.IntegerField()}))
+    def post(self, request: Request) -> Response:
+        """Delete everything in the caller's trash."""
+        entries, freed = trash.empty(request.user)
+        return Response({"entries": entries, "bytes": freed})
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]
     return None
+
+
+urlpatterns = [
+    path("files/", FileListView.as_view(), name="api-files"),
+    path("files/download/", DownloadView.as_view(), name="api-files-download"),
+    path("files/upload/", UploadView.as_view(), name="api-files-upload"),
+    path("files/mkdir/", MkdirView.as_view(), name="api-files-mkdir"),
+    path("files/rename/", RenameView.as_view(), name="api-files-rename"),
+    path("files/delete/", DeleteView.as_view(), name="api-files-delete"),
+    path("trash/", TrashListView.as_view(), name="api-trash"),
+    path("trash/empty/", TrashEmptyView.as_view(), name="api-trash-empty"),
+    path("trash/<str:entry_id>/", TrashEntryView.as_view(), name="api-trash-entry"),
+    path("trash/<str:entry_id>/restore/", TrashRestoreView.as_view(), name="api-trash-restore"),
+]

@@ -1,5 +1,59 @@
-"""Trash purge as a run (placeholder; the files work fills it)."""
+"""The daily trash purge, run through the runs machinery (one Run, one RunItem per person).
+
+It also recounts each person's usage, correcting any drift from files changed outside Anemone.
+"""
+
+from __future__ import annotations
+
+from anemone.runs import services as runs
+from anemone.runs.models import Run, RunStatus, Trigger
+
+KIND = "trash"
+TASK = "anemone.files.trash_jobs.run_purge"
 
 
-def request_purge(target_id: int = 0, trigger: str = "schedule", user=None):  # type: ignore[no-untyped-def]
-    return None
+def request_purge(target_id: int = 0, trigger: str = Trigger.SCHEDULE, user=None, *, inline: bool = False) -> Run:  # type: ignore[no-untyped-def]
+    run = runs.start(KIND, 0, label="Trash purge", trigger=trigger, user=user)
+    runs.dispatch(run, TASK, inline=inline)
+    return run
+
+
+def scheduled_purge() -> int | None:
+    """Entry point of the daily system schedule."""
+    try:
+        return request_purge(trigger=Trigger.SCHEDULE).pk
+    except runs.RunActive:
+        return None
+
+
+def run_purge(run_id: int) -> None:
+    runs.execute(run_id, purge_body)
+
+
+def purge_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+    from anemone.accounts.models import User
+    from anemone.files import trash
+    from anemone.files.usage import recompute_usage
+    from anemone.models import SiteSettings
+
+    days = SiteSettings.load().trash_retention_days
+    people = list(User.objects.filter(activated_at__isnull=False))
+    tracker.progress(files_total=len(people), force=True)
+    total_entries = total_bytes = 0
+    errors = []
+    for index, person in enumerate(people, start=1):
+        item = runs.start_item(run, user=person)
+        try:
+            entries, freed = trash.purge_expired(person, days)
+            recompute_usage(person)
+        except OSError as exc:
+            errors.append(f"{person.username}: {exc.strerror or exc}")
+            runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
+            continue
+        runs.finish_item(item, status=RunStatus.SUCCEEDED, files=entries, bytes_=freed)
+        total_entries += entries
+        total_bytes += freed
+        run.files_done, run.bytes_done = total_entries, total_bytes
+        tracker.progress(percent=100 * index / len(people), current_item=person.username)
+    return runs.Outcome(message=f"{total_entries} trash entries older than {days} days deleted",
+                        errors=errors)

@@ -1,15 +1,138 @@
-"""Placeholder views; the files work fills them."""
+"""Files and Trash pages. All logic is in services/uploads/trash; errors become flash messages."""
 
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anemone.files import downloads, paths, services, trash, uploads
+from anemone.files.paths import PathRefused
+from anemone.files.usage import QuotaExceeded, usage_bars
+
+REFUSALS = (PathRefused, QuotaExceeded, FileNotFoundError, trash.TrashEntryMissing)
+
+
+def _area(request: HttpRequest) -> str:
+    area = request.GET.get("area") or request.POST.get("area") or "backup"
+    if area not in paths.AREAS:
+        raise Http404
+    return area
+
+
+def browse_url(area: str, path: str = "") -> str:
+    return reverse("files:browse") + "?" + urlencode({"area": area, "path": path})
+
+
+def _crumbs(path: str) -> list[tuple[str, str]]:
+    parts = [p for p in path.split("/") if p]
+    return [(part, "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
 
 
 @login_required
 def browse(request: HttpRequest) -> HttpResponse:
-    return render(request, "not_configured.html", {"title": "Files"})
+    area, path = _area(request), request.GET.get("path", "")
+    try:
+        entries = services.list_dir(request.user, area, path)
+    except REFUSALS as exc:
+        messages.error(request, str(exc) if not isinstance(exc, FileNotFoundError) else _("No such folder."))
+        return redirect(browse_url(area)) if path else render(request, "files/browse.html", {"entries": [], "area": area})
+    return render(request, "files/browse.html", {
+        "title": _("Files"), "area": area, "path": path, "entries": entries, "crumbs": _crumbs(path),
+        "parent": path.rpartition("/")[0], "usage": usage_bars(request.user), "areas": paths.AREAS,
+    })
 
 
 @login_required
-def trash(request: HttpRequest) -> HttpResponse:
-    return render(request, "not_configured.html", {"title": "Trash"})
+def download(request: HttpRequest) -> HttpResponse:
+    area, path = _area(request), request.GET.get("path", "")
+    try:
+        real = paths.resolve(request.user, area, path, must_exist=True)
+    except (PathRefused, FileNotFoundError):
+        raise Http404 from None
+    if not real.is_file():
+        raise Http404
+    return downloads.file_response(request, real)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    area, folder = _area(request), request.POST.get("path", "")
+    files = request.FILES.getlist("file")
+    if not files:
+        messages.error(request, _("Choose at least one file."))
+    for upload_file in files:
+        try:
+            uploads.save_upload(request.user, area, folder, upload_file)
+        except REFUSALS as exc:
+            messages.error(request, f"{upload_file.name}: {exc}")
+        else:
+            messages.success(request, _("%(name)s uploaded.") % {"name": upload_file.name})
+    return redirect(browse_url(area, folder))
+
+
+def _action(request: HttpRequest, operation, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    area, path = _area(request), request.POST.get("path", "")
+    try:
+        operation(area, path)
+    except REFUSALS as exc:
+        messages.error(request, str(exc) if not isinstance(exc, FileNotFoundError) else _("No such file or folder."))
+    else:
+        messages.success(request, success)
+    return redirect(browse_url(area, request.POST.get("folder", path.rpartition("/")[0])))
+
+
+@login_required
+@require_POST
+def mkdir(request: HttpRequest) -> HttpResponse:
+    folder, name = request.POST.get("path", ""), request.POST.get("name", "")
+    area = _area(request)
+    try:
+        services.mkdir(request.user, area, f"{folder}/{name}".lstrip("/"))
+    except REFUSALS as exc:
+        messages.error(request, str(exc))
+    return redirect(browse_url(area, folder))
+
+
+@login_required
+@require_POST
+def rename(request: HttpRequest) -> HttpResponse:
+    new_name = request.POST.get("new_name", "")
+    return _action(request, lambda area, path: services.rename(request.user, area, path, new_name), _("Renamed."))
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest) -> HttpResponse:
+    return _action(request, lambda area, path: services.delete(request.user, area, path), _("Moved to the trash."))
+
+
+@login_required
+def trash_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "files/trash.html", {"title": _("Trash"), "entries": trash.list_trash(request.user)})
+
+
+@login_required
+@require_POST
+def trash_action(request: HttpRequest) -> HttpResponse:
+    operation, entry_id = request.POST.get("action"), request.POST.get("id", "")
+    try:
+        if operation == "restore":
+            where = trash.restore(request.user, entry_id)
+            messages.success(request, _("Restored to %(path)s.") % {"path": where})
+        elif operation == "delete":
+            trash.delete_entry(request.user, entry_id)
+            messages.success(request, _("Deleted for good."))
+        elif operation == "empty":
+            count, _freed = trash.empty(request.user)
+            messages.success(request, _("Trash emptied (%(count)s items).") % {"count": count})
+    except REFUSALS as exc:
+        messages.error(request, str(exc) if not isinstance(exc, trash.TrashEntryMissing) else _("No such item."))
+    return redirect("files:trash")

@@ -1,0 +1,44 @@
+"""First-run setup without the browser: `manage.py setup --server-name N --admin U --password-file F`."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from anemone import crypto
+from anemone.accounts.setup import SetupAlreadyDone, run_setup
+
+
+def read_secret_file(path: str) -> str:
+    """The first line of a file (a password or key), refusing empty files with a clear message."""
+    try:
+        value = Path(path).read_text().splitlines()[0] if Path(path).read_text() else ""
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+    if not value:
+        raise CommandError(f"{path} is empty")
+    return value
+
+
+class Command(BaseCommand):
+    help = "Create the server's settings, master key and first admin; writes the recovery kit."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--server-name", required=True)
+        parser.add_argument("--admin", required=True, help="username of the first admin")
+        parser.add_argument("--password-file", required=True, help="file whose first line is the admin password")
+        parser.add_argument("--language", choices=["en", "fr"], default="en")
+        parser.add_argument("--key-out", help="also write the admin's backup key to this file (0600)")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        password = read_secret_file(options["password_file"])
+        try:
+            _admin, key = run_setup(server_name=options["server_name"], language=options["language"],
+                                    admin_username=options["admin"], admin_password=password)
+        except SetupAlreadyDone as exc:
+            raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        if options["key_out"]:
+            crypto.write_private_file(Path(options["key_out"]), key + "\n")
+        self.stdout.write(str(crypto.recovery_kit_path()))
