@@ -37,7 +37,7 @@ def call(client, method: str, path: str):
 
 
 @pytest.mark.django_db
-def test_it_refuses_anonymous_callers_on_every_endpoint(api):
+def test_it_refuses_anonymous_callers_on_every_endpoint(api, admin_user):
     anonymous = api(None)
     checked = 0
     for path, method in operations():
@@ -50,7 +50,7 @@ def test_it_refuses_anonymous_callers_on_every_endpoint(api):
 
 
 @pytest.mark.django_db
-def test_it_refuses_users_on_admin_endpoints(api, alice):
+def test_it_refuses_users_on_admin_endpoints(api, alice, admin_user):
     client = api(alice)
     checked = 0
     for path, method in operations():
