@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -64,7 +65,7 @@ def change_usage(user, area: str, delta: int) -> None:  # type: ignore[no-untype
     if not delta:
         return
     field = COUNTER[area]
-    type(user).objects.filter(pk=user.pk).update(**{field: F(field) + delta})
+    get_user_model().objects.filter(pk=user.pk).update(**{field: F(field) + delta})
     setattr(user, field, max(0, getattr(user, field) + delta))
 
 
@@ -95,7 +96,7 @@ def recompute_usage(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
         "usage_data_bytes": tree_size(root / "data") if (root / "data").exists() else 0,
         "usage_trash_bytes": tree_size(trash_root(user)) if trash_root(user).exists() else 0,
     }
-    type(user).objects.filter(pk=user.pk).update(usage_updated_at=timezone.now(), **figures)
+    get_user_model().objects.filter(pk=user.pk).update(usage_updated_at=timezone.now(), **figures)
     for field, value in figures.items():
         setattr(user, field, value)
     return figures

@@ -1,0 +1,143 @@
+"""USB jobs: saving (with their schedule), size estimates, starting runs, what is on which drive.
+
+Views, API and commands call these; the run body is in ``backup.py``, the import in ``restore.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from anemone.files.paths import AREAS, user_root
+from anemone.files.usage import tree_size
+from anemone.runs import schedules
+from anemone.runs import services as runs
+from anemone.runs.models import ACTIVE_STATUSES, Run, Trigger
+from usbbackup import detection
+from usbbackup.models import UsbBackup
+
+KIND = "usb"
+TASK = "usbbackup.tasks.run_backup"
+# Restic's repository overhead over the raw bytes (packs, indexes, trees): a margin, not a promise.
+CONFIG_ESTIMATE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class UserSize:
+    user_id: int
+    username: str
+    areas: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.areas.values())
+
+
+@dataclass
+class Estimate:
+    """What a job would write the first time, against the drive's free space."""
+
+    users: list[UserSize]
+    config_bytes: int
+    free_bytes: int | None
+
+    @property
+    def total_bytes(self) -> int:
+        return self.config_bytes + sum(u.total for u in self.users)
+
+    @property
+    def fits(self) -> bool:
+        return self.free_bytes is None or self.total_bytes <= self.free_bytes
+
+
+def area_sizes(user, areas: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Real bytes of a person's areas (a walk: the counters may be stale for files added by hand)."""
+    root = user_root(user.username)
+    return {area: tree_size(root / area) if (root / area).exists() else 0 for area in areas if area in AREAS}
+
+
+def estimate(users, areas: list[str], drive: detection.Drive | None) -> Estimate:  # type: ignore[no-untyped-def]
+    sizes = [UserSize(user_id=u.pk, username=u.username, areas=area_sizes(u, areas)) for u in users]
+    return Estimate(users=sizes, config_bytes=CONFIG_ESTIMATE_BYTES,
+                    free_bytes=drive.free_bytes if drive is not None else None)
+
+
+def job_estimate(job: UsbBackup, drive: detection.Drive | None = None) -> Estimate:
+    users = list(job.users.all()) if job.includes_users else []
+    return estimate(users, job.areas(), drive if drive is not None else detection.find_drive(job))
+
+
+def eligible_users():  # type: ignore[no-untyped-def]
+    """People whose areas may be carried: activated accounts."""
+    return get_user_model().objects.filter(activated_at__isnull=False).order_by("username")
+
+
+def set_drive(job: UsbBackup, drive: detection.Drive) -> None:
+    """Bind a job to a drive by UUID, else label, else mount path."""
+    job.drive_uuid, job.drive_label = drive.uuid, drive.label
+    job.drive_path = drive.mount_point
+
+
+@transaction.atomic
+def save_job(job: UsbBackup, users=None) -> UsbBackup:  # type: ignore[no-untyped-def]
+    """Save a job, its users and its django-q2 schedule together."""
+    job.full_clean()
+    job.save()
+    if users is not None:
+        job.users.set(users)
+    schedules.sync_schedule(KIND, job.pk, job, enabled=job.enabled)
+    return job
+
+
+@transaction.atomic
+def delete_job(job: UsbBackup) -> None:
+    schedules.sync_schedule(KIND, job.pk, None)
+    job.delete()
+
+
+def load(target_id: int) -> UsbBackup:
+    return UsbBackup.objects.get(pk=target_id)
+
+
+def targets():  # type: ignore[no-untyped-def]
+    return UsbBackup.objects.all()
+
+
+def request_backup(job: UsbBackup, *, trigger: str = Trigger.MANUAL, user=None, inline: bool = False) -> Run:  # type: ignore[no-untyped-def]
+    """Queue a run of the job and hand it to a worker (raises RunActive if one is active)."""
+    run = runs.start(KIND, job.pk, label=job.name, trigger=trigger, user=user)
+    dispatch_run(run, inline=inline)
+    run.refresh_from_db()
+    return run
+
+
+def dispatch_run(run: Run, *, inline: bool = False) -> None:
+    runs.dispatch(run, TASK, inline=inline)
+
+
+def start_scheduled(target_id: int, trigger: str = Trigger.SCHEDULE) -> Run:
+    """Entry point of the run registry (schedules)."""
+    return request_backup(load(target_id), trigger=trigger)
+
+
+def last_run(job: UsbBackup) -> Run | None:
+    return Run.objects.filter(kind=KIND, target_id=job.pk).first()
+
+
+def active_run(job: UsbBackup) -> Run | None:
+    return Run.objects.filter(kind=KIND, target_id=job.pk, status__in=ACTIVE_STATUSES).first()
+
+
+def active_run_on_drive(drive: detection.Drive) -> Run | None:
+    """A queued or running backup of any job whose drive this is (eject must wait for it)."""
+    for job in UsbBackup.objects.all():
+        if drive.matches(job) and (run := active_run(job)):
+            return run
+    return None
+
+
+def jobs_with_drives(drives: list[detection.Drive] | None = None) -> list[tuple[UsbBackup, detection.Drive | None]]:
+    drives = detection.detect_drives() if drives is None else drives
+    return [(job, detection.find_drive(job, drives)) for job in UsbBackup.objects.prefetch_related("users")]
