@@ -53,22 +53,23 @@ def make_person(username: str, *, admin: bool = False):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def alice(db, master_key):  # type: ignore[no-untyped-def]
+def alice(db, master_key, admin_user):  # type: ignore[no-untyped-def]
     return make_person("alice")
 
 
 @pytest.fixture
-def bob(db, master_key):  # type: ignore[no-untyped-def]
+def bob(db, master_key, admin_user):  # type: ignore[no-untyped-def]
     return make_person("bob")
 
 
 @pytest.fixture
-def charlie(db, master_key):  # type: ignore[no-untyped-def]
+def charlie(db, master_key, admin_user):  # type: ignore[no-untyped-def]
     return make_person("charlie")
 
 
 @pytest.fixture
 def admin_user(db, master_key):  # type: ignore[no-untyped-def]
+    """The server's admin; the users depend on it because a server without an admin is still in setup."""
     return make_person("admin", admin=True)
 
 
