@@ -51,7 +51,8 @@ def every_endpoint(client, payload: str):
     yield client.post("/api/v1/files/rename/", {"area": "backup", "path": payload, "new_name": "x"}, format="json")
     yield client.post("/api/v1/files/rename/", {"area": "backup", "path": "docs/ok.txt", "new_name": payload}, format="json")
     yield client.post("/api/v1/files/delete/", {"area": "backup", "path": payload}, format="json")
-    yield client.post("/api/v1/trash/%s/restore/" % payload.replace("/", "%2F"), format="json")
+    encoded = payload.replace("/", "%2F")
+    yield client.post(f"/api/v1/trash/{encoded}/restore/", format="json")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     yield client.post("/api/v1/files/upload/", {"area": "backup", "path": payload,
