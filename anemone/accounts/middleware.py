@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
-SETUP_OPEN_PREFIXES = ("/setup", "/static/", "/health", "/i18n/", "/api/schema", "/api/docs")
+SETUP_OPEN_PREFIXES = ("/setup", "/static/", "/health", "/i18n/", "/api/schema", "/api/docs", "/usb/import")
 
 
 class UserLanguageMiddleware:
