@@ -1,1 +1,87 @@
-"""Models of this app (filled by its issue)."""
+"""Cloud destinations: where rclone copies the family's backup/ areas, with history kept remotely."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from anemone.runs.models import ScheduleFields
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+SAFE_TEXT = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed here."))
+NO_LEADING_DASH = RegexValidator(r"^(?!-)", _("Must not start with '-'."))
+HOSTNAME = RegexValidator(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$",
+                          _("Enter a host name or an IP address."))
+REMOTE_PATH = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed in paths."))
+BWLIMIT = RegexValidator(r"^$|^\d+(\.\d+)?[BKMGT]?$", _("A bandwidth such as 500K, 10M or 1G (per second)."))
+
+
+class Kind(models.TextChoices):
+    SFTP = "sftp", _("SFTP server")
+    S3 = "s3", _("S3-compatible storage")
+    WEBDAV = "webdav", _("WebDAV (Nextcloud, ownCloud…)")
+    REMOTE = "remote", _("rclone remote (rclone.conf)")
+
+
+class Destination(ScheduleFields):
+    """One off-site copy of the carried users' backup/ areas in the seed's layout
+    ``{remote_path}/backup/{username}/``, with overwritten and deleted files kept under
+    ``{remote_path}/.versions/<UTC time>/{username}/`` for ``retention_days``."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True,
+                            validators=[RegexValidator(NAME_PATTERN, _("Lowercase letters, digits and '-' (max 40)."))])
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SFTP)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, verbose_name=_("users carried"),
+                                   help_text=_("None selected = every active user."))
+    remote_path = models.CharField(_("remote path"), max_length=255, blank=True,
+                                   validators=[REMOTE_PATH, NO_LEADING_DASH])
+    bandwidth_limit = models.CharField(_("bandwidth limit"), max_length=12, blank=True, validators=[BWLIMIT])
+    retention_days = models.PositiveIntegerField(_("keep old versions (days)"), default=30,
+                                                 validators=[MaxValueValidator(3650)])
+    crypt_password_sealed = models.TextField(blank=True, editable=False)
+    # sftp
+    host = models.CharField(_("host"), max_length=253, blank=True, validators=[HOSTNAME])
+    port = models.PositiveIntegerField(_("port"), default=22, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    username = models.CharField(_("username"), max_length=64, blank=True, validators=[SAFE_TEXT, NO_LEADING_DASH])
+    key_path = models.CharField(_("SSH key path"), max_length=255, blank=True, default="certs/rclone_key",
+                                validators=[REMOTE_PATH, NO_LEADING_DASH])
+    password_sealed = models.TextField(blank=True, editable=False)
+    host_key = models.TextField(_("pinned host key"), blank=True, editable=False)
+    # s3
+    provider = models.CharField(_("provider"), max_length=32, blank=True, default="Other", validators=[SAFE_TEXT])
+    endpoint = models.CharField(_("endpoint URL"), max_length=255, blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True, validators=[SAFE_TEXT])
+    bucket = models.CharField(_("bucket"), max_length=63, blank=True,
+                              validators=[RegexValidator(r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", _("Not a valid bucket name."))])
+    access_key = models.CharField(_("access key"), max_length=128, blank=True, validators=[SAFE_TEXT])
+    secret_sealed = models.TextField(blank=True, editable=False)
+    # webdav
+    url = models.URLField(_("WebDAV URL"), blank=True)
+    vendor = models.CharField(_("vendor"), max_length=16, blank=True, default="other",
+                              choices=[("other", "other"), ("nextcloud", "Nextcloud"), ("owncloud", "ownCloud"),
+                                       ("sharepoint", "SharePoint")])
+    # remote (admin-supplied rclone.conf)
+    remote_name = models.CharField(_("remote name"), max_length=64, blank=True,
+                                   validators=[RegexValidator(r"^$|^[A-Za-z0-9_][A-Za-z0-9_. -]*$", _("Not a valid remote name."))])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def carried_users(self):  # type: ignore[no-untyped-def]
+        from anemone.accounts.models import User
+
+        chosen = self.users.filter(is_active=True, activated_at__isnull=False)
+        if self.pk and self.users.exists():
+            return chosen
+        return User.objects.filter(is_active=True, activated_at__isnull=False)
+
+    @property
+    def has_crypt(self) -> bool:
+        return bool(self.crypt_password_sealed)

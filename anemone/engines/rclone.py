@@ -8,8 +8,10 @@ user's rclone.conf out of the way unless a caller passes an admin-supplied confi
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from anemone.engines import proc
 from anemone.engines.paths import rclone_binary
@@ -55,3 +57,175 @@ def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     if extra:
         env.update(extra)
     return env
+
+
+# --- running rclone: JSON log lines → dataclasses, failures → typed errors -----------------------
+
+class RcloneUnreachable(RcloneError):
+    """The server could not be reached (refused, timeout, no route, unknown host)."""
+
+
+class RcloneAuthRefused(RcloneError):
+    """The server refused our credentials (key not in authorized_keys, wrong password/secret)."""
+
+
+class RcloneHostKeyMismatch(RcloneError):
+    """The server's host key is not the pinned one."""
+
+
+class RclonePathMissing(RcloneError):
+    """The remote path does not exist."""
+
+
+class RclonePermissionDenied(RcloneError):
+    """The remote path exists but we may not write there."""
+
+
+@dataclass
+class Stats:
+    """rclone's accounting block (one per --stats interval and at the end)."""
+
+    bytes: int = 0
+    total_bytes: int = 0
+    transfers: int = 0
+    total_transfers: int = 0
+    checks: int = 0
+    total_checks: int = 0
+    deletes: int = 0
+    errors: int = 0
+    elapsed: float = 0.0
+    transferring: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        if self.total_bytes:
+            return 100.0 * self.bytes / self.total_bytes
+        if self.total_transfers:
+            return 100.0 * self.transfers / self.total_transfers
+        return 0.0
+
+
+@dataclass
+class LogEvent:
+    level: str
+    msg: str
+    object: str = ""
+    stats: Stats | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.level in {"error", "critical"}
+
+
+def parse_stats(raw: dict) -> Stats:  # type: ignore[type-arg]
+    return Stats(
+        bytes=int(raw.get("bytes") or 0), total_bytes=int(raw.get("totalBytes") or 0),
+        transfers=int(raw.get("transfers") or 0), total_transfers=int(raw.get("totalTransfers") or 0),
+        checks=int(raw.get("checks") or 0), total_checks=int(raw.get("totalChecks") or 0),
+        deletes=int(raw.get("deletes") or 0), errors=int(raw.get("errors") or 0),
+        elapsed=float(raw.get("elapsedTime") or 0.0),
+        transferring=[t.get("name", "") for t in raw.get("transferring") or [] if isinstance(t, dict)],
+    )
+
+
+def parse_line(line: str) -> LogEvent | None:
+    """One --use-json-log line; None for anything that is not one (rclone prints a few plain lines)."""
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    stats = parse_stats(data["stats"]) if isinstance(data.get("stats"), dict) else None
+    return LogEvent(level=str(data.get("level", "")), msg=str(data.get("msg", "")).strip(),
+                    object=str(data.get("object", "")), stats=stats)
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    stats: Stats
+    errors: list[str]
+    stderr_tail: list[str]
+    changes: list[tuple[str, str]]  # (what, object), e.g. ("Copied (new)", "a.txt")
+
+
+_FAILURES: list[tuple[tuple[str, ...], type[RcloneError], str]] = [
+    (("knownhosts: key mismatch", "host key mismatch", "key is unknown"), RcloneHostKeyMismatch,
+     "the server's host key is not the one pinned for this destination"),
+    (("unable to authenticate", "permission denied (publickey", "no supported methods remain",
+      "signaturedoesnotmatch", "invalidaccesskeyid", "401 unauthorized", "403 forbidden: access denied"),
+     RcloneAuthRefused, "the server refused our credentials"),
+    (("connection refused",), RcloneUnreachable, "connection refused: nothing listens on that port"),
+    (("i/o timeout", "timed out", "deadline exceeded"), RcloneUnreachable, "the server did not answer in time"),
+    (("no route to host", "network is unreachable", "no such host", "server misbehaving"), RcloneUnreachable,
+     "the server cannot be reached (name or network)"),
+    (("directory not found", "object not found", "file does not exist", "no such file", "nosuchbucket"),
+     RclonePathMissing, "the remote path does not exist"),
+    (("permission denied", "read-only", "accessdenied", "403"), RclonePermissionDenied,
+     "we are not allowed to write to the remote path"),
+]
+
+
+def classify(text: str) -> RcloneError:
+    """Turn rclone's error text into a typed error whose message never echoes remote banners."""
+    lowered = text.lower()
+    for needles, error_type, message in _FAILURES:
+        if any(n in lowered for n in needles):
+            return error_type(message)
+    last = text.strip().splitlines()[-1] if text.strip() else "rclone failed"
+    return RcloneError(last[:300])
+
+
+def run(args: list[str], env: Mapping[str, str], *, on_event: Callable[[LogEvent], None] | None = None,
+        timeout: float = 24 * 3600, config_file: str = "/dev/null") -> RunResult:
+    """Run `rclone <args>` with JSON logs and stats; never raises on exit status (see RunResult)."""
+    final = Stats()
+    errors: list[str] = []
+    changes: list[tuple[str, str]] = []
+
+    def handle(stream: str, line: str) -> None:
+        nonlocal final
+        event = parse_line(line)
+        if event is None:
+            return
+        if event.stats is not None:
+            final = event.stats
+        elif event.is_error:
+            errors.append(f"{event.object}: {event.msg}" if event.object else event.msg)
+        elif event.object and event.level in {"info", "notice"}:
+            changes.append((event.msg, event.object))
+        if on_event is not None:
+            on_event(event)
+
+    argv = [rclone_binary(), *args, "--use-json-log", "--stats", "1s", "--stats-log-level", "NOTICE", "-v"]
+    result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout, on_line=handle)
+    return RunResult(returncode=result.returncode, stats=final, errors=errors,
+                     stderr_tail=result.stderr_tail, changes=changes)
+
+
+def check_ok(result: RunResult) -> None:
+    """Raise the typed error of a failed rclone call."""
+    if result.returncode != 0:
+        raise classify("\n".join(result.errors + result.stderr_tail))
+
+
+def lsjson(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", recursive: bool = False,
+           dirs_only: bool = False, timeout: float = 120) -> list[dict]:  # type: ignore[type-arg]
+    args = ["lsjson", target, *(["-R"] if recursive else []), *(["--dirs-only"] if dirs_only else [])]
+    argv = [rclone_binary(), *args]
+    result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout)
+    if result.returncode != 0:
+        raise classify(result.stderr)
+    return json.loads(result.stdout or "[]")
+
+
+def simple(args: list[str], env: Mapping[str, str], *, config_file: str = "/dev/null", timeout: float = 120,
+           input_bytes: bytes | None = None) -> str:
+    """A short rclone command (mkdir, rcat, deletefile, purge); raises the typed error on failure."""
+    result = proc.run([rclone_binary(), *args], env={**dict(env), "RCLONE_CONFIG": config_file},
+                      timeout=timeout, input_bytes=input_bytes)
+    if result.returncode != 0:
+        raise classify(result.stderr)
+    return result.stdout

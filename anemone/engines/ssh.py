@@ -64,3 +64,45 @@ def fingerprint(line_or_blob: str | bytes) -> str:
     blob = line_or_blob if isinstance(line_or_blob, bytes) else parse_public_key(line_or_blob)[1]
     digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
     return f"SHA256:{digest}"
+
+
+# --- host keys: fetch, pin (trust on first use), compare -------------------------------------------
+
+class HostUnreachable(OSError):
+    """Nothing answered SSH at host:port (refused, timeout, unknown name)."""
+
+
+def known_hosts_host(host: str, port: int) -> str:
+    return host if port == 22 else f"[{host}]:{port}"
+
+
+def fetch_host_key(host: str, port: int, timeout: float = 10.0) -> str:
+    """The server's host key as a known_hosts line, read with paramiko (no login attempted)."""
+    import socket
+
+    import paramiko
+
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except TimeoutError as exc:
+        raise HostUnreachable(f"{host}:{port} did not answer within {timeout:.0f} s") from exc
+    except ConnectionRefusedError as exc:
+        raise HostUnreachable(f"connection refused by {host}:{port}") from exc
+    except OSError as exc:
+        raise HostUnreachable(f"{host}:{port} cannot be reached ({exc.strerror or exc})") from exc
+    transport = paramiko.Transport(sock)
+    try:
+        transport.banner_timeout = timeout
+        transport.start_client(timeout=timeout)
+        key = transport.get_remote_server_key()
+    except (paramiko.SSHException, EOFError, OSError) as exc:
+        raise HostUnreachable(f"{host}:{port} does not speak SSH") from exc
+    finally:
+        transport.close()
+    return f"{known_hosts_host(host, port)} {key.get_name()} {key.get_base64()}"
+
+
+def host_key_fingerprint(known_hosts_line: str) -> str:
+    """SHA256 fingerprint of the key in a known_hosts line."""
+    _host, key_type, data = known_hosts_line.split()[:3]
+    return fingerprint(f"{key_type} {data}")

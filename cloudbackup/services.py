@@ -1,0 +1,55 @@
+"""Destination management shared by the portal, the API and `manage.py cloud_destination`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from anemone import crypto
+from anemone.runs import schedules
+from cloudbackup import sync
+from cloudbackup.backends import KINDS
+from cloudbackup.models import Destination
+
+SECRET_FIELDS = {"password": "password_sealed", "secret": "secret_sealed", "crypt_password": "crypt_password_sealed"}
+
+
+class DestinationInvalid(ValueError):
+    pass
+
+
+def apply_secrets(dest: Destination, secrets: dict[str, str | None]) -> None:
+    """Seal new secret values; an empty string clears one, None leaves it unchanged (write-only fields)."""
+    for name, value in secrets.items():
+        if value is None:
+            continue
+        setattr(dest, SECRET_FIELDS[name], crypto.seal(value) if value else "")
+
+
+def check_required(dest: Destination) -> None:
+    missing = [f for f in KINDS[dest.kind].required if not getattr(dest, f)]
+    if missing:
+        raise DestinationInvalid(f"{dest.get_kind_display()} destinations need: {', '.join(missing)}")
+
+
+@transaction.atomic
+def save_destination(dest: Destination, *, secrets: dict[str, str | None] | None = None, users: Any = None) -> Destination:
+    apply_secrets(dest, secrets or {})
+    check_required(dest)
+    dest.full_clean()
+    dest.save()
+    if users is not None:
+        dest.users.set(users)
+    schedules.sync_schedule(sync.KIND, dest.pk, dest, enabled=dest.enabled)
+    return dest
+
+
+def delete_destination(dest: Destination) -> None:
+    schedules.sync_schedule(sync.KIND, dest.pk, None)
+    dest.delete()
+
+
+def secret_state(dest: Destination) -> dict[str, bool]:
+    """Whether each secret is set — the only thing forms and the API ever show of them."""
+    return {name: bool(getattr(dest, field)) for name, field in SECRET_FIELDS.items()}

@@ -1,0 +1,133 @@
+"""Sync now / on schedule: each carried user's backup/ → {root}/backup/{username}/, with history.
+
+rclone ``sync`` makes the mirror; ``--backup-dir`` moves whatever it would overwrite or delete to
+``{root}/.versions/<UTC time>/{username}/`` instead, so a deleted or ransomware-encrypted file is
+still there; version folders older than the retention are purged after a successful run. A user
+whose source area is missing or unreadable is skipped (a sync from an empty source would delete
+the whole mirror).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from anemone.engines import rclone
+from anemone.files.paths import area_root
+from anemone.runs import services as runs
+from anemone.runs.models import Run, RunStatus, Trigger
+from cloudbackup import backends
+from cloudbackup.models import Destination
+
+KIND = "cloud"
+TASK = "cloudbackup.tasks.run_sync"
+VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
+# Measured in bench/cloud_sync.py: many small files need more parallel checkers and transfers.
+TUNING = ["--transfers", "8", "--checkers", "16", "--fast-list"]
+FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKeyMismatch, rclone.RclonePathMissing)
+
+
+def request_sync(destination_id: int, trigger: str = Trigger.MANUAL, user=None, *, dry_run: bool = False,  # type: ignore[no-untyped-def]
+                 inline: bool = False) -> Run:
+    dest = Destination.objects.get(pk=destination_id)
+    run = runs.start(KIND, dest.pk, label=dest.name, trigger=trigger, user=user, options={"dry_run": dry_run})
+    runs.dispatch(run, TASK, inline=inline)
+    return run
+
+
+def sync_args(dest: Destination, remote: backends.Remote, source: str, username: str, stamp: str,
+              dry_run: bool) -> list[str]:
+    args = ["sync", source, remote.path("backup", username),
+            "--backup-dir", remote.path(".versions", stamp, username), *TUNING]
+    if dest.bandwidth_limit:
+        args += ["--bwlimit", dest.bandwidth_limit]
+    if dry_run:
+        args.append("--dry-run")
+    return args
+
+
+def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backends.Remote, person,  # type: ignore[no-untyped-def]
+               stamp: str, dry_run: bool, share: tuple[float, float]) -> list[str]:
+    item = runs.start_item(run, user=person)
+    source = area_root(person, "backup")
+    if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):
+        message = f"{person.username}: the backup area is missing or unreadable; nothing was synced or deleted."
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
+        return [message]
+    base_percent, width = share
+
+    def on_event(event: rclone.LogEvent) -> None:
+        if event.stats is not None:
+            tracker.progress(percent=base_percent + width * event.stats.percent / 100,
+                             current_item=f"{person.username}: {', '.join(event.stats.transferring[:2])}")
+        elif event.is_error or (dry_run and "dry-run" in event.msg):
+            tracker.log(f"{person.username}: {event.object}: {event.msg}")
+
+    result = rclone.run(sync_args(dest, remote, str(source), person.username, stamp, dry_run), remote.env,
+                        on_event=on_event, config_file=remote.config_file)
+    if result.returncode != 0 and not result.stats.transfers:
+        error = rclone.classify("\n".join(result.errors + result.stderr_tail))
+        if isinstance(error, FATAL):
+            runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
+            raise runs.StepError(f"Syncing {person.username} to {dest.name}", str(error), _hint(error))
+    stats = result.stats
+    would = {"would_copy": [o for m, o in result.changes if "copy" in m.lower()][:200],
+             "would_delete": [o for m, o in result.changes if "delete" in m.lower()][:200]} if dry_run else {}
+    status = RunStatus.PARTIAL if result.errors or result.returncode else RunStatus.SUCCEEDED
+    runs.finish_item(item, status=status, files=stats.transfers, bytes_=stats.bytes, errors=len(result.errors),
+                     message="\n".join(result.errors[:50]), transferred=stats.transfers, checks=stats.checks,
+                     deletes=stats.deletes, dry_run=dry_run, **would)
+    run.files_done += stats.transfers
+    run.bytes_done += stats.bytes
+    return [f"{person.username}: {e}" for e in result.errors]
+
+
+def _hint(error: rclone.RcloneError) -> str:
+    if isinstance(error, rclone.RcloneAuthRefused):
+        return "check that Anemone's public key is in the server's authorized_keys (Test connection shows the line)"
+    if isinstance(error, rclone.RcloneUnreachable):
+        return "check the server is up, the host name and port, and the firewall"
+    if isinstance(error, rclone.RcloneHostKeyMismatch):
+        return "the server's identity changed; if it was reinstalled, clear the pinned key and test again"
+    if isinstance(error, rclone.RclonePathMissing):
+        return "create the remote path on the server and give the backup user write access"
+    return "see the log below"
+
+
+def prune_versions(dest: Destination, remote: backends.Remote, now: datetime) -> int:
+    """Delete version folders older than the retention; returns how many were deleted."""
+    try:
+        folders = rclone.lsjson(remote.path(".versions"), remote.env, config_file=remote.config_file, dirs_only=True)
+    except rclone.RclonePathMissing:
+        return 0
+    limit = now - timedelta(days=dest.retention_days)
+    pruned = 0
+    for folder in folders:
+        try:
+            made = datetime.strptime(folder["Name"], VERSION_FORMAT).replace(tzinfo=UTC)
+        except (KeyError, ValueError):
+            continue
+        if made < limit:
+            rclone.simple(["purge", remote.path(".versions", folder["Name"])], remote.env,
+                          config_file=remote.config_file, timeout=3600)
+            pruned += 1
+    return pruned
+
+
+def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+    dest = Destination.objects.get(pk=run.target_id)
+    dry_run = bool(run.options.get("dry_run"))
+    remote = backends.remote(dest)
+    now = datetime.now(UTC)
+    stamp = now.strftime(VERSION_FORMAT)
+    people = list(dest.carried_users())
+    errors: list[str] = []
+    for index, person in enumerate(people):
+        share = (100.0 * index / len(people), 100.0 / len(people))
+        errors += _sync_user(run, tracker, dest, remote, person, stamp, dry_run, share)
+    pruned = 0 if dry_run else prune_versions(dest, remote, now)
+    verb = "would copy" if dry_run else "copied"
+    message = f"{len(people)} users, {run.files_done} files {verb} ({run.bytes_done} bytes)"
+    if pruned:
+        message += f", {pruned} old version folders pruned"
+    return runs.Outcome(message=message if not errors else message + "\n" + "\n".join(errors[:20]), errors=errors)
