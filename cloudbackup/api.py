@@ -1,5 +1,117 @@
-"""API of this app: `register(router)` adds its viewsets under /api/v1/."""
+"""Cloud destinations in the API (admins), with `sync/` and `test/` actions; restore for everyone."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anemone.api.permissions import IsAdmin
+from anemone.runs.api import RunSerializer
+from anemone.runs.models import Trigger
+from cloudbackup import connection, restore, services, sync
+from cloudbackup.models import Destination
+
+
+class DestinationSerializer(serializers.ModelSerializer):
+    """Secrets are write-only: the API says whether each is set, never what it is."""
+
+    password = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=False)
+    secret = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=False)
+    crypt_password = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=False)
+    secrets_set = serializers.SerializerMethodField()
+    users = serializers.SlugRelatedField(many=True, slug_field="username", required=False,
+                                         queryset=get_user_model().objects.all())
+
+    class Meta:
+        model = Destination
+        fields = ["id", "name", "kind", "enabled", "users", "remote_path", "bandwidth_limit", "retention_days",
+                  "schedule_kind", "schedule_interval_minutes", "schedule_time", "schedule_weekday",
+                  "schedule_monthday", "host", "port", "username", "key_path", "provider", "endpoint", "region",
+                  "bucket", "access_key", "url", "vendor", "remote_name", "host_key", "password", "secret",
+                  "crypt_password", "secrets_set"]
+        read_only_fields = ["host_key"]
+
+    def get_secrets_set(self, dest: Destination) -> dict[str, bool]:
+        return services.secret_state(dest)
+
+    def save(self, **kwargs):  # type: ignore[no-untyped-def]
+        data = dict(self.validated_data)
+        secrets = {name: data.pop(name, None) for name in services.SECRET_FIELDS}
+        users = data.pop("users", None)
+        dest = self.instance or Destination()
+        for field, value in data.items():
+            setattr(dest, field, value)
+        try:
+            self.instance = services.save_destination(dest, secrets=secrets, users=users)
+        except services.DestinationInvalid as exc:
+            raise serializers.ValidationError({"detail": str(exc)}) from exc
+        return self.instance
+
+
+TestResultSerializer = inline_serializer("ConnectionTest", {
+    "ok": serializers.BooleanField(), "outcome": serializers.CharField(), "message": serializers.CharField()})
+
+
+class DestinationViewSet(viewsets.ModelViewSet):
+    queryset = Destination.objects.all()
+    serializer_class = DestinationSerializer
+    permission_classes = [IsAdmin]
+
+    def perform_destroy(self, instance: Destination) -> None:
+        services.delete_destination(instance)
+
+    @extend_schema(request=inline_serializer("SyncRequest", {"dry_run": serializers.BooleanField(required=False)}),
+                   responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request: Request, pk: str | None = None) -> Response:
+        """Sync now (409 when a run of this destination is already queued or running)."""
+        dest = self.get_object()
+        run = sync.request_sync(dest.pk, Trigger.API, request.user, dry_run=bool(request.data.get("dry_run")))
+        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=TestResultSerializer)
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        """Test the connection: list, write and delete a probe file; pins the host key on first use."""
+        result = connection.test_connection(self.get_object())
+        return Response({"ok": result.ok, "outcome": result.outcome, "message": result.message})
+
+
+class RestoreRequestSerializer(serializers.Serializer):
+    destination = serializers.CharField(help_text="destination name")
+    path = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    version = serializers.CharField(required=False, allow_blank=True, default="")
+    username = serializers.CharField(required=False, help_text="admins only: restore for this person")
+
+
+class CloudRestoreView(APIView):
+    @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer})
+    def post(self, request: Request) -> Response:
+        """Restore a path (or a version) of your backup area into backup/restored-<destination>-<time>/."""
+        data = RestoreRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = request.user
+        if data.validated_data.get("username") and request.user.is_staff:
+            person = get_object_or_404(get_user_model(), username=data.validated_data["username"])
+        dest = get_object_or_404(Destination, name=data.validated_data["destination"])
+        if not dest.carried_users().filter(pk=person.pk).exists():
+            return Response({"detail": "This destination does not carry your files."}, status=status.HTTP_404_NOT_FOUND)
+        run = restore.request_restore(dest, person, path=data.validated_data["path"],
+                                      version=data.validated_data["version"], requested_by=request.user,
+                                      trigger=Trigger.API)
+        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]
-    return None
+    router.register("cloud/destinations", DestinationViewSet, basename="cloud-destination")
+
+
+from django.urls import path  # noqa: E402
+
+urlpatterns = [path("cloud-restore/", CloudRestoreView.as_view(), name="api-cloud-restore")]

@@ -28,10 +28,12 @@ FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKe
 
 
 def request_sync(destination_id: int, trigger: str = Trigger.MANUAL, user=None, *, dry_run: bool = False,  # type: ignore[no-untyped-def]
-                 inline: bool = False) -> Run:
+                 inline: bool = False, queue: bool = True) -> Run:
+    """Queue a sync (or run it here with inline=True; queue=False only creates the Run)."""
     dest = Destination.objects.get(pk=destination_id)
     run = runs.start(KIND, dest.pk, label=dest.name, trigger=trigger, user=user, options={"dry_run": dry_run})
-    runs.dispatch(run, TASK, inline=inline)
+    if queue or inline:
+        runs.dispatch(run, TASK, inline=inline)
     return run
 
 

@@ -1,0 +1,57 @@
+"""`--wait` for management commands: run in this process when no worker is up, draw a progress bar."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from django.db import connection
+
+from anemone.runs.models import Run, RunStatus
+
+
+def cluster_running() -> bool:
+    """Is a django-q2 cluster alive to pick the task up?"""
+    from django_q.status import Stat
+
+    try:
+        return bool(Stat.get_all())
+    except Exception:  # broker not reachable: run here
+        return False
+
+
+def bar(run: Run, width: int = 30) -> str:
+    filled = int(width * run.percent / 100)
+    detail = f" {run.current_item[:40]}" if run.current_item and run.is_active else ""
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {run.percent:5.1f}% {run.status}{detail}"
+
+
+def wait_for(run: Run, out: TextIO, execute_here: Callable[[], None] | None = None, poll: float = 0.5) -> Run:
+    """Poll the Run and redraw its bar until it ends; run `execute_here` in a thread if given."""
+    worker = None
+    if execute_here is not None:
+        def target() -> None:
+            try:
+                execute_here()
+            finally:
+                connection.close()
+
+        worker = threading.Thread(target=target, daemon=True)
+        worker.start()
+    while True:
+        run.refresh_from_db()
+        out.write(bar(run).ljust(100))
+        out.flush()
+        if not run.is_active:
+            break
+        time.sleep(poll)
+    if worker is not None:
+        worker.join()
+    out.write("\n")
+    return run
+
+
+def exit_code(run: Run) -> int:
+    return 0 if run.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED) else 1

@@ -1,0 +1,35 @@
+"""`manage.py cloud_sync NAME [--wait] [--dry-run]` — sync one destination now."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from anemone.runs import cli
+from anemone.runs.models import Trigger
+from anemone.runs.services import RunActive, dispatch
+from cloudbackup import sync
+from cloudbackup.models import Destination
+
+
+class Command(BaseCommand):
+    help = "Sync one cloud destination now; --wait draws the progress and returns the run's result."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("name")
+        parser.add_argument("--wait", action="store_true")
+        parser.add_argument("--dry-run", action="store_true", help="show what would be copied and deleted")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        dest = Destination.objects.filter(name=options["name"]).first()
+        if dest is None:
+            raise CommandError(f"no destination named {options['name']}")
+        here = options["wait"] and not cli.cluster_running()
+        try:
+            run = sync.request_sync(dest.pk, Trigger.CLI, dry_run=options["dry_run"], queue=not here)
+        except RunActive as exc:
+            raise CommandError(str(exc)) from exc
+        if not options["wait"]:
+            self.stdout.write(f"run {run.pk} queued")
+            return
+        run = cli.wait_for(run, self.stdout, (lambda: dispatch(run, sync.TASK, inline=True)) if here else None)
+        self.stdout.write(run.message)
+        if cli.exit_code(run):
+            raise CommandError(f"sync {run.status}: {run.message.splitlines()[0] if run.message else ''}")

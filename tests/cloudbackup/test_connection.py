@@ -1,0 +1,79 @@
+"""Each test-connection diagnosis comes from a real failure against a real server."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from cloudbackup import keys
+from cloudbackup.connection import test_connection as check
+from cloudbackup.models import Kind
+from tests.cloudbackup.conftest import make_destination
+from tests.fixtures.sshd import free_port, start_sshd, stop_sshd
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_succeeds_and_pins_the_host_key_on_first_use(rclone_key, sshd):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    result = check(dest)
+    assert result.ok and result.outcome == "ok", result.message
+    dest.refresh_from_db()
+    assert dest.host_key.split()[1] == "ssh-ed25519"
+    assert list((sshd.root / "srv" / dest.name).iterdir()) == []  # the probe file was removed
+
+
+def test_it_says_the_key_is_not_authorized_and_shows_the_line_to_add(data_dir, master_key, sshd):
+    keys.generate()  # a key the server does not know
+    result = check(make_destination(Kind.SFTP, sshd=sshd))
+    assert result.outcome == "auth_refused"
+    assert keys.authorized_keys_line(keys.public_key()) in result.message
+
+
+def test_it_says_when_nothing_listens(rclone_key, sshd):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    dest.port = free_port()
+    result = check(dest)
+    assert result.outcome == "unreachable" and "refused" in result.message
+
+
+def test_it_refuses_a_changed_host_key_with_both_fingerprints(rclone_key, tmp_path):
+    server = start_sshd(tmp_path / "one")
+    try:
+        dest = make_destination(Kind.SFTP, sshd=server)
+        server.authorize(keys.public_key())
+        assert check(dest).ok
+        old = dest.host_key
+    finally:
+        stop_sshd(server)
+    other = start_sshd(tmp_path / "two", port=server.port)  # "reinstalled": same address, new key
+    try:
+        other.authorize(keys.public_key())
+        result = check(dest)
+    finally:
+        stop_sshd(other)
+    assert result.outcome == "host_key_changed"
+    fingerprints = subprocess.run(["ssh-keygen", "-lf", str(other.host_key) + ".pub"], capture_output=True, text=True).stdout
+    assert fingerprints.split()[1] in result.message
+    assert "SHA256:" in result.message and dest.host_key == old
+
+
+def test_it_says_when_the_remote_path_is_missing(rclone_key, sshd):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    dest.remote_path = str(sshd.root / "srv" / "does-not-exist")
+    assert check(dest).outcome == "path_missing"
+
+
+def test_it_says_when_the_remote_path_is_not_writable(data_dir, master_key, sshd_read_only):
+    sshd_read_only.authorize(keys.generate())
+    result = check(make_destination(Kind.SFTP, sshd=sshd_read_only))
+    assert result.outcome == "not_writable", result.message
+
+
+def test_it_says_when_s3_credentials_are_wrong(data_dir, master_key, s3_server):
+    dest = make_destination(Kind.S3, s3=s3_server)
+    from cloudbackup import services
+
+    services.apply_secrets(dest, {"secret": "wrong"})
+    assert check(dest).outcome == "auth_refused"
