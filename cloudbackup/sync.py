@@ -73,15 +73,17 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
             runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
             raise runs.StepError(f"Syncing {person.username} to {dest.name}", str(error), _hint(error))
     stats = result.stats
+    # rclone retries a failed pass (--retries 3); errors of a pass that a later one fixed are only logged.
+    lasting = result.errors if result.returncode else []
     would = {"would_copy": [o for m, o in result.changes if "copy" in m.lower()][:200],
              "would_delete": [o for m, o in result.changes if "delete" in m.lower()][:200]} if dry_run else {}
-    status = RunStatus.PARTIAL if result.errors or result.returncode else RunStatus.SUCCEEDED
-    runs.finish_item(item, status=status, files=stats.transfers, bytes_=stats.bytes, errors=len(result.errors),
-                     message="\n".join(result.errors[:50]), transferred=stats.transfers, checks=stats.checks,
+    status = RunStatus.PARTIAL if result.returncode else RunStatus.SUCCEEDED
+    runs.finish_item(item, status=status, files=stats.transfers, bytes_=stats.bytes, errors=len(lasting),
+                     message="\n".join(lasting[:50]), transferred=stats.transfers, checks=stats.checks,
                      deletes=stats.deletes, dry_run=dry_run, **would)
     run.files_done += stats.transfers
     run.bytes_done += stats.bytes
-    return [f"{person.username}: {e}" for e in result.errors]
+    return [f"{person.username}: {e}" for e in lasting]
 
 
 def _hint(error: rclone.RcloneError) -> str:

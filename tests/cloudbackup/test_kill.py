@@ -1,0 +1,95 @@
+"""A sync whose process is SIGKILLed mid-transfer ends "interrupted", leaves no rclone behind, and the
+next run completes with a correct remote. Everything runs as separate processes on a file database,
+as in production."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(env, *args, timeout=120) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def rclone_children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"rclone" in cmdline and b"sync" in cmdline and fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running or sleeping; a zombie (killed, waiting to be reaped by init) counts as dead."""
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "Z" not in state.split()[1]
+
+
+SETUP = """
+from anemone import crypto
+from anemone.accounts import services as accounts
+from anemone.files.paths import area_root
+from cloudbackup import keys, services
+from cloudbackup.models import Destination
+crypto.create_master_key()
+alice = accounts.create_user("alice", is_admin=True)
+accounts.activate(alice, "correct horse battery staple")
+for i in range(40):
+    (area_root(alice, "backup") / f"f{i:02d}.bin").write_bytes(os.urandom(256 * 1024))
+print(keys.generate())
+services.save_destination(Destination(name="offsite", kind="sftp", host="127.0.0.1", port=PORT, username="root",
+                                      remote_path="REMOTE", bandwidth_limit="1M"))
+"""
+
+
+def test_it_recovers_from_a_killed_sync(sshd, tmp_path):
+    remote = sshd.root / "srv" / "killed"
+    remote.mkdir()
+    env = {"ANEMONE_DATA_DIR": str(tmp_path / "data"), "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    manage(env, "migrate", "--noinput", "-v", "0")
+    public = manage(env, "shell", "-c", "import os\n" + SETUP.replace("PORT", str(sshd.port)).replace("REMOTE", str(remote)))
+    sshd.authorize(public)
+    worker = subprocess.Popen([sys.executable, "manage.py", "cloud_sync", "offsite", "--wait"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (remote / "backup/alice").exists():
+            time.sleep(0.2)
+        time.sleep(2)  # mid-transfer: the bandwidth limit makes the whole sync take ~10 s
+        children = rclone_children(worker.pid)
+        assert children, "rclone should be running"
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    time.sleep(1)
+    assert not any(alive(pid) for pid in children), "rclone outlived its worker"
+    status = manage(env, "shell", "-c", "from anemone.runs.services import reap_stale; from anemone.runs.models import Run;"
+                                        " reap_stale(); print(Run.objects.get().status)")
+    assert status == "interrupted"
+    manage(env, "shell", "-c", "from cloudbackup.models import Destination; Destination.objects.update(bandwidth_limit='')")
+    assert "users" in manage(env, "cloud_sync", "offsite", "--wait", timeout=300)
+    source = tmp_path / "data/shares/alice/backup"
+    for path in source.iterdir():
+        assert (remote / "backup/alice" / path.name).read_bytes() == path.read_bytes()
