@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
 
-from django.db import connection
-
+from anemone.runs import services
 from anemone.runs.models import Run, RunStatus
 
 
@@ -29,26 +27,23 @@ def bar(run: Run, width: int = 30) -> str:
 
 
 def wait_for(run: Run, out: TextIO, execute_here: Callable[[], None] | None = None, poll: float = 0.5) -> Run:
-    """Poll the Run and redraw its bar until it ends; run `execute_here` in a thread if given."""
-    worker = None
-    if execute_here is not None:
-        def target() -> None:
-            try:
-                execute_here()
-            finally:
-                connection.close()
+    """Draw the run's bar until it ends: run `execute_here` in this process, or poll a worker's progress."""
+    def draw(current: Run) -> None:
+        out.write(bar(current).ljust(100))
+        out.flush()
 
-        worker = threading.Thread(target=target, daemon=True)
-        worker.start()
+    if execute_here is not None:
+        services.progress_listeners.append(draw)
+        try:
+            execute_here()
+        finally:
+            services.progress_listeners.remove(draw)
     while True:
         run.refresh_from_db()
-        out.write(bar(run).ljust(100))
-        out.flush()
+        draw(run)
         if not run.is_active:
             break
         time.sleep(poll)
-    if worker is not None:
-        worker.join()
     out.write("\n")
     return run
 

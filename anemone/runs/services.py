@@ -86,6 +86,10 @@ def skip(run: Run, message: str) -> Run:
     return _finalise(run, RunStatus.SKIPPED, message)
 
 
+# Callbacks told of every progress write of runs executing in this process (the CLI's progress bar).
+progress_listeners: list[Callable[[Run], None]] = []
+
+
 class Tracker:
     """Throttled progress and log tail of one running Run (≤ 1 DB write per second)."""
 
@@ -113,6 +117,8 @@ class Tracker:
         with self._lock:
             self.run.log_tail = "\n".join(self.lines)
         self.run.progress_updated_at = timezone.now()
+        for listener in progress_listeners:
+            listener(self.run)
         Run.objects.filter(pk=self.run.pk, status=RunStatus.RUNNING).update(
             percent=min(max(self.run.percent, 0.0), 100.0), current_item=self.run.current_item[:512],
             bytes_done=self.run.bytes_done, bytes_total=self.run.bytes_total, files_done=self.run.files_done,
