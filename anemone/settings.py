@@ -127,6 +127,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file too: workers, the live server and endpoint threads share it like in production
+            # (an in-memory shared-cache database answers "table is locked" instead of waiting).
+            "TEST": {"NAME": str(DATA_DIR / "test-anemone.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

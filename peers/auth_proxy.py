@@ -1,0 +1,66 @@
+"""rclone's --auth-proxy for our incoming SFTP endpoint. Runs once per login, so it does NOT start
+Django: it reads the index that serve_sftp keeps (DATA_DIR/sftp/peers.json) and answers in
+milliseconds.
+
+stdin:  {"user": ..., "public_key": "<base64 key blob>", "client_ip": ...}
+stdout: {"type": "local", "_root": "<DATA_DIR>/incoming/<peer>"}  — or exit 1 to refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def _log(log_path: str, text: str) -> None:
+    line = f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} {text}\n"
+    sys.stderr.write(line)
+    try:
+        with open(log_path, "a") as handle:
+            handle.write(line)
+    except OSError:
+        pass
+
+
+def folder_bytes(root: str) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str]:  # type: ignore[type-arg]
+    """(backend config, reason) — config None means refuse."""
+    key, ip = request.get("public_key") or "", request.get("client_ip") or ""
+    if not key:
+        return None, "refused: not a key login (passwords are not accepted)"
+    peer = next((p for p in index.get("peers", []) if p["key"] == key), None)
+    if peer is None:
+        return None, f"refused: unknown key from {ip}"
+    if check_ip and ip != peer["vpn_ip"]:
+        return None, f"refused: peer {peer['name']} from {ip}, expected its tunnel address {peer['vpn_ip']}"
+    if peer.get("cap") and folder_bytes(peer["root"]) >= peer["cap"]:
+        return None, f"refused: peer {peer['name']} is over its storage cap of {peer['cap']} bytes"
+    os.makedirs(peer["root"], mode=0o700, exist_ok=True)
+    return {"type": "local", "_root": peer["root"]}, f"accepted: peer {peer['name']} from {ip}"
+
+
+def main(index_path: str, check_ip: bool, log_path: str) -> None:
+    try:
+        request = json.load(sys.stdin)
+        with open(index_path) as handle:
+            index = json.load(handle)
+    except (OSError, ValueError) as exc:
+        _log(log_path, f"refused: proxy error {exc}")
+        sys.exit(1)
+    config, reason = decide(request, index, check_ip)
+    _log(log_path, f"login {reason} (user {request.get('user')!r})")
+    if config is None:
+        sys.exit(1)
+    json.dump(config, sys.stdout)

@@ -1,0 +1,104 @@
+"""The incoming endpoint with real clients: each peer's key reaches its own folder and nothing else."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import paramiko
+import pytest
+
+from anemone.engines.paths import rclone_binary, restic_binary
+from peers import services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sftp_batch(endpoint, client, commands: str, key_file=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sftp", "-b", "-", "-P", str(endpoint.port), "-i", str(key_file or client.key_file),
+         "-o", f"UserKnownHostsFile={endpoint.known_hosts}", "-o", "StrictHostKeyChecking=yes",
+         "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", f"{client.name}@{endpoint.host}"],
+        input=commands, capture_output=True, text=True, timeout=30)
+
+
+def test_it_confines_each_peer_to_its_own_folder(incoming_endpoint, data_dir):
+    alice = incoming_endpoint.add_peer("alice-nas")
+    incoming_endpoint.add_peer("bob-nas")
+    secret = services.incoming_root() / "bob-nas" / "secret.txt"
+    secret.write_text("bob's repository")
+    (data_dir / "outside.txt").write_text("server file")
+    ok = sftp_batch(incoming_endpoint, alice, "mkdir repo\nput /etc/hostname repo/h\nrename repo/h repo/h2\nls repo\n")
+    assert ok.returncode == 0, ok.stderr
+    assert (services.incoming_root() / "alice-nas/repo/h2").read_bytes() == open("/etc/hostname", "rb").read()
+    for attack in ["get ../bob-nas/secret.txt /tmp/x", "get /../bob-nas/secret.txt /tmp/x",
+                   f"get {secret} /tmp/x", "get ../../outside.txt /tmp/x", "ls ../bob-nas",
+                   "put /etc/hostname ../bob-nas/planted", "rename repo/h2 ../bob-nas/moved",
+                   "symlink /etc/passwd link", "ln repo/h2 hard"]:
+        result = sftp_batch(incoming_endpoint, alice, attack + "\n")
+        assert "bob's repository" not in result.stdout, attack
+    assert sorted(p.name for p in (services.incoming_root() / "bob-nas").iterdir()) == ["secret.txt"]
+    assert not (services.incoming_root() / "alice-nas/link").exists()
+    assert not os.path.exists("/tmp/x") or open("/tmp/x").read() != "bob's repository"
+    listing = sftp_batch(incoming_endpoint, alice, "ls /\n")
+    assert "repo" in listing.stdout and "bob-nas" not in listing.stdout and "secret" not in listing.stdout
+
+
+def test_it_refuses_unknown_keys_passwords_and_removed_peers(incoming_endpoint, tmp_path):
+    alice = incoming_endpoint.add_peer("alice-nas")
+    stranger = tmp_path / "stranger"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(stranger)], check=True)
+    assert sftp_batch(incoming_endpoint, alice, "ls\n", key_file=stranger).returncode != 0
+    transport = paramiko.Transport((incoming_endpoint.host, incoming_endpoint.port))
+    transport.connect()
+    with pytest.raises(paramiko.AuthenticationException):
+        transport.auth_password("alice-nas", "guess")
+    transport.close()
+    assert sftp_batch(incoming_endpoint, alice, "ls\n").returncode == 0
+    services.remove_peer(alice.peer)
+    deadline = time.monotonic() + 60
+    while sftp_batch(incoming_endpoint, alice, "ls\n").returncode == 0:
+        assert time.monotonic() < deadline, "a removed peer must be refused within 60 s"
+        time.sleep(0.5)
+
+
+def test_it_gives_no_shell_exec_or_port_forwarding(incoming_endpoint):
+    alice = incoming_endpoint.add_peer("alice-nas")
+    base = ["ssh", "-p", str(incoming_endpoint.port), "-i", str(alice.key_file), "-o", "BatchMode=yes",
+            "-o", f"UserKnownHostsFile={incoming_endpoint.known_hosts}", "-o", "IdentitiesOnly=yes",
+            f"alice-nas@{incoming_endpoint.host}"]
+    shell = subprocess.run([*base, "cat /etc/passwd"], capture_output=True, text=True, timeout=30)
+    assert "root:" not in shell.stdout
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    client.load_host_keys(str(incoming_endpoint.known_hosts))
+    client.connect(incoming_endpoint.host, incoming_endpoint.port, username="alice-nas",
+                   key_filename=str(alice.key_file), look_for_keys=False, allow_agent=False)
+    with pytest.raises(paramiko.ChannelException):
+        client.get_transport().open_channel("direct-tcpip", ("127.0.0.1", 22), ("127.0.0.1", 0))
+    client.close()
+
+
+def test_it_stores_a_restic_repository_through_rclones_sftp_client(incoming_endpoint, tmp_path):
+    alice = incoming_endpoint.add_peer("alice-nas")
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "photo.jpg").write_bytes(os.urandom(50_000))
+    password = tmp_path / "pw"
+    password.write_text("alice backup key")
+    env = {**os.environ, "RESTIC_PASSWORD_FILE": str(password), "RCLONE_CONFIG": "/dev/null",
+           "RCLONE_CONFIG_PEER_TYPE": "sftp", "RCLONE_CONFIG_PEER_HOST": incoming_endpoint.host,
+           "RCLONE_CONFIG_PEER_PORT": str(incoming_endpoint.port), "RCLONE_CONFIG_PEER_USER": "alice-nas",
+           "RCLONE_CONFIG_PEER_KEY_FILE": str(alice.key_file), "RCLONE_CONFIG_PEER_SHELL_TYPE": "none",
+           "RCLONE_CONFIG_PEER_KNOWN_HOSTS_FILE": str(incoming_endpoint.known_hosts)}
+    repo = ["-r", "rclone:peer:home/alice", "-o", f"rclone.program={rclone_binary()}", "--cache-dir", str(tmp_path / "c")]
+    for args in (["init"], ["backup", str(source)], ["check"]):
+        result = subprocess.run([restic_binary(), *repo, *args], env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+    assert (services.incoming_root() / "alice-nas/home/alice/config").exists()
+    escape = subprocess.run([restic_binary(), "-r", "rclone:peer:../escape", "-o", f"rclone.program={rclone_binary()}",
+                             "init"], env=env, capture_output=True, text=True, timeout=60)
+    time.sleep(0.2)
+    assert not (services.incoming_root() / "escape").exists()
+    assert escape.returncode != 0 or (services.incoming_root() / "alice-nas/escape").exists()
