@@ -1,5 +1,81 @@
-"""API of this app: `register(router)` adds its viewsets under /api/v1/."""
+"""Peers in the API (admins): list, add from a code or fields, edit, remove, `health/`, our invitation."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anemone.api.permissions import IsAdmin
+from peers import codes, health, services
+from peers.models import Peer
+
+
+class PeerSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(write_only=True, required=False, help_text="a friend's invitation code")
+
+    class Meta:
+        model = Peer
+        fields = ["id", "name", "description", "endpoint", "wg_public_key", "allowed_ips", "keepalive",
+                  "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "created_at", "code"]
+        extra_kwargs = {f: {"required": False} for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
+
+    def save(self, **kwargs):  # type: ignore[no-untyped-def]
+        data = dict(self.validated_data)
+        code = data.pop("code", None)
+        try:
+            peer = services.peer_from_invitation(codes.decode(code), name=data.get("name")) if code else (self.instance or Peer())
+        except codes.CodeInvalid as exc:
+            raise serializers.ValidationError({"code": str(exc)}) from exc
+        for field, value in data.items():
+            if not (code and field == "name"):
+                setattr(peer, field, value)
+        try:
+            self.instance = services.save_peer(peer)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return self.instance
+
+
+class CheckSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    status = serializers.CharField(help_text="ok, fail or pending")
+    detail = serializers.CharField()
+    fix = serializers.CharField()
+
+
+class PeerViewSet(viewsets.ModelViewSet):
+    queryset = Peer.objects.all()
+    serializer_class = PeerSerializer
+    permission_classes = [IsAdmin]
+
+    def perform_destroy(self, instance: Peer) -> None:
+        services.remove_peer(instance)
+
+    @extend_schema(responses=CheckSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def health(self, request: Request, pk: str | None = None) -> Response:
+        """The five checks of the seed's checklist."""
+        return Response([c.as_dict() for c in health.run_checks(self.get_object())])
+
+
+class InvitationView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses=inline_serializer("Invitation", {"code": serializers.CharField()}))
+    def get(self, request: Request) -> Response:
+        """Our invitation code for a friend."""
+        return Response({"code": codes.encode(services.my_invitation())}, status=status.HTTP_200_OK)
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]
-    return None
+    router.register("peers", PeerViewSet, basename="peer")
+
+
+urlpatterns = [path("peers-invitation/", InvitationView.as_view(), name="api-peers-invitation")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from anemone.engines import ssh
 from peers import codes
 from peers.identity import get_identity, server_name
 from peers.models import Peer
+
+log = logging.getLogger(__name__)
 
 
 def incoming_root() -> Path:
@@ -61,7 +64,19 @@ def save_peer(peer: Peer) -> Peer:
     peer.save()
     (incoming_root() / peer.name).mkdir(parents=True, exist_ok=True, mode=0o700)
     transaction.on_commit(write_index)
+    transaction.on_commit(apply_tunnel)
     return peer
+
+
+def apply_tunnel() -> None:
+    """Push peer changes into a running tunnel (wg syncconf); a tunnel that is down just gets its config file."""
+    from anemone.engines.wireguard import WireGuardError
+    from peers import tunnel
+
+    try:
+        tunnel.apply_if_up()
+    except WireGuardError as exc:
+        log.warning("peer saved, but the tunnel could not be updated: %s", exc)
 
 
 def remove_peer(peer: Peer, *, delete_data: bool = False) -> None:
@@ -70,6 +85,7 @@ def remove_peer(peer: Peer, *, delete_data: bool = False) -> None:
     peer.delete()
     write_index()
     revoke_logins()
+    apply_tunnel()
     if delete_data:
         delete_stored_data(name)
 

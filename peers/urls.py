@@ -5,4 +5,8 @@ from peers import views
 app_name = "peers"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("add/", views.add, name="add"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/toggle/", views.toggle, name="toggle"),
+    path("<int:pk>/remove/", views.remove, name="remove"),
 ]

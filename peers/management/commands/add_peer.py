@@ -1,0 +1,48 @@
+"""`manage.py add_peer [--code CODE]` — pair from a friend's invitation code (or prompts, or flags)."""
+
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from peers import codes, services
+from peers.models import Peer
+
+
+class Command(BaseCommand):
+    help = "Add a friend's server as a peer."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--code", help="the friend's invitation code")
+        parser.add_argument("--name", help="name to give the peer (default: the name in the code)")
+        for option in ("endpoint", "wg-public-key", "allowed-ips", "ssh-public-key", "description"):
+            parser.add_argument(f"--{option}")
+        parser.add_argument("--sftp-port", type=int, default=2222)
+        parser.add_argument("--keepalive", type=int, default=25)
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        code = options["code"]
+        if not code and not options["wg_public_key"] and sys.stdin.isatty():
+            code = input("Paste your friend's invitation code (or leave empty to type the details): ").strip()
+        if code:
+            try:
+                peer = services.peer_from_invitation(codes.decode(code), name=options["name"])
+            except codes.CodeInvalid as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            peer = Peer(name=options["name"] or self.ask("Name"), endpoint=options["endpoint"] or self.ask("Endpoint (host:port)"),
+                        wg_public_key=options["wg_public_key"] or self.ask("WireGuard public key"),
+                        allowed_ips=options["allowed_ips"] or self.ask("Allowed IPs (e.g. 10.8.0.2/32)"),
+                        ssh_public_key=options["ssh_public_key"] or self.ask("SSH public key"),
+                        description=options["description"] or "", sftp_port=options["sftp_port"],
+                        keepalive=options["keepalive"])
+        try:
+            services.save_peer(peer)
+        except ValidationError as exc:
+            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+        self.stdout.write(f"peer {peer.name} added ({peer.allowed_ips}); check it with: manage.py peer_health {peer.name}")
+
+    def ask(self, label: str) -> str:
+        if not sys.stdin.isatty():
+            raise CommandError(f"missing {label}: give --code CODE or the options")
+        return input(f"{label}: ").strip()
