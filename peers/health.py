@@ -102,7 +102,16 @@ def get_identity_name() -> str:
 
 
 def run_checks(peer: Peer, *, host: str | None = None) -> list[Check]:
-    checks = [check_wireguard(peer), check_port(peer, host), check_sftp(peer, host)]
+    """All five checks. Without a tunnel (check 1 failing) checks 2 and 3 are not attempted: the peer's
+    VPN address would route out of the machine instead of through WireGuard."""
+    tunnel_check = check_wireguard(peer)
+    if tunnel_check.status == "ok" or host is not None:
+        checks = [tunnel_check, check_port(peer, host), check_sftp(peer, host)]
+    else:
+        waiting = "waiting for check 1 (no tunnel to the peer yet)"
+        checks = [tunnel_check,
+                  Check("vpn", "Peer's SFTP port answers through the tunnel", "pending", waiting),
+                  Check("sftp", "SFTP login with our key, our folder listed", "pending", waiting)]
     for key, label in (("repository", "Repository present for each carried user"),
                        ("backup", "Backup scheduled and last run succeeded")):
         function = _extra.get(key)
