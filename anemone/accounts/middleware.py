@@ -31,16 +31,14 @@ class SetupRequiredMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self._setup_done = False
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self._setup_done:
-            from anemone.accounts.setup import setup_done
+        from anemone.accounts.setup import setup_done
 
-            self._setup_done = setup_done()
-            if not self._setup_done and not request.path.startswith(SETUP_OPEN_PREFIXES):
-                if request.path.startswith("/api/"):
-                    return HttpResponse('{"detail": "Setup is not finished."}', status=503,
-                                        content_type="application/json")
-                return redirect("setup")
+        # One indexed EXISTS query per request; not cached, so a restored or reset database is seen at once.
+        if not request.path.startswith(SETUP_OPEN_PREFIXES) and not setup_done():
+            if request.path.startswith("/api/"):
+                return HttpResponse('{"detail": "Setup is not finished."}', status=503,
+                                    content_type="application/json")
+            return redirect("setup")
         return self.get_response(request)
