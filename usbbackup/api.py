@@ -1,5 +1,168 @@
-"""API of this app: `register(router)` adds its viewsets under /api/v1/."""
+"""USB in the API (admins only): `usb/drives/` (+ `eject/`), `usb/backups/` (+ `sync/`, `snapshots/`)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from anemone.api.permissions import IsAdmin
+from anemone.runs.api import RunSerializer
+from anemone.runs.models import Trigger
+from usbbackup import detection, eject, repo, services
+from usbbackup.models import Scope, UsbBackup
+
+
+class DriveSerializer(serializers.Serializer):
+    mount_point = serializers.CharField()
+    device = serializers.CharField()
+    fstype = serializers.CharField()
+    label = serializers.CharField()
+    uuid = serializers.CharField()
+    identity = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    free_bytes = serializers.IntegerField()
+    read_only = serializers.BooleanField()
+    has_backup = serializers.BooleanField()
+    backup_folders = serializers.ListField(child=serializers.CharField())
+
+
+class EjectRequestSerializer(serializers.Serializer):
+    mount_point = serializers.CharField()
+
+
+EjectResponse = inline_serializer("UsbEjectResult", {
+    "mount_point": serializers.CharField(), "unmounted": serializers.BooleanField(),
+    "powered_off": serializers.BooleanField(), "message": serializers.CharField()})
+
+
+class DriveViewSet(viewsets.ViewSet):
+    """Drives mounted under the configured roots right now (never the server's own disks)."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = DriveSerializer
+
+    @extend_schema(responses=DriveSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(DriveSerializer([d.as_dict() for d in detection.detect_drives()], many=True).data)
+
+    @extend_schema(request=EjectRequestSerializer, responses={200: EjectResponse})
+    @action(detail=False, methods=["post"])
+    def eject(self, request: Request) -> Response:
+        data = EjectRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        drive = detection.find_mount(data.validated_data["mount_point"])
+        if drive is None:
+            return Response({"detail": "No drive is mounted there."}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            result = eject.eject(drive)
+        except eject.EjectError as exc:
+            return Response({"detail": str(exc), "holders": [h.__dict__ for h in exc.holders]},
+                            status=status.HTTP_409_CONFLICT)
+        return Response({"mount_point": result.mount_point, "unmounted": result.unmounted,
+                         "powered_off": result.powered_off, "message": result.message})
+
+
+class UsbBackupSerializer(serializers.ModelSerializer):
+    users = serializers.SlugRelatedField(slug_field="username", many=True, required=False,
+                                         queryset=services.eligible_users())
+    drive_mount_point = serializers.CharField(write_only=True, required=False,
+                                              help_text="Bind the job to the drive mounted here now.")
+    drive_present = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UsbBackup
+        fields = ["id", "name", "enabled", "drive_uuid", "drive_label", "drive_path", "drive_mount_point",
+                  "drive_present", "folder", "scope", "users", "include_backup_area", "include_data_area",
+                  "schedule_kind", "schedule_interval_minutes", "schedule_time", "schedule_weekday",
+                  "schedule_monthday", "keep_last", "keep_daily", "keep_weekly", "keep_monthly",
+                  "last_mount_point", "last_seen_at", "created_at", "updated_at"]
+        read_only_fields = ["drive_uuid", "drive_label", "drive_path", "last_mount_point", "last_seen_at"]
+
+    def get_drive_present(self, job: UsbBackup) -> bool:
+        return detection.find_drive(job, self.context.get("drives")) is not None
+
+    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+        mount = attrs.pop("drive_mount_point", None)
+        if mount is not None:
+            drive = detection.find_mount(mount)
+            if drive is None or drive.read_only:
+                raise serializers.ValidationError({"drive_mount_point": "No writable drive is mounted there."})
+            attrs["_drive"] = drive
+        elif self.instance is None:
+            raise serializers.ValidationError({"drive_mount_point": "Give the mount point of the drive."})
+        scope = attrs.get("scope", getattr(self.instance, "scope", None))
+        users = attrs.get("users", list(self.instance.users.all()) if self.instance else [])
+        if scope == Scope.CONFIG_USERS and not users:
+            raise serializers.ValidationError({"users": "Choose at least one person, or scope 'config'."})
+        return attrs
+
+    def save_job(self, job: UsbBackup, attrs: dict) -> UsbBackup:  # type: ignore[type-arg]
+        users = attrs.pop("users", None)
+        drive = attrs.pop("_drive", None)
+        for name, value in attrs.items():
+            setattr(job, name, value)
+        if drive is not None:
+            services.set_drive(job, drive)
+        try:
+            return services.save_job(job, users=users)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+
+    def create(self, validated_data: dict) -> UsbBackup:  # type: ignore[type-arg]
+        return self.save_job(UsbBackup(), validated_data)
+
+    def update(self, instance: UsbBackup, validated_data: dict) -> UsbBackup:  # type: ignore[type-arg]
+        return self.save_job(instance, validated_data)
+
+
+class SnapshotSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    short_id = serializers.CharField()
+    time = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    paths = serializers.ListField(child=serializers.CharField())
+
+
+class UsbBackupViewSet(viewsets.ModelViewSet):
+    """USB backup jobs. `sync/` queues a run (202; 409 if one is active); a run without its drive is skipped."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = UsbBackupSerializer
+    queryset = UsbBackup.objects.prefetch_related("users")
+
+    def get_serializer_context(self) -> dict:  # type: ignore[type-arg]
+        context = super().get_serializer_context()
+        if self.action in ("list", "retrieve"):
+            context["drives"] = detection.detect_drives()
+        return context
+
+    def perform_destroy(self, instance: UsbBackup) -> None:
+        services.delete_job(instance)
+
+    @extend_schema(request=None, responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request: Request, pk: str | None = None) -> Response:
+        run = services.request_backup(self.get_object(), trigger=Trigger.API, user=request.user)
+        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: SnapshotSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def snapshots(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        drive = detection.find_drive(job)
+        if drive is None:
+            return Response({"detail": "The drive of this job is not plugged in."}, status=status.HTTP_409_CONFLICT)
+        try:
+            found = repo.list_snapshots(job, drive)
+        except repo.RepoError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
+        return Response(SnapshotSerializer([s.__dict__ for s in found], many=True).data)
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]
-    return None
+    router.register("usb/drives", DriveViewSet, basename="usb-drive")
+    router.register("usb/backups", UsbBackupViewSet, basename="usb-backup")

@@ -170,14 +170,21 @@ def block_info() -> dict[str, dict[str, str]]:
 
 
 def blkid_info(device: str) -> dict[str, str]:
-    """blkid for one device lsblk did not describe (loop devices in containers, for instance)."""
+    """blkid for one device lsblk did not describe (loop devices in containers, for instance).
+
+    ``-p`` probes the superblock itself (a cached answer may describe the previous filesystem of a
+    reused loop device); without read access to the device, the cache is better than nothing.
+    """
     if not device.startswith("/dev/") or not shutil.which("blkid"):
         return {}
-    try:
-        result = proc.run(["blkid", "-o", "export", "--", device], timeout=15)
-    except proc.ProcError:
-        return {}
-    return parse_blkid_export(result.stdout) if result.ok else {}
+    for args in (["-p"], []):
+        try:
+            result = proc.run(["blkid", *args, "-o", "export", "--", device], timeout=15)
+        except proc.ProcError:
+            return {}
+        if result.ok and result.stdout.strip():
+            return parse_blkid_export(result.stdout)
+    return {}
 
 
 def configured_roots() -> list[str]:
@@ -223,7 +230,9 @@ def describe(entry: MountEntry, blocks: dict[str, dict[str, str]], forbidden: se
         return None
     if st_dev in forbidden:
         return None
-    info = blocks.get(entry.source) or blocks.get(entry.mount_point) or blkid_info(entry.source)
+    info = blocks.get(entry.source) or blocks.get(entry.mount_point) or {}
+    if not (info.get("uuid") or info.get("label")):  # lsblk without udev knows loop devices by name only
+        info = blkid_info(entry.source) or info
     drive = Drive(
         mount_point=entry.mount_point, device=entry.source, fstype=entry.fstype,
         label=info.get("label", ""), uuid=info.get("uuid", ""),

@@ -5,10 +5,11 @@ Views, API and commands call these; the run body is in ``backup.py``, the import
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from anemone.files.paths import AREAS, user_root
 from anemone.files.usage import tree_size
@@ -20,8 +21,9 @@ from usbbackup.models import UsbBackup
 
 KIND = "usb"
 TASK = "usbbackup.tasks.run_backup"
-# Restic's repository overhead over the raw bytes (packs, indexes, trees): a margin, not a promise.
+# The configuration snapshot when the database size is unknown, and restic's overhead (keys, index).
 CONFIG_ESTIMATE_BYTES = 8 * 1024 * 1024
+CONFIG_MARGIN_BYTES = 256 * 1024
 
 
 @dataclass
@@ -58,10 +60,17 @@ def area_sizes(user, areas: list[str]) -> dict[str, int]:  # type: ignore[no-unt
     return {area: tree_size(root / area) if (root / area).exists() else 0 for area in areas if area in AREAS}
 
 
+def config_size() -> int:
+    """The configuration snapshot is about the database's size (a guess on PostgreSQL)."""
+    name = connection.settings_dict.get("NAME")
+    if connection.vendor == "sqlite" and name and os.path.isfile(str(name)):
+        return os.path.getsize(str(name)) + CONFIG_MARGIN_BYTES
+    return CONFIG_ESTIMATE_BYTES
+
+
 def estimate(users, areas: list[str], drive: detection.Drive | None) -> Estimate:  # type: ignore[no-untyped-def]
     sizes = [UserSize(user_id=u.pk, username=u.username, areas=area_sizes(u, areas)) for u in users]
-    return Estimate(users=sizes, config_bytes=CONFIG_ESTIMATE_BYTES,
-                    free_bytes=drive.free_bytes if drive is not None else None)
+    return Estimate(users=sizes, config_bytes=config_size(), free_bytes=drive.free_bytes if drive is not None else None)
 
 
 def job_estimate(job: UsbBackup, drive: detection.Drive | None = None) -> Estimate:
@@ -97,8 +106,9 @@ def delete_job(job: UsbBackup) -> None:
     job.delete()
 
 
-def load(target_id: int) -> UsbBackup:
-    return UsbBackup.objects.get(pk=target_id)
+def load(target_id: int) -> UsbBackup | None:
+    """The job for the run registry; None once deleted (its schedule is then removed)."""
+    return UsbBackup.objects.filter(pk=target_id).first()
 
 
 def targets():  # type: ignore[no-untyped-def]
@@ -117,9 +127,14 @@ def dispatch_run(run: Run, *, inline: bool = False) -> None:
     runs.dispatch(run, TASK, inline=inline)
 
 
-def start_scheduled(target_id: int, trigger: str = Trigger.SCHEDULE) -> Run:
-    """Entry point of the run registry (schedules)."""
-    return request_backup(load(target_id), trigger=trigger)
+def start_scheduled(target_id: int, trigger: str = Trigger.SCHEDULE) -> Run | None:
+    """Entry point of the run registry (schedules): a disabled job is not started."""
+    job = load(target_id)
+    if job is None:
+        raise LookupError(f"USB backup {target_id} does not exist any more")
+    if not job.enabled and trigger == Trigger.SCHEDULE:
+        return None
+    return request_backup(job, trigger=trigger)
 
 
 def last_run(job: UsbBackup) -> Run | None:

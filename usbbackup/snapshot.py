@@ -64,6 +64,9 @@ def pg_env() -> dict[str, str]:
 def dump_database(folder: Path) -> str:
     """SQLite: the online backup API (consistent while others write). PostgreSQL: pg_dump -Fc."""
     if connection.vendor == "sqlite":
+        if connection.in_atomic_block:  # the backup API would wait forever on our own write lock
+            raise StepError("Database snapshot", "cannot copy the database from inside a transaction.",
+                            "Run the backup from a worker or a command, not inside transaction.atomic().")
         target = folder / SQLITE_FILE
         target.unlink(missing_ok=True)
         connection.ensure_connection()

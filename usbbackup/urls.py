@@ -1,8 +1,17 @@
 from django.urls import path
 
-from usbbackup import views
+from usbbackup import import_views, views
 
 app_name = "usbbackup"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("roots/", views.roots, name="roots"),
+    path("new/", views.job_new, name="new"),
+    path("estimate/", views.estimate, name="estimate"),
+    path("eject/", views.drive_eject, name="eject"),
+    path("import/", import_views.import_installation, name="import"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/edit/", views.job_edit, name="edit"),
+    path("<int:pk>/sync/", views.job_sync, name="sync"),
+    path("<int:pk>/delete/", views.job_delete, name="delete"),
 ]

@@ -8,7 +8,7 @@ from django_q.models import Schedule
 
 from anemone.runs.models import Run, RunStatus
 from tests.conftest import PASSWORD
-from usbbackup import tasks
+from usbbackup import detection, tasks
 from usbbackup.models import Scope, UsbBackup
 
 
@@ -146,3 +146,30 @@ def test_it_manages_jobs_in_the_api_and_queues_a_sync(api, admin_user, alice, us
     assert bad.status_code == 400
     assert client.delete(f"/api/v1/usb/backups/{body['id']}/").status_code == 204
     assert not Schedule.objects.filter(name=f"usb:{body['id']}").exists()
+
+
+def test_it_records_a_scheduled_run_without_its_drive_as_skipped(mounts, admin_user):
+    from anemone.runs import tasks as run_tasks
+    from usbbackup import services
+
+    point = mounts.tmpfs("weekly")
+    job = UsbBackup(name="weekly", schedule_kind="daily")
+    services.set_drive(job, detection.find_mount(str(point)))
+    services.save_job(job)
+    mounts.umount(point)
+    run_id = run_tasks.scheduled_run("usb", job.pk)
+    tasks.run_backup(run_id)
+    run = Run.objects.get(pk=run_id)
+    assert (run.status, run.trigger) == (RunStatus.SKIPPED, "schedule") and "drive absent" in run.message
+    job.enabled = False
+    services.save_job(job)
+    assert run_tasks.scheduled_run("usb", job.pk) is None  # a disabled job does not run
+    services.delete_job(job)
+    assert services.load(job.pk) is None
+
+
+def test_it_speaks_french(admin_client, admin_user, usb_drive):
+    admin_user.language = "fr"
+    admin_user.save()
+    page = admin_client.get(reverse("usbbackup:index")).content.decode()
+    assert "Disques" in page and "Sauvegarder sur ce disque" in page and "Éjecter" in page

@@ -1,0 +1,218 @@
+"""Import an installation from a USB backup and its recovery kit (setup page and `usb_restore`).
+
+Order matters: the kit's master key is checked against the drive's manifest before anything is
+touched; the ``config`` snapshot is restored into a private temporary folder; then the database is
+replaced (SQLite through the online backup API into the live database, PostgreSQL with pg_restore),
+migrated forward, the master key and the sealed keys are put back, and the recovery kit is written
+again. People's areas follow, from their latest ``user:<name>`` snapshot.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from anemone import crypto
+from anemone.engines import proc
+from anemone.runs.models import ACTIVE_STATUSES, Run, RunStatus
+from usbbackup import layout, repo, snapshot
+
+Log = Callable[[str], None]
+
+
+class RestoreError(Exception):
+    """The import cannot go on; the message says what to do."""
+
+
+@dataclass
+class RestoreResult:
+    server_name: str = ""
+    snapshot_id: str = ""
+    keys: int = 0
+    users: list[str] = field(default_factory=list)
+    user_errors: list[str] = field(default_factory=list)
+
+
+def read_master_key(kit_text: str) -> bytes:
+    """The master key from a recovery kit's text (its "Master key:" line), or a bare key."""
+    for line in kit_text.splitlines():
+        if line.strip().lower().startswith("master key:"):
+            kit_text = line.split(":", 1)[1]
+            break
+    try:
+        return crypto.decode_key(kit_text.strip())
+    except crypto.SealError as exc:
+        raise RestoreError(f"This is not a recovery kit: {exc}") from exc
+
+
+def locate_folder(path: Path, folder_name: str = "") -> Path:
+    """The backup folder from a drive path: the folder itself, <path>/<folder_name>, or the only one."""
+    path = Path(path)
+    candidates = [path / folder_name] if folder_name else [path, path / "anemone-backup"]
+    for candidate in candidates:
+        if (candidate / layout.MANIFEST).is_file():
+            return candidate
+    found = [p for p in sorted(path.iterdir()) if (p / layout.MANIFEST).is_file()] if path.is_dir() else []
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise RestoreError(f"Several backups on {path}: choose one with --folder ({', '.join(p.name for p in found)}).")
+    raise RestoreError(f"No Anemone backup found in {path} (no {layout.MANIFEST}).")
+
+
+def check_fresh(force: bool = False) -> None:
+    """Refuse to overwrite a server that is already set up (unless forced)."""
+    from anemone.accounts.setup import setup_done
+
+    if force:
+        return
+    if setup_done():
+        raise RestoreError("This server is already set up: import only into a fresh data directory (or --force).")
+    if crypto.master_key_path().exists():
+        raise RestoreError(f"{crypto.master_key_path()} already exists: use a fresh data directory (or --force).")
+
+
+def open_backup(folder: Path, key: bytes) -> repo.Repo:
+    manifest = layout.read_manifest(folder)
+    if manifest is None:
+        raise RestoreError(f"{folder} holds no readable {layout.MANIFEST}.")
+    if manifest.master_key_id != crypto.key_id(key):
+        raise RestoreError(
+            f"This recovery kit (key id {crypto.key_id(key)}) is not the one of this backup "
+            f"(server {manifest.server_name}, key id {manifest.master_key_id}).")
+    return repo.open_repo(folder, repo.repo_password(key))
+
+
+def restore_database(stage: Path) -> None:
+    """Replace the live database's content with the snapshot's, then migrate it forward."""
+    if (stage / snapshot.SQLITE_FILE).is_file():
+        if connection.vendor != "sqlite":
+            raise RestoreError("The backup holds a SQLite database but this server uses PostgreSQL.")
+        connection.close()
+        connection.ensure_connection()
+        source = sqlite3.connect(stage / snapshot.SQLITE_FILE)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+    elif (stage / snapshot.PG_FILE).is_file():
+        if connection.vendor != "postgresql":
+            raise RestoreError("The backup holds a PostgreSQL dump but this server uses SQLite: set DATABASE_URL.")
+        connection.close()
+        env = snapshot.pg_env()
+        result = proc.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                           f"--dbname={env['PGDATABASE']}", str(stage / snapshot.PG_FILE)], env=env, timeout=3600)
+        if not result.ok:
+            raise RestoreError(f"pg_restore failed: {result.stderr[-500:]}")
+    else:
+        raise RestoreError("The configuration snapshot holds no database.")
+    connection.close()
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+def restore_config(stage: Path, key: bytes) -> RestoreResult:
+    from anemone.models import SiteSettings
+
+    restore_database(stage)
+    crypto.install_master_key(base64.b64encode(key).decode())
+    keys = snapshot.unseal_keys(stage / snapshot.KEYS_FILE, key) if (stage / snapshot.KEYS_FILE).exists() else []
+    Run.objects.filter(status__in=ACTIVE_STATUSES).update(
+        status=RunStatus.INTERRUPTED, finished_at=timezone.now(),
+        message="Interrupted: the server was restored from a USB backup taken while this run was going on.")
+    server_name = SiteSettings.load().server_name
+    crypto.write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
+    return RestoreResult(server_name=server_name, keys=len(keys))
+
+
+def restore_installation(folder: Path, kit_text: str, *, with_users: bool, force: bool = False,
+                         log: Log = lambda line: None) -> RestoreResult:
+    """Everything: configuration, then (optionally) every person's files, inline."""
+    key = read_master_key(kit_text)
+    check_fresh(force)
+    backup = open_backup(folder, key)
+    config = repo.latest(backup, layout.CONFIG_TAG)
+    if config is None:
+        raise RestoreError("This backup holds no configuration snapshot yet (run a backup first).")
+    log(f"Restoring the configuration from snapshot {config.short_id} ({config.time})")
+    work = Path(settings.DATA_DIR) / "usb-staging"
+    work.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stage = Path(tempfile.mkdtemp(prefix="import-", dir=work))
+    try:
+        repo.restore(backup, config.id, stage)
+        result = restore_config(stage, key)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    result.snapshot_id = config.short_id
+    log(f"Server {result.server_name}: database, master key and {result.keys} key file(s) restored")
+    if with_users:
+        restore_users(backup, result, log=log)
+    return result
+
+
+def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda line: None,
+                  on_user: Callable[[int, int, str], None] | None = None) -> RestoreResult:
+    """Each activated person's latest snapshot back into shares/<name>/ (areas created first)."""
+    from django.contrib.auth import get_user_model
+
+    from anemone.files import areas
+    from anemone.files.paths import user_root
+
+    users = list(get_user_model().objects.filter(activated_at__isnull=False).order_by("username"))
+    snapshots: dict[str, repo.Snapshot] = {}
+    for snap in sorted(repo.snapshots(backup), key=lambda s: s.time):  # the latest per person wins
+        if snap.tags_user:
+            snapshots[snap.tags_user] = snap
+    for index, user in enumerate(users):
+        areas.create_areas(user)
+        snap = snapshots.get(user.username)
+        if on_user:
+            on_user(index, len(users), user.username)
+        if snap is None:
+            continue
+        try:
+            repo.restore(backup, snap.id, user_root(user.username))
+        except repo.RepoError as exc:
+            result.user_errors.append(f"{user.username}: {exc}")
+            log(f"  {user.username}: FAILED {exc}")
+            continue
+        result.users.append(user.username)
+        log(f"  {user.username}: files restored from snapshot {snap.short_id}")
+    return result
+
+
+def start_users_restore(folder: Path, user=None) -> Run:  # type: ignore[no-untyped-def]
+    """After a web import: restore people's files in the background (a run the admin can follow)."""
+    from anemone.runs import services as runs
+
+    run = runs.start("usb-restore", 0, label=f"USB import: {folder}", user=user, options={"folder": str(folder)})
+    runs.dispatch(run, "usbbackup.tasks.run_restore_users")
+    return run
+
+
+def run_users_restore(run_id: int) -> None:
+    from anemone.runs import services as runs
+
+    def body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+        backup = repo.open_repo(Path(run.options["folder"]), repo.repo_password())
+        result = RestoreResult()
+
+        def on_user(index: int, total: int, username: str) -> None:
+            tracker.progress(percent=100 * index / max(total, 1), current_item=username)
+
+        restore_users(backup, result, log=tracker.log, on_user=on_user)
+        return runs.Outcome(message=f"Files of {len(result.users)} person(s) restored.", errors=result.user_errors)
+
+    runs.execute(run_id, body)
