@@ -25,7 +25,8 @@ BROWSER_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 
-pytest_plugins = ["tests.fixtures.sshd", "tests.fixtures.rclone_servers", "tests.fixtures.incoming", "tests.fixtures.restic"]
+pytest_plugins = ["tests.fixtures.sshd", "tests.fixtures.rclone_servers", "tests.fixtures.incoming", "tests.fixtures.restic",
+                  "tests.e2e.harness"]
 
 
 @pytest.fixture(autouse=True)

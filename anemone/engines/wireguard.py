@@ -11,6 +11,7 @@ import base64
 import binascii
 import os
 import shutil
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,9 +129,11 @@ def up(interface: str, address: str, config_text_syncconf: str, config_path: str
         if _ip("link", "add", "dev", interface, "type", "wireguard").returncode == 0:
             mode = "kernel"
         else:
-            started = proc.run(["wireguard-go", interface], timeout=30, env={"WG_PROCESS_FOREGROUND": ""})
-            if started.returncode != 0:
-                raise WireGuardError(f"wireguard-go could not start: {started.stderr[-300:]}")
+            # wireguard-go daemonizes: its parent exits once the interface exists. No pipes, or the
+            # daemon would hold them open; its own session, so it outlives this command.
+            started = proc.spawn(["wireguard-go", interface], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if started.wait(timeout=30) != 0 or not interface_exists(interface):
+                raise WireGuardError("wireguard-go could not create the interface (is /dev/net/tun available?)")
             mode = "wireguard-go"
     syncconf(interface, config_text_syncconf, config_path)
     _ip("address", "replace", address, "dev", interface)
