@@ -35,6 +35,11 @@ def folder_bytes(root: str) -> int:
     return total
 
 
+def index_path_hint(peer: dict) -> str:  # type: ignore[type-arg]
+    """DATA_DIR/sftp/<anything>, derived from the peer's DATA_DIR/incoming/<peer> root."""
+    return os.path.join(os.path.dirname(os.path.dirname(peer["root"])), "sftp", "index")
+
+
 def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str]:  # type: ignore[type-arg]
     """(backend config, reason) — config None means refuse."""
     key, ip = request.get("public_key") or "", request.get("client_ip") or ""
@@ -45,9 +50,13 @@ def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str
         return None, f"refused: unknown key from {ip}"
     if check_ip and ip != peer["vpn_ip"]:
         return None, f"refused: peer {peer['name']} from {ip}, expected its tunnel address {peer['vpn_ip']}"
-    if peer.get("cap") and folder_bytes(peer["root"]) >= peer["cap"]:
-        return None, f"refused: peer {peer['name']} is over its storage cap of {peer['cap']} bytes"
     os.makedirs(peer["root"], mode=0o700, exist_ok=True)
+    if peer.get("cap") and folder_bytes(peer["root"]) >= peer["cap"]:
+        # Over its cap: the peer may still read (restore) but every write fails with "read only".
+        empty = os.path.join(os.path.dirname(index_path_hint(peer)), "empty")
+        os.makedirs(empty, mode=0o700, exist_ok=True)  # union needs two upstreams; this one adds nothing
+        read_only = {"type": "union", "upstreams": f"{peer['root']}:ro {empty}:ro", "_root": ""}
+        return read_only, f"accepted read-only: peer {peer['name']} from {ip} is over its storage cap of {peer['cap']} bytes"
     return {"type": "local", "_root": peer["root"]}, f"accepted: peer {peer['name']} from {ip}"
 
 

@@ -44,6 +44,12 @@ def default_listen() -> str:
     return settings.SFTP_LISTEN or f"{identity.vpn_ip}:{identity.sftp_port}"
 
 
+def _over_cap(entries: list[dict]) -> set[str]:  # type: ignore[type-arg]
+    from peers.auth_proxy import folder_bytes
+
+    return {e["name"] for e in entries if e.get("cap") and folder_bytes(e["root"]) >= e["cap"]}
+
+
 def _start(listen: str, check_ip: bool):  # type: ignore[no-untyped-def]
     argv = [rclone_binary(), "serve", "sftp", "--addr", listen, "--key", str(p2p_key_path()),
             "--auth-proxy", str(proxy_script(check_ip)), "-v"]
@@ -57,14 +63,17 @@ def serve(listen: str, *, check_ip: bool | None = None, stop: threading.Event | 
     if check_ip is None:
         check_ip = not listen.startswith(("127.", "localhost", "[::1]"))
     services.incoming_root().mkdir(parents=True, exist_ok=True, mode=0o700)
-    services.write_index()
+    over_cap = _over_cap(services.write_index())
     services.restart_marker().unlink(missing_ok=True)
     server = _start(listen, check_ip)
     stop = stop or threading.Event()
     try:
         while server.poll() is None and not stop.wait(refresh):
             connection.close()  # a fresh connection each time: never read from an old snapshot
-            services.write_index()
+            now_over = _over_cap(services.write_index())
+            if now_over - over_cap:  # a peer just passed its cap: its cached read-write login must go
+                services.revoke_logins()
+            over_cap = now_over
             if services.restart_marker().exists():  # a peer lost access: drop rclone's cached logins
                 services.restart_marker().unlink(missing_ok=True)
                 proc.terminate(server)

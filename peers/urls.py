@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/toggle/", views.toggle, name="toggle"),
     path("<int:pk>/remove/", views.remove, name="remove"),
+    path("<int:pk>/delete-data/", views.delete_data, name="delete-data"),
 ]

@@ -65,6 +65,20 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_member_required
 @require_POST
+def delete_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete what a peer stored here (its access stays); typed confirmation."""
+    peer = get_object_or_404(Peer, pk=pk)
+    if request.POST.get("confirm_name") != peer.name:
+        messages.error(request, _("Type the peer's name to confirm."))
+    else:
+        services.delete_stored_data(peer.name)
+        (services.incoming_root() / peer.name).mkdir(mode=0o700, exist_ok=True)
+        messages.success(request, _("The backups %(name)s stored here were deleted.") % {"name": peer.name})
+    return redirect("peers:detail", pk=pk)
+
+
+@staff_member_required
+@require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
     if request.POST.get("confirm_name") != peer.name:

@@ -102,3 +102,28 @@ def test_it_stores_a_restic_repository_through_rclones_sftp_client(incoming_endp
     time.sleep(0.2)
     assert not (services.incoming_root() / "escape").exists()
     assert escape.returncode != 0 or (services.incoming_root() / "alice-nas/escape").exists()
+
+
+def test_it_turns_a_peer_read_only_past_its_storage_cap(incoming_endpoint):
+    alice = incoming_endpoint.add_peer("alice-nas", storage_cap_bytes=1000)
+    first = sftp_batch(incoming_endpoint, alice, "put /etc/services big\n")
+    assert first.returncode == 0, first.stderr
+    deadline, attempt = time.monotonic() + 30, 0
+    while True:  # the endpoint notices the cap within its refresh interval
+        attempt += 1
+        refused = sftp_batch(incoming_endpoint, alice, f"put /etc/hostname more-{attempt}\n")
+        if refused.returncode != 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert refused.returncode != 0
+    assert not (services.incoming_root() / f"alice-nas/more-{attempt}").exists()
+    readable = sftp_batch(incoming_endpoint, alice, "get big /dev/null\n")
+    assert readable.returncode == 0, readable.stderr  # restores still work
+
+
+def test_it_refuses_a_login_from_another_address_than_the_peers_tunnel():
+    from peers.auth_proxy import decide
+
+    index = {"peers": [{"name": "bob", "key": "KEY", "vpn_ip": "198.51.100.2", "root": "/nonexistent/bob", "cap": 0}]}
+    assert decide({"public_key": "KEY", "client_ip": "203.0.113.9"}, index, check_ip=True)[0] is None
+    assert decide({"public_key": "OTHER", "client_ip": "198.51.100.2"}, index, check_ip=True)[0] is None

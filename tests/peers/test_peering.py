@@ -130,3 +130,16 @@ def test_it_checks_sftp_through_a_real_endpoint(incoming_endpoint):
     assert checks["repository"].status == "pending"
     with pytest.raises(CommandError, match="not all green"):
         call_command("peer_health", "self", "--host", "127.0.0.1", stdout=io.StringIO())
+
+
+def test_it_deletes_what_a_peer_stored_only_with_its_name_typed(client, admin_user):
+    peer = services.save_peer(services.peer_from_invitation(friend_invitation()))
+    stored = services.incoming_root() / "bob" / "repo" / "data.bin"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"x" * 100)
+    assert services.folder_usage("bob")[0] == 100
+    client.force_login(admin_user)
+    client.post(f"/peers/{peer.pk}/delete-data/", {"confirm_name": "bo"})
+    assert stored.exists()
+    client.post(f"/peers/{peer.pk}/delete-data/", {"confirm_name": "bob"})
+    assert not stored.exists() and Peer.objects.filter(name="bob").exists()

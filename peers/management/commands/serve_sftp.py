@@ -18,8 +18,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         while not setup_done():  # `make run` starts us before the setup wizard has run
             time.sleep(5)
+        from anemone.engines.wireguard import WireGuardError
+        from peers import tunnel
+        from peers.models import Peer
         from peers.sftp_endpoint import default_listen, serve
 
+        if Peer.objects.filter(enabled=True).exists():  # auto-start the tunnel our endpoint listens on
+            try:
+                self.stdout.write(f"WireGuard tunnel up ({tunnel.up()})")
+            except WireGuardError as exc:
+                self.stderr.write(f"WireGuard tunnel not started: {exc}")
         listen = options["listen"] or default_listen()
         while True:  # the VPN address only exists while the tunnel is up: wait for it, never give up
             self.stdout.write(f"incoming SFTP endpoint on {listen}")
