@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,18 +12,42 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anemone.api.permissions import IsAdmin
-from peers import codes, health, services
+from peers import codes, health, services, tunnel
 from peers.models import Peer
+
+
+class TunnelSerializer(serializers.Serializer):
+    latest_handshake = serializers.DateTimeField(allow_null=True)
+    endpoint = serializers.CharField()
+    rx_bytes = serializers.IntegerField()
+    tx_bytes = serializers.IntegerField()
 
 
 class PeerSerializer(serializers.ModelSerializer):
     code = serializers.CharField(write_only=True, required=False, help_text="a friend's invitation code")
+    tunnel = serializers.SerializerMethodField()
+    stored_here_bytes = serializers.SerializerMethodField()
 
     class Meta:
         model = Peer
         fields = ["id", "name", "description", "endpoint", "wg_public_key", "allowed_ips", "keepalive",
-                  "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "created_at", "code"]
+                  "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "created_at", "code", "tunnel",
+                  "stored_here_bytes"]
         extra_kwargs = {f: {"required": False} for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
+
+    @extend_schema_field(TunnelSerializer(allow_null=True))
+    def get_tunnel(self, peer: Peer) -> dict | None:  # type: ignore[type-arg]
+        """WireGuard status from `wg show <iface> dump` (null when the tunnel is down)."""
+        if "tunnel_status" not in self.context:
+            self.context["tunnel_status"] = tunnel.status()
+        state = self.context["tunnel_status"].get(peer.wg_public_key)
+        if state is None:
+            return None
+        return {"latest_handshake": state.latest_handshake, "endpoint": state.endpoint, "rx_bytes": state.rx_bytes,
+                "tx_bytes": state.tx_bytes}
+
+    def get_stored_here_bytes(self, peer: Peer) -> int:
+        return services.folder_usage(peer.name)[0]
 
     def save(self, **kwargs):  # type: ignore[no-untyped-def]
         data = dict(self.validated_data)

@@ -143,3 +143,14 @@ def test_it_deletes_what_a_peer_stored_only_with_its_name_typed(client, admin_us
     assert stored.exists()
     client.post(f"/peers/{peer.pk}/delete-data/", {"confirm_name": "bob"})
     assert not stored.exists() and Peer.objects.filter(name="bob").exists()
+
+
+def test_it_adds_a_peer_from_a_code_through_the_api(api, admin_user, alice):
+    response = api(admin_user).post("/api/v1/peers/", {"code": codes.encode(friend_invitation())}, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["name"] == "bob" and response.data["tunnel"] is None
+    assert api(alice).get("/api/v1/peers/").status_code == 403
+    bad = api(admin_user).post("/api/v1/peers/", {"code": "ANEMONE1-xx-00000000"}, format="json")
+    assert bad.status_code == 400 and "damaged" in str(bad.data)
+    health = api(admin_user).get(f"/api/v1/peers/{response.data['id']}/health/")
+    assert [c["key"] for c in health.data] == ["wireguard", "vpn", "sftp", "repository", "backup"]
