@@ -98,6 +98,12 @@ def _hint(error: rclone.RcloneError) -> str:
     return "see the log below"
 
 
+def pruned_today(dest: Destination, now: datetime) -> bool:
+    """Retention is in days: the first successful sync of the (UTC) day prunes, later ones skip the listing."""
+    return Run.objects.filter(kind=KIND, target_id=dest.pk, status=RunStatus.SUCCEEDED,
+                              finished_at__date=now.date(), options__dry_run=False).exists()
+
+
 def prune_versions(dest: Destination, remote: backends.Remote, now: datetime) -> int:
     """Delete version folders older than the retention; returns how many were deleted."""
     try:
@@ -129,7 +135,7 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     for index, person in enumerate(people):
         share = (100.0 * index / len(people), 100.0 / len(people))
         errors += _sync_user(run, tracker, dest, remote, person, stamp, dry_run, share)
-    pruned = 0 if dry_run else prune_versions(dest, remote, now)
+    pruned = 0 if dry_run or pruned_today(dest, now) else prune_versions(dest, remote, now)
     verb = "would copy" if dry_run else "copied"
     message = f"{len(people)} users, {run.files_done} files {verb} ({run.bytes_done} bytes)"
     if pruned:

@@ -97,3 +97,20 @@ def test_it_keeps_secrets_out_of_argv_logs_api_and_admin(rclone_key, s3_server, 
     for canary in canaries:
         assert not any(canary in a for a in ours)
         assert not any(canary in page for page in pages)
+
+
+def test_it_prunes_version_folders_older_than_the_retention(rclone_key, sshd, alice):
+    from datetime import UTC, datetime, timedelta
+
+    dest = make_destination(Kind.SFTP, sshd=sshd, retention_days=30)
+    versions = Path(dest.remote_path) / ".versions"
+    old = (datetime.now(UTC) - timedelta(days=31)).strftime(sync.VERSION_FORMAT)
+    recent = (datetime.now(UTC) - timedelta(days=29)).strftime(sync.VERSION_FORMAT)
+    for stamp in (old, recent):
+        (versions / stamp / "alice").mkdir(parents=True)
+        (versions / stamp / "alice" / "f.txt").write_text(stamp)
+    put(alice, "a.txt", b"a")
+    run = sync.request_sync(dest.pk, inline=True)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and "1 old version folders pruned" in run.message
+    assert not (versions / old).exists() and (versions / recent / "alice/f.txt").read_text() == recent
