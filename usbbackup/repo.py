@@ -1,7 +1,11 @@
-"""The restic repository on a drive, through the shared wrapper ``anemone.engines.restic``.
+"""The restic repository on a drive: the only place the USB app talks to restic.
 
-One place turns the wrapper's results into what the USB code needs (snapshots with their user tag,
-"drive full" as its own error), so the rest of the app never builds a restic command.
+The shared wrapper ``anemone.engines.restic`` (P2P issue) did not exist while this app was written,
+so the few calls needed here (init, backup, snapshots, restore, forget, check, unlock on a LOCAL
+repository) go through ``anemone.engines.proc`` directly, password in the environment, never argv.
+Everything else in the app uses these functions only, so moving them onto the wrapper later touches
+this file alone. It also turns restic's failures into what the USB code needs: "drive full" as its
+own error, snapshots with their ``user:<name>`` tag.
 """
 
 from __future__ import annotations

@@ -179,8 +179,12 @@ def classify(text: str) -> RcloneError:
 
 
 def run(args: list[str], env: Mapping[str, str], *, on_event: Callable[[LogEvent], None] | None = None,
-        timeout: float = 24 * 3600, config_file: str = "/dev/null") -> RunResult:
-    """Run `rclone <args>` with JSON logs and stats; never raises on exit status (see RunResult)."""
+        timeout: float = 24 * 3600, config_file: str = "/dev/null", verbose: bool = False) -> RunResult:
+    """Run `rclone <args>` with JSON logs and stats; never raises on exit status (see RunResult).
+
+    Without `verbose`, rclone logs only notices, errors and stats: one line per file transferred
+    (-v) costs measurable time on 50,000-file syncs. Dry-run notices are logged either way.
+    """
     final = Stats()
     errors: list[str] = []
     changes: list[tuple[str, str]] = []
@@ -199,7 +203,8 @@ def run(args: list[str], env: Mapping[str, str], *, on_event: Callable[[LogEvent
         if on_event is not None:
             on_event(event)
 
-    argv = [rclone_binary(), *args, "--use-json-log", "--stats", "1s", "--stats-log-level", "NOTICE", "-v"]
+    argv = [rclone_binary(), *args, "--use-json-log", "--stats", "1s", "--stats-log-level", "NOTICE",
+            *(["-v"] if verbose else [])]
     result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout, on_line=handle)
     return RunResult(returncode=result.returncode, stats=final, errors=errors,
                      stderr_tail=result.stderr_tail, changes=changes)
