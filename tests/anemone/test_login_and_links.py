@@ -119,3 +119,9 @@ def test_it_prints_an_activation_link(db, master_key):
 def test_it_rejects_a_bad_username(db, master_key):
     with pytest.raises(CommandError):
         call_command("create_user", "../root")
+
+
+def test_it_offers_to_import_an_existing_installation_during_setup(client, db):
+    page = client.get("/setup/").content.decode()
+    assert 'href="/usb/import/"' in page
+    assert client.get("/usb/import/").status_code == 200
