@@ -95,18 +95,6 @@ def get_entry(user, entry_id: str) -> TrashEntry:  # type: ignore[no-untyped-def
     return _read(user, entry_id)
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    """`name`, or `name (restored)`, `name (restored 2)`… — the first that does not exist in folder."""
-    candidate = folder / name
-    stem, dot, ext = name.partition(".") if not name.startswith(".") else (name, "", "")
-    counter = 1
-    while candidate.exists() or candidate.is_symlink():
-        suffix = " (restored)" if counter == 1 else f" (restored {counter})"
-        candidate = folder / (f"{stem}{suffix}{dot}{ext}")
-        counter += 1
-    return candidate
-
-
 def restore(user, entry_id: str) -> str:  # type: ignore[no-untyped-def]
     """Put an entry back where it was (or beside it when the name is taken). Returns its new path."""
     entry = _read(user, entry_id)
@@ -115,10 +103,11 @@ def restore(user, entry_id: str) -> str:  # type: ignore[no-untyped-def]
     parent = paths.resolve(user, entry.area, parent_rel)
     parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     paths.resolve(user, entry.area, parent_rel)  # the re-created parent is still inside the area
+    from anemone.files.uploads import free_name
     from anemone.files.usage import check_quota
 
     check_quota(user, entry.area, entry.size)
-    target = _free_name(parent, entry.name)
+    target = free_name(parent, entry.name, lambda n: " (restored)" if n == 1 else f" (restored {n})")
     os.replace(entry_dir / "payload" / entry.name, target)
     shutil.rmtree(entry_dir)
     change_usage(user, "trash", -entry.size)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
@@ -22,13 +23,16 @@ from anemone.files.usage import change_usage, check_quota
 CHUNK = 1024 * 1024
 
 
-def free_name(folder: Path, name: str) -> Path:
-    """`name`, else `name (1)`, `name (2)`… — keep both, as a NAS does."""
+def free_name(folder: Path, name: str, suffix: Callable[[int], str] = lambda n: f" ({n})") -> Path:
+    """`name`, else `name (1).ext`, `name (2).ext`… — the first that does not exist in folder.
+
+    Used for uploads ("keep both", as a NAS does) and, with another suffix, for trash restores.
+    """
     candidate = folder / name
     stem, dot, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
     counter = 1
     while candidate.exists() or candidate.is_symlink():
-        candidate = folder / f"{stem} ({counter}){dot}{ext}"
+        candidate = folder / f"{stem}{suffix(counter)}{dot}{ext}"
         counter += 1
     return candidate
 

@@ -101,3 +101,13 @@ def test_it_keeps_trash_ids_private(api, alice, bob):
     assert api(alice).delete(f"/api/v1/trash/{entry['trash_id']}/").status_code == 404
     assert api(alice).get("/api/v1/trash/").data == []
     assert api(bob).get(f"/api/v1/trash/{entry['trash_id']}/").status_code == 200
+
+
+def test_it_restores_beside_a_file_that_took_the_name(api, alice):
+    client = api(alice)
+    (area_root(alice, "backup") / "a.bin").write_bytes(b"old")
+    entry = client.post("/api/v1/files/delete/", {"area": "backup", "path": "a.bin"}, format="json").data
+    (area_root(alice, "backup") / "a.bin").write_bytes(b"new")
+    assert client.post(f"/api/v1/trash/{entry['trash_id']}/restore/").data == {"path": "a (restored).bin"}
+    assert (area_root(alice, "backup") / "a (restored).bin").read_bytes() == b"old"
+    assert (area_root(alice, "backup") / "a.bin").read_bytes() == b"new"
