@@ -1,0 +1,469 @@
+"""restic wrapper: every restic call of Anemone (P2P repositories on peers, USB repositories on drives).
+
+A ``Repository`` says where a repository is and how to open it: a local path, or restic's
+``rclone:`` backend (DESIGN §5: rclone's SFTP client, defined by ``RCLONE_CONFIG_<NAME>_*``
+variables, with the peer's host key pinned). The password travels in the environment, never argv
+(``/proc/<pid>/cmdline`` is readable by everyone, ``environ`` only by the owner). ``--json`` output
+is parsed into dataclasses; failures become typed errors whose message a person can act on.
+
+restic 0.14 (Debian 12) exits 1 for every fatal error and 3 when some files could not be read, so
+the kind of failure is read from its stderr (measured messages in ``_FAILURES``). It has no
+``--retry-lock``: callers wait for a live lock with ``wait_for_lock``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from anemone.engines import proc
+from anemone.engines.paths import rclone_binary, restic_binary
+
+EXIT_INCOMPLETE = 3  # snapshot written, some source files unreadable
+
+
+class ResticError(RuntimeError):
+    """restic failed; the message says what happened in words a person understands."""
+
+    outcome = "failed"
+
+
+class RepositoryMissing(ResticError):
+    """No repository at that location (first backup, or it was deleted)."""
+
+    outcome = "missing"
+
+
+class WrongPassword(ResticError):
+    """The repository exists but does not open with this key."""
+
+    outcome = "wrong-key"
+
+
+class RepositoryLocked(ResticError):
+    """Another restic process holds a lock that conflicts with ours."""
+
+    outcome = "locked"
+
+
+class Unreachable(ResticError):
+    """The repository's server did not answer (down, cut off, wrong address or port)."""
+
+    outcome = "unreachable"
+
+
+class AccessRefused(ResticError):
+    """The server refused our login or our writes (key not accepted, read-only, over its cap)."""
+
+    outcome = "refused"
+
+
+class NoSpace(ResticError):
+    """The storage under the repository is full."""
+
+    outcome = "no-space"
+
+
+class Stalled(Unreachable):
+    """restic made no progress for longer than the allowed time (a link that went silent)."""
+
+
+# (needles in restic's lowercased stderr, error type, message). Order matters: first match wins.
+_FAILURES: list[tuple[tuple[str, ...], type[ResticError], str]] = [
+    (("wrong password or no key found",), WrongPassword, "the repository does not open with this key"),
+    (("is there a repository at the following location", "repository does not exist"),
+     RepositoryMissing, "there is no repository at this location yet"),
+    (("repository is already locked", "unable to create lock"), RepositoryLocked,
+     "the repository is locked by another restic process"),
+    (("no space left on device", "disk quota exceeded", "file too large"), NoSpace, "no space left on the storage"),
+    (("unable to authenticate", "permission denied (publickey", "no supported methods remain",
+      "knownhosts: key mismatch", "host key mismatch", "ssh: handshake failed"), AccessRefused,
+     "the server refused our login (key not accepted or host key changed)"),
+    (("read only file system", "read-only file system", "permission denied", "operation not permitted"),
+     AccessRefused, "the server refused to store data (read-only, or over its storage cap)"),
+    (("connection refused", "no route to host", "network is unreachable", "i/o timeout", "timed out",
+      "couldn't connect ssh", "error talking http to rclone", "connection reset", "broken pipe",
+      "unexpected eof", "no such host", "ssh: disconnect"), Unreachable, "the server cannot be reached"),
+]
+
+
+def classify(stderr: str, returncode: int = 1) -> ResticError:
+    """Turn restic's stderr into a typed error (the last fatal line is kept as detail, bounded)."""
+    lowered = stderr.lower()
+    for needles, error_type, message in _FAILURES:
+        if any(needle in lowered for needle in needles):
+            return error_type(message)
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    fatal = next((line for line in reversed(lines) if line.startswith("Fatal:")), lines[-1] if lines else "")
+    return ResticError(f"restic failed (exit {returncode}): {fatal[:400]}" if fatal else f"restic failed (exit {returncode})")
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where a repository lives and how to open it. ``env`` holds the rclone remote definition, if any."""
+
+    location: str
+    password: str = field(repr=False)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    cache_dir: Path | None = None  # None: --no-cache (local repositories gain nothing from a cache)
+    limit_upload_kib: int = 0
+
+    @classmethod
+    def local(cls, path: Path | str, password: str) -> Repository:
+        return cls(location=str(path), password=password)
+
+    @classmethod
+    def over_rclone(cls, remote: str, path: str, password: str, env: Mapping[str, str], cache_dir: Path,
+                    limit_upload_kib: int = 0) -> Repository:
+        """``rclone:<remote>:<path>``, with the remote defined by ``env`` (RCLONE_CONFIG_<REMOTE>_*)."""
+        return cls(location=f"rclone:{remote}:{path}", password=password, env=dict(env), cache_dir=cache_dir,
+                   limit_upload_kib=limit_upload_kib)
+
+    @property
+    def is_local(self) -> bool:
+        return not self.location.startswith("rclone:")
+
+    def process_env(self) -> dict[str, str]:
+        env = {"RESTIC_REPOSITORY": self.location, "RESTIC_PASSWORD": self.password, "RCLONE_CONFIG": "/dev/null",
+               **self.env}
+        return env
+
+    def global_args(self) -> list[str]:
+        args = ["--no-cache"] if self.cache_dir is None else ["--cache-dir", str(self.cache_dir)]
+        if not self.is_local:
+            args += ["-o", f"rclone.program={rclone_binary()}"]
+        if self.limit_upload_kib:
+            args += ["--limit-upload", str(self.limit_upload_kib)]
+        return args
+
+
+@dataclass
+class Snapshot:
+    id: str
+    short_id: str
+    time: str
+    hostname: str = ""
+    tags: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+    def tag_value(self, prefix: str) -> str:
+        """The value of the first ``<prefix><value>`` tag, e.g. tag_value("user:") → "alice"."""
+        return next((t[len(prefix):] for t in self.tags if t.startswith(prefix)), "")
+
+
+@dataclass
+class Node:
+    """One entry of ``restic ls``: a file or a folder inside a snapshot (path is absolute in the snapshot)."""
+
+    name: str
+    type: str
+    path: str
+    size: int = 0
+    mtime: str = ""
+
+
+@dataclass
+class BackupProgress:
+    percent: float  # 0..1
+    bytes_done: int
+    bytes_total: int
+    files_done: int
+    files_total: int
+    current: str
+
+
+@dataclass
+class BackupSummary:
+    snapshot_id: str = ""
+    files_new: int = 0
+    files_changed: int = 0
+    files_unmodified: int = 0
+    dirs_new: int = 0
+    data_added: int = 0
+    total_files: int = 0
+    total_bytes: int = 0
+    duration: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # files restic could not read (exit 3)
+
+
+@dataclass
+class RepoStats:
+    total_size: int = 0
+    snapshots_count: int = 0
+
+
+@dataclass
+class ForgetResult:
+    kept: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    ok: bool
+    read_data_subset: str
+    output: list[str]
+
+
+ProgressCallback = Callable[[BackupProgress], None]
+
+
+def _call(repo: Repository, args: list[str], *, cwd: Path | None = None, timeout: float = 600,
+          on_line: proc.LineCallback | None = None, ok_codes: tuple[int, ...] = (0,),
+          idle_timeout: float | None = None) -> proc.ProcResult:
+    """Run one restic command; raise its typed error unless the exit code is in ok_codes."""
+    argv = [restic_binary(), *repo.global_args(), *args]
+    try:
+        result = proc.run(argv, env=repo.process_env(), cwd=cwd, timeout=timeout, idle_timeout=idle_timeout,
+                          on_line=on_line)
+    except proc.ProcTimeout as exc:
+        raise Stalled(f"{exc} The server may be unreachable.") from exc
+    except proc.ProcError as exc:
+        raise ResticError(str(exc)) from exc
+    if result.returncode not in ok_codes:
+        raise classify(result.stderr, result.returncode)
+    return result
+
+
+def _json_lines(collected: list[str]) -> proc.LineCallback:
+    return lambda stream, line: collected.append(line) if stream == "stdout" else None
+
+
+def init(repo: Repository, *, timeout: float = 600) -> None:
+    _call(repo, ["init"], timeout=timeout)
+
+
+def exists(repo: Repository, *, timeout: float = 120) -> bool:
+    """Does a repository open at this location with this key? (WrongPassword and others propagate.)"""
+    try:
+        _call(repo, ["--no-lock", "cat", "config"], timeout=timeout)
+    except RepositoryMissing:
+        return False
+    return True
+
+
+def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (), host: str = "anemone",  # type: ignore[assignment]
+           excludes: list[str] = (), on_progress: ProgressCallback | None = None,  # type: ignore[assignment]
+           stall_timeout: float = 600, timeout: float = 24 * 3600) -> BackupSummary:
+    """Back up ``paths`` relative to ``cwd`` (``["."]`` puts the folder's contents at the snapshot's root).
+
+    ``stall_timeout``: restic prints a status line every second even when nothing moves, so a link
+    that went silent shows as bytes and files that stop advancing; past that many seconds the process
+    is stopped and ``Stalled`` raised (restic's own retries could otherwise wait for many minutes).
+    """
+    summary = BackupSummary()
+    last = {"mark": (-1, -1), "at": time.monotonic()}
+
+    def on_line(stream: str, line: str) -> None:
+        if stream != "stdout" or not line.startswith("{"):
+            return
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return
+        kind = data.get("message_type")
+        if kind == "status":
+            mark = (int(data.get("bytes_done", 0)), int(data.get("files_done", 0)))
+            now = time.monotonic()
+            if mark != last["mark"]:
+                last["mark"], last["at"] = mark, now
+            elif now - last["at"] > stall_timeout:
+                raise Stalled(f"no progress for {stall_timeout:.0f} s: the server stopped answering")
+            if on_progress is not None:
+                on_progress(BackupProgress(
+                    percent=float(data.get("percent_done", 0)), bytes_done=mark[0],
+                    bytes_total=int(data.get("total_bytes", 0)), files_done=mark[1],
+                    files_total=int(data.get("total_files", 0)), current=(data.get("current_files") or [""])[0]))
+        elif kind == "error":
+            error = data.get("error") or {}
+            text = error.get("message", error) if isinstance(error, dict) else error
+            summary.warnings.append(f"{data.get('item', '')}: {text}"[:500])
+        elif kind == "summary":
+            summary.snapshot_id = data.get("snapshot_id", "")
+            summary.files_new, summary.files_changed = data.get("files_new", 0), data.get("files_changed", 0)
+            summary.files_unmodified, summary.dirs_new = data.get("files_unmodified", 0), data.get("dirs_new", 0)
+            summary.data_added = data.get("data_added", 0)
+            summary.total_files = data.get("total_files_processed", 0)
+            summary.total_bytes = data.get("total_bytes_processed", 0)
+            summary.duration = float(data.get("total_duration", 0.0))
+
+    args = ["backup", "--json", "--host", host]
+    for tag in tags:
+        args += ["--tag", tag]
+    for pattern in excludes:
+        args += ["--exclude", pattern]
+    _call(repo, [*args, "--", *paths], cwd=cwd, on_line=on_line, ok_codes=(0, EXIT_INCOMPLETE), timeout=timeout,
+          idle_timeout=stall_timeout)
+    if not summary.snapshot_id:
+        raise ResticError("restic backup ended without writing a snapshot")
+    return summary
+
+
+def _snapshot(data: dict) -> Snapshot:  # type: ignore[type-arg]
+    return Snapshot(id=data["id"], short_id=data.get("short_id", data["id"][:8]), time=data["time"],
+                    hostname=data.get("hostname", ""), tags=data.get("tags") or [], paths=data.get("paths") or [])
+
+
+def parse_snapshots(text: str) -> list[Snapshot]:
+    try:
+        return [_snapshot(s) for s in json.loads(text or "[]")]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ResticError(f"restic printed an unreadable snapshot list ({exc})") from exc
+
+
+def snapshots(repo: Repository, *, tags: list[str] = (), timeout: float = 600) -> list[Snapshot]:  # type: ignore[assignment]
+    """Oldest first. ``--no-lock``: listing works on read-only media and beside a running backup."""
+    lines: list[str] = []
+    args = ["--no-lock", "snapshots", "--json"]
+    for tag in tags:
+        args += ["--tag", tag]
+    _call(repo, args, on_line=_json_lines(lines), timeout=timeout)
+    return sorted(parse_snapshots("\n".join(lines)), key=lambda s: s.time)
+
+
+def parse_ls(lines: list[str]) -> list[Node]:
+    nodes = []
+    for line in lines:
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if data.get("struct_type") == "node":
+            nodes.append(Node(name=data.get("name", ""), type=data.get("type", ""), path=data.get("path", ""),
+                              size=int(data.get("size") or 0), mtime=data.get("mtime", "")))
+    return nodes
+
+
+def ls(repo: Repository, snapshot_id: str, directory: str = "/", *, timeout: float = 600) -> list[Node]:
+    """The direct children of ``directory`` in a snapshot (restic lists the folder itself too: dropped)."""
+    directory = "/" + directory.strip("/")
+    lines: list[str] = []
+    _call(repo, ["--no-lock", "ls", "--json", snapshot_id, "--", directory], on_line=_json_lines(lines), timeout=timeout)
+    return [n for n in parse_ls(lines) if n.path != directory]
+
+
+def dump(repo: Repository, snapshot_id: str, path: str, *, archive: str | None = None) -> Iterator[bytes]:
+    """Stream one file (or a folder as ``archive`` "zip"/"tar") out of a snapshot, chunk by chunk.
+
+    The caller iterates; stopping early (a closed download) stops restic. A failure after the first
+    bytes can only cut the stream short, so the first chunk is read before anything is yielded.
+    """
+    args = [restic_binary(), *repo.global_args(), "--no-lock", "dump",
+            *(["--archive", archive] if archive else []), snapshot_id, "--", path]
+    process = proc.spawn(args, env=repo.process_env())
+    return _stream(process)
+
+
+def _stream(process: subprocess.Popen[bytes]) -> Iterator[bytes]:
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.read(65536)
+    if not first:
+        process.wait(timeout=600)
+        error = process.stderr.read().decode("utf-8", "replace")
+        process.stderr.close()
+        process.stdout.close()
+        if process.returncode != 0:
+            raise classify(error, process.returncode)
+        return iter([b""])
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield first
+            while chunk := process.stdout.read(1 << 20):  # type: ignore[union-attr]
+                yield chunk
+            process.wait(timeout=600)
+        finally:
+            proc.terminate(process, grace=1.0)
+            process.stdout.close()  # type: ignore[union-attr]
+            process.stderr.close()  # type: ignore[union-attr]
+
+    return chunks()
+
+
+def restore(repo: Repository, snapshot_id: str, target: Path, *, include: str | None = None,
+            timeout: float = 24 * 3600) -> None:
+    """Restore a snapshot (or the part under ``include``) into ``target``; ``--no-lock`` for read-only media."""
+    Path(target).mkdir(parents=True, exist_ok=True)
+    args = ["--no-lock", "restore", snapshot_id, "--target", str(target)]
+    if include:
+        args += ["--include", include]
+    _call(repo, args, timeout=timeout, idle_timeout=3600)
+
+
+def forget(repo: Repository, keep: Mapping[str, int], *, group_by: str = "tags", prune: bool = True,
+           timeout: float = 6 * 3600) -> ForgetResult:
+    """Apply a retention policy (keep_last, keep_daily, ... → --keep-last ...); zero values are left out."""
+    args = ["forget", "--json", "--group-by", group_by]
+    for name, value in keep.items():
+        if value:
+            args += [f"--{name.replace('_', '-')}", str(value)]
+    if len(args) == 4:
+        raise ValueError("a retention policy must keep something")
+    if prune:
+        args.append("--prune")
+    lines: list[str] = []
+    _call(repo, args, on_line=_json_lines(lines), timeout=timeout, idle_timeout=3600)
+    return parse_forget(lines)
+
+
+def parse_forget(lines: list[str]) -> ForgetResult:
+    result = ForgetResult()
+    for line in lines:
+        if not line.startswith("["):
+            continue
+        try:
+            groups = json.loads(line)
+        except ValueError:
+            continue
+        for group in groups or []:
+            result.kept += [s["id"] for s in group.get("keep") or []]
+            result.removed += [s["id"] for s in group.get("remove") or []]
+        break
+    return result
+
+
+def check(repo: Repository, *, read_data_subset: str = "", timeout: float = 24 * 3600) -> CheckResult:
+    """``restic check`` (structure), plus ``--read-data-subset`` (e.g. "5%") to re-read that share of the data."""
+    args = ["check"] + (["--read-data-subset", read_data_subset] if read_data_subset else [])
+    lines: list[str] = []
+    try:
+        _call(repo, args, timeout=timeout, on_line=lambda stream, line: lines.append(line), idle_timeout=3600)
+    except ResticError as exc:
+        if type(exc) is not ResticError:  # unreachable, locked, wrong key: not a verdict on the data
+            raise
+        return CheckResult(ok=False, read_data_subset=read_data_subset, output=lines[-40:])
+    return CheckResult(ok=True, read_data_subset=read_data_subset, output=lines[-40:])
+
+
+def stats(repo: Repository, *, mode: str = "raw-data", timeout: float = 600) -> RepoStats:
+    lines: list[str] = []
+    _call(repo, ["--no-lock", "stats", "--json", "--mode", mode], on_line=_json_lines(lines), timeout=timeout)
+    for line in lines:
+        if line.startswith("{"):
+            data = json.loads(line)
+            return RepoStats(total_size=int(data.get("total_size", 0)), snapshots_count=int(data.get("snapshots_count", 0)))
+    raise ResticError("restic stats printed nothing readable")
+
+
+def unlock(repo: Repository, *, timeout: float = 300) -> None:
+    """Remove stale locks only (a dead process's, or older than 30 minutes); live locks stay."""
+    _call(repo, ["unlock"], timeout=timeout)
+
+
+def wait_for_lock(action: Callable[[], object], *, wait: float = 600, every: float = 15,
+                  on_wait: Callable[[], None] | None = None) -> object:
+    """Run ``action``; while it fails on a live lock, wait and retry (never break the lock), up to ``wait`` s."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return action()
+        except RepositoryLocked:
+            if time.monotonic() + every > deadline:
+                raise
+            if on_wait is not None:
+                on_wait()
+            time.sleep(every)
