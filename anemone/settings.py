@@ -128,8 +128,10 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # Tests use a file too: workers, the live server and endpoint threads share it like in production
-            # (an in-memory shared-cache database answers "table is locked" instead of waiting).
-            "TEST": {"NAME": str(DATA_DIR / "test-anemone.sqlite3")},
+            # (an in-memory shared-cache database answers "table is locked" instead of waiting). One file per
+            # test process: pytest-django reads these settings before tests/conftest.py can pick a data dir,
+            # so two pytest runs side by side would otherwise delete each other's database.
+            "TEST": {"NAME": str(DATA_DIR / f"test-anemone-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
