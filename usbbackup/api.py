@@ -160,7 +160,7 @@ class UsbBackupViewSet(viewsets.ModelViewSet):
             found = repo.list_snapshots(job, drive)
         except repo.RepoError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
-        return Response(SnapshotSerializer([s.__dict__ for s in found], many=True).data)
+        return Response(SnapshotSerializer(found, many=True).data)
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]

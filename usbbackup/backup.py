@@ -122,10 +122,10 @@ def plan(job: UsbBackup, stage: snapshot.ConfigStage) -> list[Part]:
 
 
 def backup_part(handle: repo.Repo, part: Part, tracker: Tracker, done_before: int, total: int) -> repo.BackupSummary:
-    def on_progress(fraction: float, bytes_done: int, bytes_total: int, current: str) -> None:
-        done = done_before + min(bytes_done, part.size or bytes_done)
+    def on_progress(step: repo.BackupProgress) -> None:
+        done = done_before + min(step.bytes_done, part.size or step.bytes_done)
         tracker.progress(percent=100 * done / max(total, 1), bytes_done=done, bytes_total=total,
-                         current_item=f"{part.label}: {current}" if current else part.label)
+                         current_item=f"{part.label}: {step.current}" if step.current else part.label)
         for listener in progress_listeners:
             listener(tracker.run)
 

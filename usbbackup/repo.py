@@ -1,24 +1,30 @@
-"""The restic repository on a drive: the only place the USB app talks to restic.
+"""The restic repository on a drive: a thin USB layer over the shared wrapper ``anemone.engines.restic``.
 
-The shared wrapper ``anemone.engines.restic`` (P2P issue) did not exist while this app was written,
-so the few calls needed here (init, backup, snapshots, restore, forget, check, unlock on a LOCAL
-repository) go through ``anemone.engines.proc`` directly, password in the environment, never argv.
-Everything else in the app uses these functions only, so moving them onto the wrapper later touches
-this file alone. It also turns restic's failures into what the USB code needs: "drive full" as its
-own error, snapshots with their ``user:<name>`` tag.
+The wrapper runs restic (argv list, password in the environment, typed errors). What is specific to
+a drive lives here, so the rest of the app never imports the engine:
+
+- where the repository is (``<mount>/<folder>/repo``, see ``layout``) and its password, derived from
+  the master key so that the recovery kit alone opens it;
+- the errors the USB pages need: ``DriveFull`` (its own hint: earlier snapshots are intact) and
+  ``RepoError`` with words about a drive ("wrong recovery kit?"), not about a peer's server.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from anemone import crypto
-from anemone.engines import proc
-from anemone.engines.paths import restic_binary
+from anemone.engines import restic
 from usbbackup import layout
+
+Snapshot = restic.Snapshot
+BackupSummary = restic.BackupSummary
+BackupProgress = restic.BackupProgress
+CheckResult = restic.CheckResult
+Progress = Callable[[restic.BackupProgress], None]
 
 
 class RepoError(Exception):
@@ -31,40 +37,44 @@ class DriveFull(RepoError):
 
 @dataclass(frozen=True)
 class Repo:
+    """A backup folder on a drive and the password of the repository inside it."""
+
     folder: Path
-    password: str
+    password: str = field(repr=False)
 
     @property
     def path(self) -> Path:
         return layout.repo_path(self.folder)
 
-
-@dataclass
-class Snapshot:
-    id: str
-    short_id: str
-    time: str
-    tags: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-
     @property
-    def tags_user(self) -> str:
-        return next((t[len(layout.USER_TAG_PREFIX):] for t in self.tags if t.startswith(layout.USER_TAG_PREFIX)), "")
+    def engine(self) -> restic.Repository:
+        return restic.Repository.local(self.path, self.password)
 
 
-@dataclass
-class BackupSummary:
-    snapshot_id: str = ""
-    files_new: int = 0
-    files_changed: int = 0
-    files_unmodified: int = 0
-    data_added: int = 0
-    total_files: int = 0
-    total_bytes: int = 0
-    warnings: list[str] = field(default_factory=list)
+def _message(exc: restic.ResticError, repo: Repo) -> RepoError:
+    """The wrapper's typed error, in words about a drive (its messages speak of a peer's server)."""
+    if isinstance(exc, restic.NoSpace):
+        return DriveFull("no space left on the drive")
+    if isinstance(exc, restic.WrongPassword):
+        return RepoError("the repository on the drive does not open with this master key (wrong recovery kit?)")
+    if isinstance(exc, restic.RepositoryMissing):
+        return RepoError(f"there is no restic repository in {repo.folder}")
+    if isinstance(exc, restic.RepositoryLocked):
+        return RepoError("the repository on the drive is locked by another restic process (a backup or check "
+                         "of it still running?)")
+    if isinstance(exc, restic.AccessRefused):
+        return RepoError("the drive refused the write (mounted read-only, or no permission on the folder)")
+    if isinstance(exc, restic.Unreachable):  # Stalled included: a local drive that stops answering is failing
+        return RepoError(f"the drive stopped answering ({exc}): is it failing, or was it unplugged?")
+    return RepoError(str(exc))
 
 
-Progress = Callable[[float, int, int, str], None]  # (fraction 0..1, bytes_done, bytes_total, current file)
+@contextmanager
+def _on_drive(repo: Repo) -> Iterator[None]:
+    try:
+        yield
+    except restic.ResticError as exc:
+        raise _message(exc, repo) from exc
 
 
 def repo_password(key: bytes | None = None) -> str:
@@ -72,132 +82,70 @@ def repo_password(key: bytes | None = None) -> str:
     return crypto.derive_secret(layout.REPO_SECRET_PURPOSE, key)
 
 
+def is_initialised(folder: Path) -> bool:
+    """A file test, not ``restic cat config``: it is asked on every page view of a job."""
+    return (layout.repo_path(Path(folder)) / "config").is_file()
+
+
 def open_repo(folder: Path, password: str) -> Repo:
     folder = Path(folder)
-    if not (layout.repo_path(folder) / "config").is_file():
+    if not is_initialised(folder):
         raise RepoError(f"No restic repository in {folder}.")
     return Repo(folder=folder, password=password)
 
 
-NO_SPACE = ("no space left on device", "disk quota exceeded", "file too large")
-
-
-def _env(repo: Repo) -> dict[str, str]:
-    """Repository and password by environment (never argv); local repos need no cache."""
-    return {"RESTIC_REPOSITORY": str(repo.path), "RESTIC_PASSWORD": repo.password}
-
-
-def _run(repo: Repo, args: list[str], *, cwd: Path | None = None, on_line=None, timeout: float = 24 * 3600,
-         ok_codes: tuple[int, ...] = (0,)) -> proc.ProcResult:  # type: ignore[no-untyped-def]
-    try:
-        result = proc.run([restic_binary(), "--no-cache", *args], env=_env(repo), cwd=cwd, on_line=on_line,
-                          timeout=timeout, idle_timeout=3600)
-    except proc.ProcError as exc:
-        raise RepoError(str(exc)) from exc
-    if result.returncode not in ok_codes:
-        raise _error(next(a for a in args if not a.startswith("-")), result)
-    return result
-
-
-def _error(command: str, result: proc.ProcResult) -> RepoError:
-    text = "\n".join(result.stderr_tail[-15:]) or "\n".join(result.stdout_tail[-5:])
-    if any(marker in text.lower() for marker in NO_SPACE):
-        return DriveFull("no space left on the drive")
-    if "wrong password" in text.lower():
-        return RepoError("the repository does not open with this master key (wrong recovery kit?)")
-    last = [line for line in result.stderr_tail if line.strip()][-3:]
-    return RepoError(f"restic {command} failed (exit {result.returncode}): {' '.join(last)[-600:]}")
-
-
-def is_initialised(folder: Path) -> bool:
-    return (layout.repo_path(folder) / "config").is_file()
-
-
 def init(folder: Path, password: str) -> Repo:
     repo = Repo(folder=Path(folder), password=password)
-    _run(repo, ["init"], timeout=600)
+    with _on_drive(repo):
+        restic.init(repo.engine)
     return repo
-
-
-def _snapshot(data: dict) -> Snapshot:  # type: ignore[type-arg]
-    return Snapshot(id=data["id"], short_id=data.get("short_id", data["id"][:8]), time=data["time"],
-                    tags=data.get("tags") or [], paths=data.get("paths") or [])
 
 
 def backup(repo: Repo, cwd: Path, paths: list[str], tags: list[str], on_progress: Progress | None = None,
            host: str = "anemone") -> BackupSummary:
     """Back up paths relative to cwd (snapshots hold them relative: restore lands in any folder)."""
-    summary = BackupSummary()
-
-    def on_line(stream: str, line: str) -> None:
-        if stream != "stdout" or not line.startswith("{"):
-            return
-        try:
-            data = json.loads(line)
-        except ValueError:
-            return
-        kind = data.get("message_type")
-        if kind == "status" and on_progress is not None:
-            current = (data.get("current_files") or [""])[0]
-            on_progress(float(data.get("percent_done", 0)), int(data.get("bytes_done", 0)),
-                        int(data.get("total_bytes", 0)), current)
-        elif kind == "error":
-            error = data.get("error") or {}
-            summary.warnings.append(f"{data.get('item', '')}: {error.get('message', error)}"[:500])
-        elif kind == "summary":
-            summary.snapshot_id = data.get("snapshot_id", "")
-            summary.files_new, summary.files_changed = data.get("files_new", 0), data.get("files_changed", 0)
-            summary.files_unmodified = data.get("files_unmodified", 0)
-            summary.data_added = data.get("data_added", 0)
-            summary.total_files = data.get("total_files_processed", 0)
-            summary.total_bytes = data.get("total_bytes_processed", 0)
-
-    args = ["backup", "--json", "--host", host]
-    for tag in tags:
-        args += ["--tag", tag]
-    _run(repo, [*args, "--", *paths], cwd=cwd, on_line=on_line, ok_codes=(0, 3))
-    if not summary.snapshot_id:
-        raise RepoError("restic backup ended without a snapshot")
-    return summary
+    with _on_drive(repo):
+        return restic.backup(repo.engine, cwd, paths, tags=tags, host=host, on_progress=on_progress)
 
 
 def snapshots(repo: Repo, tag: str | None = None) -> list[Snapshot]:
-    args = ["--no-lock", "snapshots", "--json"] + (["--tag", tag] if tag else [])  # works on read-only drives
-    lines: list[str] = []
-    _run(repo, args, on_line=lambda stream, line: lines.append(line) if stream == "stdout" else None, timeout=600)
-    try:
-        return [_snapshot(s) for s in json.loads("\n".join(lines) or "[]")]
-    except (ValueError, KeyError) as exc:
-        raise RepoError(f"unreadable snapshot list: {exc}") from exc
+    """Oldest first; without a lock, so a write-protected drive lists too."""
+    with _on_drive(repo):
+        return restic.snapshots(repo.engine, tags=[tag] if tag else [])
 
 
 def latest(repo: Repo, tag: str) -> Snapshot | None:
     found = snapshots(repo, tag)
-    return max(found, key=lambda s: s.time) if found else None
+    return found[-1] if found else None
+
+
+def user_of(snapshot: Snapshot) -> str:
+    """The person a snapshot belongs to ("" for the configuration's)."""
+    return snapshot.tag_value(layout.USER_TAG_PREFIX)
 
 
 def restore(repo: Repo, snapshot_id: str, target: Path) -> None:
-    Path(target).mkdir(parents=True, exist_ok=True)
-    _run(repo, ["--no-lock", "restore", snapshot_id, "--target", str(target)])  # a read-only drive restores too
+    with _on_drive(repo):
+        restic.restore(repo.engine, snapshot_id, target)
 
 
 def forget(repo: Repo, retention: dict[str, int]) -> None:
     """Retention per tag set: each person's snapshots and the configuration's are kept separately."""
-    args = ["forget", "--group-by", "tags", "--prune"]
-    for name, value in retention.items():
-        args += [f"--{name.replace('_', '-')}", str(value)]
-    _run(repo, args)
+    with _on_drive(repo):
+        restic.forget(repo.engine, retention, group_by="tags", prune=True)
 
 
-def check(repo: Repo) -> None:
-    _run(repo, ["check"])
+def check(repo: Repo) -> CheckResult:
+    with _on_drive(repo):
+        return restic.check(repo.engine)
 
 
 def unlock(repo: Repo) -> None:
-    """Remove stale locks a killed run left (restic only removes locks of dead processes)."""
+    """Remove stale locks a killed run left (restic only removes those of dead processes)."""
     locks = repo.path / "locks"
     if locks.is_dir() and any(locks.iterdir()):
-        _run(repo, ["unlock"], timeout=600)
+        with _on_drive(repo):
+            restic.unlock(repo.engine)
 
 
 def list_snapshots(job, drive) -> list[Snapshot]:  # type: ignore[no-untyped-def]
@@ -205,4 +153,4 @@ def list_snapshots(job, drive) -> list[Snapshot]:  # type: ignore[no-untyped-def
     folder = Path(drive.mount_point) / job.folder
     if not is_initialised(folder):
         return []
-    return sorted(snapshots(open_repo(folder, repo_password())), key=lambda s: s.time, reverse=True)
+    return list(reversed(snapshots(open_repo(folder, repo_password()))))

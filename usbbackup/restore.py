@@ -172,9 +172,9 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
 
     users = list(get_user_model().objects.filter(activated_at__isnull=False).order_by("username"))
     snapshots: dict[str, repo.Snapshot] = {}
-    for snap in sorted(repo.snapshots(backup), key=lambda s: s.time):  # the latest per person wins
-        if snap.tags_user:
-            snapshots[snap.tags_user] = snap
+    for snap in repo.snapshots(backup):  # oldest first: the latest per person wins
+        if repo.user_of(snap):
+            snapshots[repo.user_of(snap)] = snap
     for index, user in enumerate(users):
         areas.create_areas(user)
         snap = snapshots.get(user.username)

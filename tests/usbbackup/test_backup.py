@@ -67,7 +67,7 @@ def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(pe
     repo.restore(handle, snap.id, tmp_path / "alice-back")
     assert tree_bytes(tmp_path / "alice-back") == tree_bytes(user_root("alice")) == {
         k: v for k, v in ALICE_FILES.items()}
-    repo.check(handle)
+    assert repo.check(handle).ok
     master = crypto.load_master_key()
     for path in usb_drive.rglob("*"):  # the master key is nowhere on the drive in clear
         if path.is_file():
@@ -118,7 +118,7 @@ def test_it_stops_cleanly_when_the_drive_fills_up(people, mounts):
     after = repo.snapshots(handle)
     assert set(before) <= {s.id for s in after}  # every earlier snapshot is still there
     assert len([s for s in after if "user:alice" in s.tags]) == 1  # and no half-made one of alice
-    repo.check(handle)
+    assert repo.check(handle).ok
     failed = {i.label: i.status for i in run.items.all()}
     assert failed["alice"] == RunStatus.FAILED
 
