@@ -1,0 +1,188 @@
+"""Backup now / on schedule: each carried person's backup/ → their own restic repository on the peer.
+
+Per person: remove stale locks (a killed run's), back up (initialising the repository the first time:
+the seed's "repository does not exist" needs no human), forget+prune by the target's retention, and
+re-read a share of the data when the weekly verification is due. A live lock is waited for, never
+broken. The first error that means "the peer is gone" (unreachable, login refused) stops the run
+with that reason; a person-specific failure (wrong key, unreadable area) marks the run partial.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from anemone.engines import restic
+from anemone.files.paths import area_root
+from anemone.files.services import TEMP_PREFIX
+from anemone.runs import services as runs
+from anemone.runs.models import Run, RunStatus, Trigger
+from p2p import repos
+from p2p.models import PeerTarget, UserRepository
+
+KIND = "p2p"
+TASK = "p2p.tasks.run_backup"
+TAGS = ["anemone"]
+LOCK_WAIT_SECONDS = 600
+MAINTENANCE_EVERY = timedelta(hours=20)
+PEER_GONE = (restic.Unreachable, restic.AccessRefused)
+
+
+def request_backup(target_id: int, trigger: str = Trigger.MANUAL, user=None, *, usernames: list[str] | None = None,  # type: ignore[no-untyped-def]
+                   inline: bool = False, queue: bool = True) -> Run:
+    """Queue a backup (inline=True runs it here; queue=False only creates the Run)."""
+    target = PeerTarget.objects.select_related("peer").get(pk=target_id)
+    run = runs.start(KIND, target.pk, label=target.peer.name, trigger=trigger, user=user,
+                     options={"users": usernames or []})
+    if queue or inline:
+        runs.dispatch(run, TASK, inline=inline)
+    return run
+
+
+def hint(error: restic.ResticError) -> str:
+    """What to do about a failure, in the words of the seed's troubleshooting."""
+    if isinstance(error, restic.Unreachable):
+        return "peer unreachable: check the tunnel and the peer's Anemone (Peers → health checklist)"
+    if isinstance(error, restic.AccessRefused):
+        return "the peer refused us: it must have our current invitation code, and room left under its storage cap"
+    if isinstance(error, restic.WrongPassword):
+        return "this repository was made with another key: the person's backup key changed, or the folder is someone else's"
+    if isinstance(error, restic.RepositoryLocked):
+        return "another backup or prune of this repository is still running; try again later"
+    if isinstance(error, restic.NoSpace):
+        return "the peer's disk is full: ask your friend to free space"
+    return "see the log below"
+
+
+def _record(target: PeerTarget, person, **values) -> UserRepository:  # type: ignore[no-untyped-def]
+    record, _ = UserRepository.objects.get_or_create(target=target, user=person)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save()
+    return record
+
+
+def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, tracker: runs.Tracker,  # type: ignore[no-untyped-def]
+                       backup_once) -> restic.BackupSummary:  # type: ignore[no-untyped-def]
+    """One `restic backup` on the normal path; only when it fails for a known reason: create the missing
+    repository, or remove stale locks (restic's `unlock` keeps live ones) and wait for live ones."""
+    def attempt() -> restic.BackupSummary:
+        try:
+            return backup_once()
+        except restic.RepositoryMissing:
+            tracker.log(f"{person.username}: no repository on {target.peer.name} yet; creating it")
+            restic.init(repo)
+            _record(target, person, initialised_at=timezone.now())
+        except restic.RepositoryLocked:
+            tracker.log(f"{person.username}: repository locked; removing stale locks")
+            restic.unlock(repo)
+        return backup_once()
+
+    return restic.wait_for_lock(attempt, wait=LOCK_WAIT_SECONDS,  # type: ignore[return-value]
+                                on_wait=lambda: tracker.log(f"{person.username}: locked by a live process; waiting"))
+
+
+def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,  # type: ignore[no-untyped-def]
+                   share: tuple[float, float]) -> list[str]:
+    item = runs.start_item(run, user=person)
+    source = area_root(person, "backup")
+    if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):
+        message = f"{person.username}: the backup area is missing or unreadable; nothing was backed up."
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
+        return [message]
+    if not any(not entry.name.startswith(TEMP_PREFIX) for entry in os.scandir(source)):
+        runs.finish_item(item, status=RunStatus.SKIPPED, message=f"{person.username}: the backup area is empty; "
+                         "nothing to back up (earlier snapshots are kept).")
+        return []
+    repo = repos.repository(target, person)
+    base, width = share
+
+    def on_progress(p: restic.BackupProgress) -> None:
+        tracker.progress(percent=base + width * p.percent, current_item=f"{person.username}: {p.current}")
+
+    def backup_once() -> restic.BackupSummary:
+        return restic.backup(repo, source, ["."], tags=[*TAGS, f"user:{person.username}"], host=repos.our_slug(),
+                             excludes=[f"{TEMP_PREFIX}*"], on_progress=on_progress,
+                             stall_timeout=target.stall_timeout_seconds)
+
+    try:
+        summary = _backup_recovering(repo, target, person, tracker, backup_once)
+    except PEER_GONE as exc:
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
+        raise runs.StepError(f"Backing up {person.username} to {target.peer.name}", str(exc), hint(exc)) from exc
+    except restic.ResticError as exc:
+        message = f"{person.username}: {exc} — {hint(exc)}"
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
+        return [message]
+    run.files_done += summary.total_files
+    run.bytes_done += summary.data_added
+    record = _record(target, person, last_snapshot_id=summary.snapshot_id, last_snapshot_at=timezone.now())
+    errors = [f"{person.username}: unreadable: {w}" for w in summary.warnings]
+    notes = _maintain(tracker, target, record, repo, errors) if _maintenance_due(record) else []
+    runs.finish_item(item, status=RunStatus.PARTIAL if errors else RunStatus.SUCCEEDED,
+                     files=summary.files_new + summary.files_changed, bytes_=summary.data_added, errors=len(errors),
+                     message="\n".join(errors[:50] + notes), snapshot_id=summary.snapshot_id,
+                     files_new=summary.files_new, files_changed=summary.files_changed,
+                     files_unmodified=summary.files_unmodified, data_added=summary.data_added,
+                     total_files=summary.total_files, total_bytes=summary.total_bytes, duration=summary.duration)
+    return errors
+
+
+def _maintenance_due(record: UserRepository) -> bool:
+    """Retention, size and verification run with the first backup of the day, not with every hourly one:
+    `forget --prune` rewrites packs and `stats` reads the whole index — seconds that a no-op backup has not."""
+    return record.last_maintained_at is None or timezone.now() - record.last_maintained_at >= MAINTENANCE_EVERY
+
+
+def _maintain(tracker: runs.Tracker, target: PeerTarget, record: UserRepository, repo: restic.Repository,
+              errors: list[str]) -> list[str]:
+    """Retention, verification when due, and the repository's size: problems here keep the backup."""
+    notes: list[str] = []
+    name = record.user.username
+    try:
+        forgotten = restic.wait_for_lock(lambda: restic.forget(repo, target.retention), wait=LOCK_WAIT_SECONDS)
+        if forgotten.removed:  # type: ignore[attr-defined]
+            notes.append(f"{len(forgotten.removed)} old snapshots forgotten")  # type: ignore[attr-defined]
+        if _verification_due(target, record):
+            tracker.log(f"{name}: verifying the repository ({target.verify_percent}% of the data)")
+            result = restic.check(repo, read_data_subset=f"{target.verify_percent}%")
+            _record(target, record.user, last_verified_at=timezone.now(), last_verify_ok=result.ok)
+            if not result.ok:
+                errors.append(f"{name}: verification found errors: " + " ".join(result.output[-5:])[:500])
+            else:
+                notes.append(f"verified ({target.verify_percent}% of the data re-read)")
+        stats = restic.stats(repo)
+        _record(target, record.user, stored_bytes=stats.total_size, snapshots_count=stats.snapshots_count,
+                last_maintained_at=timezone.now())
+    except restic.ResticError as exc:
+        errors.append(f"{name}: after the backup: {exc} — {hint(exc)}")
+    return notes
+
+
+def _verification_due(target: PeerTarget, record: UserRepository) -> bool:
+    if not target.verify_every_days:
+        return False
+    if record.last_verified_at is None:
+        return True
+    return timezone.now() - record.last_verified_at >= timedelta(days=target.verify_every_days)
+
+
+def backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+    target = PeerTarget.objects.select_related("peer").get(pk=run.target_id)
+    people = list(target.carried_users())
+    wanted = run.options.get("users") or []
+    if wanted:
+        people = [p for p in people if p.username in wanted]
+        if not people:
+            return runs.Outcome(status=RunStatus.FAILED, message=f"{', '.join(wanted)}: not carried by this target.")
+    if not people:
+        return runs.Outcome(status=RunStatus.SKIPPED, message="No active person with a backup key to back up.")
+    errors: list[str] = []
+    started = datetime.now(UTC)
+    for index, person in enumerate(people):
+        errors += _backup_person(run, tracker, target, person, (100.0 * index / len(people), 100.0 / len(people)))
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    message = f"{len(people)} people backed up to {target.peer.name} in {seconds:.0f} s: {run.bytes_done} bytes added"
+    return runs.Outcome(message=message if not errors else message + "\n" + "\n".join(errors[:20]), errors=errors)

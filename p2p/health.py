@@ -1,0 +1,58 @@
+"""Checks 4 and 5 of the seed's checklist, registered into the peers app's health checks."""
+
+from __future__ import annotations
+
+from anemone.engines import restic
+from anemone.runs.models import RunStatus, ScheduleKind
+from anemone.runs.schedules import describe
+from p2p import repos, services
+from peers.health import Check, register_check
+from peers.models import Peer
+
+REPOSITORY_LABEL = "Repository present for each carried user"
+BACKUP_LABEL = "Backup scheduled and last run succeeded"
+
+
+def check_repositories(peer: Peer) -> Check:
+    """Opens each carried person's repository with their key (`restic cat config`), like the seed's
+    `restic snapshots` check, without listing everything."""
+    target = services.target_for(peer)
+    people = list(target.carried_users())
+    if not people:
+        return Check("repository", REPOSITORY_LABEL, "pending", "nobody to back up yet")
+    missing, broken = [], []
+    for person in people:
+        try:
+            if not restic.exists(repos.repository(target, person), timeout=60):
+                missing.append(person.username)
+        except restic.ResticError as exc:
+            broken.append(f"{person.username}: {exc}")
+            if isinstance(exc, restic.Unreachable):
+                break
+    if broken:
+        return Check("repository", REPOSITORY_LABEL, "fail", "; ".join(broken)[:300],
+                     "Check checks 1–3; a wrong key means the folder holds someone else's repository.")
+    if missing:
+        return Check("repository", REPOSITORY_LABEL, "fail", "no repository yet for " + ", ".join(missing),
+                     "Run a backup (P2P → Back up now): missing repositories are created automatically.")
+    return Check("repository", REPOSITORY_LABEL, "ok", f"{len(people)} repositories open with their owners' keys")
+
+
+def check_backup(peer: Peer) -> Check:
+    target = services.target_for(peer)
+    if not target.enabled or target.schedule_kind == ScheduleKind.OFF:
+        return Check("backup", BACKUP_LABEL, "fail", "no backup is scheduled to this peer",
+                     "P2P → this peer → Edit: enable it and choose a schedule.")
+    run = services.last_run(target)
+    if run is None:
+        return Check("backup", BACKUP_LABEL, "fail", f"scheduled ({describe(target)}), never run yet",
+                     "Click Back up now, or wait for the schedule.")
+    if run.status not in (RunStatus.SUCCEEDED, RunStatus.QUEUED, RunStatus.RUNNING):
+        return Check("backup", BACKUP_LABEL, "fail", f"last run {run.status}: {run.message.splitlines()[0][:200] if run.message else ''}",
+                     "Open the run for the failing step and what to do.")
+    return Check("backup", BACKUP_LABEL, "ok", f"{describe(target)}; last run {run.status}")
+
+
+def register() -> None:
+    register_check("repository", check_repositories)
+    register_check("backup", check_backup)
