@@ -94,21 +94,23 @@ def download(target: PeerTarget, person, snapshot_id: str, relpath: str) -> tupl
 
 
 def request_restore(target: PeerTarget, person, snapshot_id: str, *, path: str = "", requested_by=None,  # type: ignore[no-untyped-def]
-                    trigger: str = Trigger.MANUAL, inline: bool = False) -> Run:
+                    trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     check_snapshot_id(snapshot_id)
     where = snapshot_path(path)
     run = runs.start(KIND, person.pk, label=f"{target.peer.name} → {person.username}", trigger=trigger,
                      user=requested_by, options={"target": target.pk, "snapshot": snapshot_id, "path": where})
-    runs.dispatch(run, TASK, inline=inline)
+    if queue or inline:
+        runs.dispatch(run, TASK, inline=inline)
     return run
 
 
 def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_by=None,  # type: ignore[no-untyped-def]
-                         trigger: str = Trigger.MANUAL, inline: bool = False) -> Run:
+                         trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     """Admin, after a disaster: each chosen person's latest snapshot back into their area."""
     run = runs.start(BULK_KIND, target.pk, label=f"{target.peer.name} → everyone", trigger=trigger,
                      user=requested_by, options={"target": target.pk, "users": usernames, "bulk": True})
-    runs.dispatch(run, TASK, inline=inline)
+    if queue or inline:
+        runs.dispatch(run, TASK, inline=inline)
     return run
 
 
