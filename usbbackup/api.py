@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.template.defaultfilters import filesizeformat
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -72,11 +73,14 @@ class UsbBackupSerializer(serializers.ModelSerializer):
     drive_mount_point = serializers.CharField(write_only=True, required=False,
                                               help_text="Bind the job to the drive mounted here now.")
     drive_present = serializers.SerializerMethodField()
+    accept_over_free = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="Save even though the estimated first backup is larger than the drive's free space.")
 
     class Meta:
         model = UsbBackup
         fields = ["id", "name", "enabled", "drive_uuid", "drive_label", "drive_path", "drive_mount_point",
-                  "drive_present", "folder", "scope", "users", "include_backup_area", "include_data_area",
+                  "drive_present", "accept_over_free", "folder", "scope", "users", "include_backup_area", "include_data_area",
                   "schedule_kind", "schedule_interval_minutes", "schedule_time", "schedule_weekday",
                   "schedule_monthday", "keep_last", "keep_daily", "keep_weekly", "keep_monthly",
                   "last_mount_point", "last_seen_at", "created_at", "updated_at"]
@@ -98,7 +102,23 @@ class UsbBackupSerializer(serializers.ModelSerializer):
         users = attrs.get("users", list(self.instance.users.all()) if self.instance else [])
         if scope == Scope.CONFIG_USERS and not users:
             raise serializers.ValidationError({"users": "Choose at least one person, or scope 'config'."})
+        self.check_fits(attrs, users if scope == Scope.CONFIG_USERS else [])
         return attrs
+
+    def check_fits(self, attrs: dict, users: list) -> None:  # type: ignore[type-arg]
+        """The portal form's rule: a first backup bigger than the free space needs an explicit yes."""
+        if attrs.pop("accept_over_free", False):
+            return
+        current = self.instance or UsbBackup()
+        areas = [area for area, name in (("backup", "include_backup_area"), ("data", "include_data_area"))
+                 if attrs.get(name, getattr(current, name))]
+        drive = attrs.get("_drive") or (detection.find_drive(self.instance) if self.instance else None)
+        estimate = services.estimate(users, areas, drive)
+        if not estimate.fits:
+            raise serializers.ValidationError({"accept_over_free": (
+                f"About {filesizeformat(estimate.total_bytes)} to write but only "
+                f"{filesizeformat(estimate.free_bytes or 0)} free on the drive: back up fewer people or areas, "
+                "or set accept_over_free to save anyway.")})
 
     def save_job(self, job: UsbBackup, attrs: dict) -> UsbBackup:  # type: ignore[type-arg]
         users = attrs.pop("users", None)

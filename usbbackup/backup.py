@@ -44,7 +44,11 @@ class Part:
 
 
 def absent_message(job: UsbBackup) -> str:
-    return f"{DRIVE_ABSENT}: {job.drive_description} is not plugged in; nothing was written."
+    """Names the drive by its label first: that is what is written on the stick, not its UUID."""
+    name = job.drive_description
+    if job.drive_label and job.drive_uuid:
+        name = f'"{job.drive_label}" ({name})'
+    return f"{DRIVE_ABSENT}: the drive {name} is not plugged in; nothing was written."
 
 
 def run(run_id: int) -> Run | None:

@@ -95,16 +95,19 @@ Restore a whole server with Anemone (a new or repaired machine)
          --recovery-kit recovery-kit.txt --with-users
 3. Everyone logs in with their usual password; their backup keys still work.
 
-Get files back WITHOUT Anemone (any Linux/macOS machine with restic)
--------------------------------------------------------------------
+Get files back WITHOUT Anemone (any Linux machine with restic)
+--------------------------------------------------------------
 The repository password is derived from the master key written on the
-recovery kit. Compute it (replace KEY by the kit's master key):
+recovery kit. Compute it (replace KEY by the kit's master key; on macOS
+use "shasum -a 256" for sha256sum and "base64 -D"):
+  umask 077
   (printf 'anemone:{REPO_SECRET_PURPOSE}:'; printf '%s' 'KEY' | base64 -d) \\
-      | sha256sum | cut -d' ' -f1 > /tmp/usb-password
-Then, from this folder ({folder_name}/):
-  restic -r repo --password-file /tmp/usb-password snapshots
-  restic -r repo --password-file /tmp/usb-password restore latest \\
-      --tag user:alice --target ./alice-files
+      | sha256sum | cut -d' ' -f1 > "$HOME/usb-password"
+Then, from this folder ({folder_name}/); --no-lock lets this work on a
+write-protected drive too:
+  restic -r repo --no-lock --password-file "$HOME/usb-password" snapshots
+  restic -r repo --no-lock --password-file "$HOME/usb-password" restore latest \\
+      --tag user:alice --target "$HOME/alice-files"
 The "config" snapshots are meant for Anemone itself (usb_restore).
 
 Keep this drive unplugged and somewhere else than the server: that is what

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from anemone import crypto
 from anemone.files.paths import area_root, user_root
@@ -43,7 +45,7 @@ def open_drive_repo(mount, folder="anemone-backup") -> repo.Repo:  # type: ignor
     return repo.open_repo(mount / folder, repo.repo_password())
 
 
-def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(people, usb_drive, tmp_path):
+def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(people, usb_drive, tmp_path, api):
     alice, bob = people
     job = make_job(usb_drive, [alice, bob])
     run = services.request_backup(job, inline=True)
@@ -57,6 +59,8 @@ def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(pe
     assert tags == ["config", "user:alice", "user:bob"]
     assert {i.label: i.status for i in run.items.all()} == {
         "configuration": "succeeded", "alice": "succeeded", "bob": "succeeded"}
+    listed = api(get_user_model().objects.get(username="admin")).get(f"/api/v1/usb/backups/{job.pk}/snapshots/")
+    assert sorted(t for s in listed.json() for t in s["tags"] if t != "anemone") == tags
 
     second = services.request_backup(job, inline=True)
     assert second.status == RunStatus.SUCCEEDED, second.message
@@ -72,10 +76,27 @@ def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(pe
     for path in usb_drive.rglob("*"):  # the master key is nowhere on the drive in clear
         if path.is_file():
             assert master not in path.read_bytes()
+    with pytest.raises(repo.RepoError, match="wrong recovery kit"):
+        repo.snapshots(repo.Repo(folder, repo.repo_password(b"\x02" * 32)))
     subprocess.run(["mount", "-o", "remount,ro", str(usb_drive)], check=True)  # write-protected drive
     assert detection.find_mount(str(usb_drive)).read_only
     repo.restore(handle, repo.latest(handle, "user:bob").id, tmp_path / "bob-back")
     assert tree_bytes(tmp_path / "bob-back") == BOB_FILES
+    follow_the_readme(folder, tmp_path / "home")  # plain restic, as README.txt tells, on the read-only drive
+    assert tree_bytes(tmp_path / "home" / "alice-files") == ALICE_FILES
+
+
+def follow_the_readme(folder, home) -> None:  # type: ignore[no-untyped-def]
+    """Run README.txt's "WITHOUT Anemone" commands verbatim (KEY replaced by the kit's master key)."""
+    text = (folder / layout.README).read_text()
+    section = text[text.index("WITHOUT Anemone"):text.index('The "config" snapshots')]
+    script = "\n".join(line for line in section.splitlines() if line.startswith("  "))
+    script = script.replace("'KEY'", "'" + base64.b64encode(crypto.load_master_key()).decode() + "'")
+    home.mkdir()
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=folder, capture_output=True, text=True,
+                            env={"HOME": str(home), "PATH": os.environ["PATH"]}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "user:alice" in result.stdout  # the snapshots listing
 
 
 def test_it_recognises_the_drive_by_uuid_wherever_it_is_mounted_next(people, mounts):
@@ -98,10 +119,14 @@ def test_it_skips_when_the_drive_is_absent_and_writes_nothing(people, mounts):
     alice, _bob = people
     point = mounts.ext4("stick", label="STICK")
     job = make_job(point, [alice])
+    image = mounts.images[point]
     mounts.umount(point)
     run = services.request_backup(job, inline=True)
     assert run.status == RunStatus.SKIPPED and run.message.startswith("drive absent")
-    assert list(point.iterdir()) == []
+    assert "STICK" in run.message and run.items.count() == 0
+    assert list(point.iterdir()) == []  # the empty mount point, a folder of the root disk: untouched
+    mounts.ext4("stick", image=image)
+    assert sorted(p.name for p in point.iterdir()) == ["lost+found"]  # and the drive itself got nothing
 
 
 def test_it_stops_cleanly_when_the_drive_fills_up(people, mounts):
@@ -111,16 +136,21 @@ def test_it_stops_cleanly_when_the_drive_fills_up(people, mounts):
     assert services.request_backup(job, inline=True).status == RunStatus.SUCCEEDED
     handle = open_drive_repo(small)
     before = sorted(s.id for s in repo.snapshots(handle))
-    (area_root(alice, "data") / "huge.bin").write_bytes(os.urandom(6 * 2**20))
+    huge = area_root(alice, "data") / "huge.bin"
+    huge.write_bytes(os.urandom(6 * 2**20))
     run = services.request_backup(job, inline=True)
     assert run.status == RunStatus.FAILED
-    assert "full" in run.message and "Earlier snapshots on the drive are intact" in run.message
+    assert "Writing to the drive" in run.message and "the drive is full while backing up alice" in run.message
+    assert "Earlier snapshots on the drive are intact" in run.message
+    items = {i.label: i.status for i in run.items.all()}
+    assert items == {"configuration": RunStatus.SUCCEEDED, "alice": RunStatus.FAILED}  # mid-run; bob not begun
     after = repo.snapshots(handle)
     assert set(before) <= {s.id for s in after}  # every earlier snapshot is still there
     assert len([s for s in after if "user:alice" in s.tags]) == 1  # and no half-made one of alice
     assert repo.check(handle).ok
-    failed = {i.label: i.status for i in run.items.all()}
-    assert failed["alice"] == RunStatus.FAILED
+    huge.unlink()  # what the message says to do: free space (here: back up less), run again
+    again = services.request_backup(job, inline=True)
+    assert again.status == RunStatus.SUCCEEDED, again.message
 
 
 def test_it_refuses_a_folder_holding_another_servers_backup(people, usb_drive):

@@ -75,10 +75,19 @@ def test_it_parses_blkid_export():
         "label": "BACKUP1", "uuid": "81df-73e9", "fstype": "ext4"}
 
 
-def test_it_parses_the_real_mountinfo_of_this_machine():
-    entries = detection.read_mountinfo()
-    assert any(e.mount_point == "/" for e in entries)
-    assert all(e.mount_point.startswith("/") for e in entries)
+def test_it_reads_the_real_mountinfo_as_findmnt_does_even_with_odd_mount_points(mounts):
+    """util-linux's findmnt is the reference: same mounts, same decoded paths (space, tab, \\, é, newline)."""
+    odd = mounts.tmpfs("Disque Photos\tn°2\\old é\nx")
+    for _attempt in range(5):  # other test sessions on this machine may mount something in between
+        entries = detection.read_mountinfo()
+        listed = json.loads(subprocess.run(["findmnt", "--json", "--list", "-o", "ID,TARGET,FSTYPE"], check=True,
+                                           capture_output=True, text=True).stdout)["filesystems"]
+        if detection.read_mountinfo() == entries:
+            break
+    assert [(e.mount_id, e.mount_point, e.fstype) for e in entries] == [
+        (int(f["id"]), f["target"], f["fstype"]) for f in listed]
+    assert str(odd) in [e.mount_point for e in entries] and "/" in [e.mount_point for e in entries]
+    assert [d.mount_point for d in detection.detect_drives()] == [str(odd)]
 
 
 @pytest.mark.django_db

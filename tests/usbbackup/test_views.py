@@ -118,36 +118,6 @@ def test_it_saves_where_drives_are_looked_for(admin_client, usb_root):
     assert UsbSettings.load().roots() == ["/mnt", "/srv/usb"]
 
 
-# --- API -------------------------------------------------------------------------------------
-
-
-def test_it_lists_drives_in_the_api_for_admins_only(api, admin_user, alice, usb_drive):
-    drives = api(admin_user).get("/api/v1/usb/drives/").json()
-    assert [(d["mount_point"], d["label"], d["identity"][:5]) for d in drives] == [(str(usb_drive), "BACKUP1", "uuid:")]
-    assert api(alice).get("/api/v1/usb/drives/").status_code == 403
-
-
-def test_it_manages_jobs_in_the_api_and_queues_a_sync(api, admin_user, alice, usb_drive):
-    client = api(admin_user)
-    created = client.post("/api/v1/usb/backups/", {
-        "name": "api-job", "drive_mount_point": str(usb_drive), "scope": "config_users", "users": ["alice"],
-        "schedule_kind": "weekly", "schedule_time": "04:00"}, format="json")
-    assert created.status_code == 201, created.json()
-    body = created.json()
-    assert body["drive_label"] == "BACKUP1" and body["users"] == ["alice"]
-    assert Schedule.objects.filter(name=f"usb:{body['id']}").exists()
-    listed = client.get("/api/v1/usb/backups/").json()["results"]
-    assert listed[0]["drive_present"] is True
-    sync = client.post(f"/api/v1/usb/backups/{body['id']}/sync/")
-    assert sync.status_code == 202 and sync.json()["status"] == "queued"
-    assert client.post(f"/api/v1/usb/backups/{body['id']}/sync/").status_code == 409
-    assert api(alice).post(f"/api/v1/usb/backups/{body['id']}/sync/").status_code == 403
-    bad = client.post("/api/v1/usb/backups/", {"name": "x", "drive_mount_point": "/"}, format="json")
-    assert bad.status_code == 400
-    assert client.delete(f"/api/v1/usb/backups/{body['id']}/").status_code == 204
-    assert not Schedule.objects.filter(name=f"usb:{body['id']}").exists()
-
-
 def test_it_records_a_scheduled_run_without_its_drive_as_skipped(mounts, admin_user):
     from anemone.runs import tasks as run_tasks
     from usbbackup import services
