@@ -16,14 +16,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def worker_thread(monkeypatch):  # type: ignore[no-untyped-def]
     """Runs dispatched USB runs in a thread of this process, like a qcluster worker would.
 
-    The test database is SQLite in memory: the thread borrows the connection the live server shares
-    (as Django's LiveServerThread does) instead of opening one of its own.
+    The thread borrows the connection the live server shares (as Django's LiveServerThread does), so
+    it sees the rows of this test. It holds the run before alice's snapshot until the test releases
+    it: the page is then seen mid-run, and the bar must reach 100 % by htmx polling alone.
     """
-    from usbbackup import services, tasks
+    from usbbackup import backup, services, tasks
 
     shared = connections["default"]
     shared.inc_thread_sharing()
     threads: list[threading.Thread] = []
+    midway, release = threading.Event(), threading.Event()
+    real_backup_part = backup.backup_part
+
+    def held_backup_part(handle, part, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if part.label == "alice":
+            midway.set()
+            release.wait(timeout=60)
+        return real_backup_part(handle, part, *args, **kwargs)
 
     def work(run_id: int) -> None:
         connections["default"] = shared
@@ -35,7 +44,9 @@ def worker_thread(monkeypatch):  # type: ignore[no-untyped-def]
         thread.start()
 
     monkeypatch.setattr(services, "dispatch_run", dispatch)
-    yield
+    monkeypatch.setattr(backup, "backup_part", held_backup_part)
+    yield midway, release
+    release.set()
     for thread in threads:
         thread.join(timeout=60)
     shared.dec_thread_sharing()
@@ -45,10 +56,12 @@ def test_it_creates_a_job_for_a_detected_drive_and_syncs_it(page, live_server, u
     from anemone import crypto
     from anemone.files.paths import area_root
 
+    midway, release = worker_thread
     crypto.create_master_key()
     make_person("admin", admin=True)
     alice = make_person("alice")
-    (area_root(alice, "backup") / "photo.jpg").write_bytes(bytes(range(256)) * 200)
+    photo = bytes(range(256)) * 200
+    (area_root(alice, "backup") / "photo.jpg").write_bytes(photo)
 
     page.goto(live_server.url + "/login/")
     page.fill("#id_username", "admin")
@@ -68,9 +81,17 @@ def test_it_creates_a_job_for_a_detected_drive_and_syncs_it(page, live_server, u
     assert page.get_by_role("heading", name="USB backup · drawer").is_visible()
 
     page.click("#sync-now")
-    progress = page.locator(".run-progress .status")
-    progress.get_by_text("succeeded").wait_for(timeout=60000)
-    assert page.locator(".run-progress .percent").inner_text().strip() == "100 %"
+    assert midway.wait(timeout=60), "the run never reached alice's snapshot"
+    progress = page.locator(".run-progress")
+    progress.locator(".status").get_by_text("running").wait_for(timeout=10000)
+    assert progress.locator(".percent").inner_text().strip() != "100 %"
+    page.evaluate("window.notReloaded = true")  # gone if the page were reloaded instead of polled
+    release.set()
+    progress.locator(".status").get_by_text("succeeded").wait_for(timeout=60000)
+    assert progress.locator(".percent").inner_text().strip() == "100 %"
+    assert "width: 100%" in progress.locator(".bar span").get_attribute("style")
+    assert page.evaluate("window.notReloaded === true")
     page.screenshot(path=str(tmp_path / "02-synced.png"), full_page=True)
     page.reload()
     assert page.locator("#snapshots").get_by_text("user:alice").is_visible()
+    assert len(list(usb_drive.glob("anemone-backup/repo/snapshots/*"))) == 2  # config + alice, on the drive
