@@ -65,9 +65,16 @@ def _record(target: PeerTarget, person, **values) -> UserRepository:  # type: ig
 
 
 def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, tracker: runs.Tracker,  # type: ignore[no-untyped-def]
-                       backup_once) -> restic.BackupSummary:  # type: ignore[no-untyped-def]
-    """One `restic backup` on the normal path; only when it fails for a known reason: create the missing
-    repository, or remove stale locks (restic's `unlock` keeps live ones) and wait for live ones."""
+                       backup_once, *, after_failure: bool) -> restic.BackupSummary:  # type: ignore[no-untyped-def]
+    """One `restic backup` on the normal path. After a failed or interrupted run, stale locks are removed
+    first (the dead restic's lock would block retention and checks); a missing repository is created;
+    a lock conflict removes stale locks and waits for live ones."""
+    if after_failure:
+        try:
+            restic.unlock(repo)
+        except restic.RepositoryMissing:
+            pass
+
     def attempt() -> restic.BackupSummary:
         try:
             return backup_once()
@@ -75,17 +82,14 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
             tracker.log(f"{person.username}: no repository on {target.peer.name} yet; creating it")
             restic.init(repo)
             _record(target, person, initialised_at=timezone.now())
-        except restic.RepositoryLocked:
-            tracker.log(f"{person.username}: repository locked; removing stale locks")
-            restic.unlock(repo)
         return backup_once()
 
-    return restic.wait_for_lock(attempt, wait=LOCK_WAIT_SECONDS,  # type: ignore[return-value]
-                                on_wait=lambda: tracker.log(f"{person.username}: locked by a live process; waiting"))
+    return restic.run_unlocked(repo, attempt, wait=LOCK_WAIT_SECONDS,  # type: ignore[return-value]
+                               on_wait=lambda: tracker.log(f"{person.username}: locked by a live process; waiting"))
 
 
 def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,  # type: ignore[no-untyped-def]
-                   share: tuple[float, float]) -> list[str]:
+                   share: tuple[float, float], after_failure: bool = False) -> list[str]:
     item = runs.start_item(run, user=person)
     source = area_root(person, "backup")
     if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):
@@ -108,7 +112,7 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
                              stall_timeout=target.stall_timeout_seconds)
 
     try:
-        summary = _backup_recovering(repo, target, person, tracker, backup_once)
+        summary = _backup_recovering(repo, target, person, tracker, backup_once, after_failure=after_failure)
     except PEER_GONE as exc:
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
         raise runs.StepError(f"Backing up {person.username} to {target.peer.name}", str(exc), hint(exc)) from exc
@@ -142,7 +146,7 @@ def _maintain(tracker: runs.Tracker, target: PeerTarget, record: UserRepository,
     notes: list[str] = []
     name = record.user.username
     try:
-        forgotten = restic.wait_for_lock(lambda: restic.forget(repo, target.retention), wait=LOCK_WAIT_SECONDS)
+        forgotten = restic.run_unlocked(repo, lambda: restic.forget(repo, target.retention), wait=LOCK_WAIT_SECONDS)
         if forgotten.removed:  # type: ignore[attr-defined]
             notes.append(f"{len(forgotten.removed)} old snapshots forgotten")  # type: ignore[attr-defined]
         if _verification_due(target, record):
@@ -181,8 +185,11 @@ def backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         return runs.Outcome(status=RunStatus.SKIPPED, message="No active person with a backup key to back up.")
     errors: list[str] = []
     started = datetime.now(UTC)
+    previous = Run.objects.filter(kind=KIND, target_id=target.pk, finished_at__isnull=False).exclude(pk=run.pk).first()
+    after_failure = previous is not None and previous.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.PARTIAL)
     for index, person in enumerate(people):
-        errors += _backup_person(run, tracker, target, person, (100.0 * index / len(people), 100.0 / len(people)))
+        errors += _backup_person(run, tracker, target, person, (100.0 * index / len(people), 100.0 / len(people)),
+                                 after_failure)
     seconds = (datetime.now(UTC) - started).total_seconds()
     message = f"{len(people)} people backed up to {target.peer.name} in {seconds:.0f} s: {run.bytes_done} bytes added"
     return runs.Outcome(message=message if not errors else message + "\n" + "\n".join(errors[:20]), errors=errors)

@@ -467,3 +467,18 @@ def wait_for_lock(action: Callable[[], object], *, wait: float = 600, every: flo
             if on_wait is not None:
                 on_wait()
             time.sleep(every)
+
+
+def run_unlocked(repo: Repository, action: Callable[[], object], *, wait: float = 600, every: float = 15,
+                 on_wait: Callable[[], None] | None = None) -> object:
+    """Run ``action``; on a lock conflict remove stale locks (``unlock`` keeps live ones) and retry at once,
+    then wait for live ones with ``wait_for_lock``. A killed backup leaves a lock that blocks every later
+    exclusive operation (forget, prune, check) until someone unlocks: measured with restic 0.14."""
+    def attempt() -> object:
+        try:
+            return action()
+        except RepositoryLocked:
+            unlock(repo)
+            return action()
+
+    return wait_for_lock(attempt, wait=wait, every=every, on_wait=on_wait)
