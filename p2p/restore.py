@@ -82,6 +82,46 @@ def node_type(target: PeerTarget, person, snapshot_id: str, relpath: str) -> str
     raise FileNotFoundError("No such file or folder in this snapshot.")
 
 
+def find_snapshot(target: PeerTarget, person, snapshot_id: str) -> restic.Snapshot:  # type: ignore[no-untyped-def]
+    """One of the person's snapshots by id or id prefix, else FileNotFoundError: restic 0.14's `ls` of an
+    unknown id prints nothing and exits 0, so browsing alone would show an unknown snapshot as empty."""
+    check_snapshot_id(snapshot_id)
+    for snapshot in list_snapshots(target, person):
+        if snapshot.id.startswith(snapshot_id):
+            return snapshot
+    raise FileNotFoundError("No such snapshot.")
+
+
+def browse_folder(target: PeerTarget, person, snapshot_id: str,  # type: ignore[no-untyped-def]
+                  relpath: str = "") -> tuple[restic.Snapshot, list[restic.Node]]:
+    """(snapshot, children of the folder): a missing snapshot or folder raises FileNotFoundError instead
+    of looking empty (restic lists nothing for both)."""
+    snapshot = find_snapshot(target, person, snapshot_id)
+    nodes = browse(target, person, snapshot.id, relpath)
+    if not nodes and snapshot_path(relpath) != "/" and node_type(target, person, snapshot.id, relpath) != "dir":
+        raise FileNotFoundError("Not a folder of this snapshot.")
+    return snapshot, nodes
+
+
+def snapshot_stats(target: PeerTarget, person,  # type: ignore[no-untyped-def]
+                   snapshots: list[restic.Snapshot]) -> dict[str, dict[str, int]]:
+    """{snapshot id: {"files", "bytes"}} from the runs that wrote them (restic 0.14's snapshot list has no
+    sizes, and its backup summary names the short id); snapshots made elsewhere are simply absent."""
+    from anemone.runs.models import RunItem
+    from p2p.backup import KIND as BACKUP_KIND
+
+    by_id = {key: s.id for s in snapshots for key in (s.id, s.short_id)}
+    items = RunItem.objects.filter(run__kind=BACKUP_KIND, run__target_id=target.pk, user=person,
+                                   stats__snapshot_id__in=list(by_id)).values_list("stats", flat=True)
+    return {by_id[s["snapshot_id"]]: {"files": s.get("total_files", 0), "bytes": s.get("total_bytes", 0)}
+            for s in items}
+
+
+def landing_folder(target: PeerTarget, snapshot: restic.Snapshot) -> str:
+    """The folder of backup/ a restore of this snapshot lands in (a -2, -3... suffix when taken)."""
+    return f"restored-{target.peer.name}-{_stamp(snapshot)}"
+
+
 def download(target: PeerTarget, person, snapshot_id: str, relpath: str) -> tuple[str, str, Iterator[bytes]]:  # type: ignore[no-untyped-def]
     """(file name, content type, chunks): a file as is, a folder as a zip — streamed, never buffered."""
     kind = node_type(target, person, snapshot_id, relpath)
