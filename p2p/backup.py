@@ -191,5 +191,6 @@ def backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         errors += _backup_person(run, tracker, target, person, (100.0 * index / len(people), 100.0 / len(people)),
                                  after_failure)
     seconds = (datetime.now(UTC) - started).total_seconds()
-    message = f"{len(people)} people backed up to {target.peer.name} in {seconds:.0f} s: {run.bytes_done} bytes added"
+    who = "1 person" if len(people) == 1 else f"{len(people)} people"
+    message = f"{who} backed up to {target.peer.name} in {seconds:.0f} s: {run.bytes_done} bytes added"
     return runs.Outcome(message=message if not errors else message + "\n" + "\n".join(errors[:20]), errors=errors)
