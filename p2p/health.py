@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from anemone.engines import restic
+from anemone.files.paths import area_root
+from anemone.files.services import TEMP_PREFIX
 from anemone.runs.models import RunStatus, ScheduleKind
 from anemone.runs.schedules import describe
 from p2p import repos, services
@@ -13,6 +17,12 @@ REPOSITORY_LABEL = "Repository present for each carried user"
 BACKUP_LABEL = "Backup scheduled and last run succeeded"
 
 
+def _nothing_to_back_up(person) -> bool:  # type: ignore[no-untyped-def]
+    """An empty backup area is skipped by backups (p2p.backup), so no repository is made for it."""
+    source = area_root(person, "backup")
+    return source.is_dir() and not any(not entry.name.startswith(TEMP_PREFIX) for entry in os.scandir(source))
+
+
 def check_repositories(peer: Peer) -> Check:
     """Opens each carried person's repository with their key (`restic cat config`), like the seed's
     `restic snapshots` check, without listing everything."""
@@ -20,11 +30,11 @@ def check_repositories(peer: Peer) -> Check:
     people = list(target.carried_users())
     if not people:
         return Check("repository", REPOSITORY_LABEL, "pending", "nobody to back up yet")
-    missing, broken = [], []
+    missing, broken, empty = [], [], []
     for person in people:
         try:
             if not restic.exists(repos.repository(target, person), timeout=60):
-                missing.append(person.username)
+                (empty if _nothing_to_back_up(person) else missing).append(person.username)
         except restic.ResticError as exc:
             broken.append(f"{person.username}: {exc}")
             if isinstance(exc, restic.Unreachable):
@@ -35,7 +45,11 @@ def check_repositories(peer: Peer) -> Check:
     if missing:
         return Check("repository", REPOSITORY_LABEL, "fail", "no repository yet for " + ", ".join(missing),
                      "Run a backup (P2P → Back up now): missing repositories are created automatically.")
-    return Check("repository", REPOSITORY_LABEL, "ok", f"{len(people)} repositories open with their owners' keys")
+    waiting = f"nothing to back up yet for {', '.join(empty)}"
+    if len(empty) == len(people):
+        return Check("repository", REPOSITORY_LABEL, "pending", waiting)
+    opened = f"{len(people) - len(empty)} repositories open with their owners' keys"
+    return Check("repository", REPOSITORY_LABEL, "ok", f"{opened}; {waiting}" if empty else opened)
 
 
 def check_backup(peer: Peer) -> Check:
