@@ -61,8 +61,11 @@ def snapshot_path(relpath: str) -> str:
 
 
 def list_snapshots(target: PeerTarget, person) -> list[restic.Snapshot]:  # type: ignore[no-untyped-def]
-    """The person's snapshots on the peer, newest first."""
-    return list(reversed(restic.snapshots(repos.repository(target, person))))
+    """The person's snapshots on the peer, newest first (none yet: no repository before the first backup)."""
+    try:
+        return list(reversed(restic.snapshots(repos.repository(target, person))))
+    except restic.RepositoryMissing:
+        return []
 
 
 def browse(target: PeerTarget, person, snapshot_id: str, relpath: str = "") -> list[restic.Node]:  # type: ignore[no-untyped-def]
@@ -209,12 +212,15 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         for index, person in enumerate(people):
             tracker.progress(percent=100.0 * index / max(1, len(people)), force=True)
             try:
+                if not list_snapshots(target, person):
+                    landed.append(f"{person.username}: nothing was backed up")
+                    continue
                 where = _restore_one(run, tracker, target, person, "latest", "/", into_area_if_empty=True)
-            except runs.StepError as exc:  # one person's missing repository must not stop the others
-                errors.append(exc.human())
+            except (runs.StepError, restic.ResticError) as exc:  # one person's problem must not stop the others
+                errors.append(f"{person.username}: {exc}")
                 continue
             landed.append(f"{person.username} → backup/{where}")
-        message = f"{len(landed)} of {len(people)} people restored from {target.peer.name}: " + "; ".join(landed)
+        message = f"{len(people) - len(errors)} of {len(people)} people restored from {target.peer.name}: " + "; ".join(landed)
         return runs.Outcome(message="\n".join([message, *errors]), errors=errors,
                             status=RunStatus.FAILED if errors and not landed else None)
     person = User.objects.get(pk=run.target_id)
