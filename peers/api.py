@@ -23,16 +23,24 @@ class TunnelSerializer(serializers.Serializer):
     tx_bytes = serializers.IntegerField()
 
 
+class ReciprocitySerializer(serializers.Serializer):
+    stored_here_bytes = serializers.IntegerField()
+    stored_there_bytes = serializers.IntegerField()
+    last_backup_at = serializers.DateTimeField(allow_null=True)
+    stale = serializers.BooleanField(help_text="our latest backup on this peer is older than the target's warning days")
+
+
 class PeerSerializer(serializers.ModelSerializer):
     code = serializers.CharField(write_only=True, required=False, help_text="a friend's invitation code")
     tunnel = serializers.SerializerMethodField()
     stored_here_bytes = serializers.SerializerMethodField()
+    reciprocity = serializers.SerializerMethodField()
 
     class Meta:
         model = Peer
         fields = ["id", "name", "description", "endpoint", "wg_public_key", "allowed_ips", "keepalive",
                   "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "created_at", "code", "tunnel",
-                  "stored_here_bytes"]
+                  "stored_here_bytes", "reciprocity"]
         extra_kwargs = {f: {"required": False} for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
 
     @extend_schema_field(TunnelSerializer(allow_null=True))
@@ -48,6 +56,13 @@ class PeerSerializer(serializers.ModelSerializer):
 
     def get_stored_here_bytes(self, peer: Peer) -> int:
         return services.folder_usage(peer.name)[0]
+
+    @extend_schema_field(ReciprocitySerializer())
+    def get_reciprocity(self, peer: Peer) -> dict:  # type: ignore[type-arg]
+        """What we store for this peer, what it stores for us, and whether our latest backup there is stale."""
+        from p2p.services import reciprocity
+
+        return reciprocity(peer).as_dict()
 
     def save(self, **kwargs):  # type: ignore[no-untyped-def]
         data = dict(self.validated_data)

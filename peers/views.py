@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from p2p.services import reciprocity
 from peers import codes, health, services, tunnel
 from peers.identity import get_identity
 from peers.models import Peer
@@ -24,7 +25,8 @@ def index(request: HttpRequest) -> HttpResponse:
     for peer in Peer.objects.all():
         used, repos, last = services.folder_usage(peer.name)
         rows.append({"peer": peer, "wg": status.get(peer.wg_public_key), "used": used, "repos": repos,
-                     "last_write": datetime.fromtimestamp(last, tz=UTC) if last else None})
+                     "last_write": datetime.fromtimestamp(last, tz=UTC) if last else None,
+                     "there": reciprocity(peer)})
     return render(request, "peers/index.html", {
         "title": _("Peers"), "identity": get_identity(), "code": codes.encode(services.my_invitation()), "rows": rows,
     })
