@@ -9,7 +9,6 @@ message that says so; restic never rewrites existing data, so earlier snapshots 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,6 @@ from usbbackup import detection, layout, repo, snapshot
 from usbbackup.models import UsbBackup
 
 DRIVE_ABSENT = "drive absent"
-# Callbacks of `usb_backup_now --wait` (same process): called with the Run after each progress step.
-progress_listeners: list[Callable[[Run], None]] = []
 FULL_HINT = ("Earlier snapshots on the drive are intact. Free space on it (or use a bigger drive, or back up "
              "fewer people), then run again.")
 
@@ -130,8 +127,6 @@ def backup_part(handle: repo.Repo, part: Part, tracker: Tracker, done_before: in
         done = done_before + min(step.bytes_done, part.size or step.bytes_done)
         tracker.progress(percent=100 * done / max(total, 1), bytes_done=done, bytes_total=total,
                          current_item=f"{part.label}: {step.current}" if step.current else part.label)
-        for listener in progress_listeners:
-            listener(tracker.run)
 
     try:
         return repo.backup(handle, part.cwd, part.paths, part.tags, on_progress=on_progress)

@@ -117,10 +117,15 @@ def targets():  # type: ignore[no-untyped-def]
 
 def request_backup(job: UsbBackup, *, trigger: str = Trigger.MANUAL, user=None, inline: bool = False) -> Run:  # type: ignore[no-untyped-def]
     """Queue a run of the job and hand it to a worker (raises RunActive if one is active)."""
-    run = runs.start(KIND, job.pk, label=job.name, trigger=trigger, user=user)
+    run = start_run(job, trigger=trigger, user=user)
     dispatch_run(run, inline=inline)
     run.refresh_from_db()
     return run
+
+
+def start_run(job: UsbBackup, *, trigger: str = Trigger.MANUAL, user=None) -> Run:  # type: ignore[no-untyped-def]
+    """The queued Run of a job, not handed to anyone yet (raises RunActive: one run per job at a time)."""
+    return runs.start(KIND, job.pk, label=job.name, trigger=trigger, user=user)
 
 
 def dispatch_run(run: Run, *, inline: bool = False) -> None:

@@ -46,9 +46,11 @@ def test_it_queues_or_waits_for_a_usb_backup_and_says_skipped_when_the_drive_is_
         run_command("usb_backup_now", "weekly")
     Run.objects.filter(pk=run.pk).update(status=RunStatus.INTERRUPTED)
     mounts.umount(point)
+    bar = StringIO()
     with pytest.raises(CommandError, match="^skipped: drive absent") as caught:
-        run_command("usb_backup_now", "weekly", "--wait")
+        call_command("usb_backup_now", "weekly", "--wait", stdout=StringIO(), stderr=bar)
     assert caught.value.returncode == 3
+    assert "skipped" in bar.getvalue() and bar.getvalue().startswith("\r[....")  # the progress bar, on stderr
 
 
 def test_it_explains_why_it_cannot_eject_or_restore(mounts, tmp_path, db):

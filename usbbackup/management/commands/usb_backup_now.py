@@ -1,15 +1,17 @@
 """`manage.py usb_backup_now NAME [--wait]`: back a USB job up now.
 
-Without --wait the run is queued for the worker and its id printed. With --wait it runs in this
-process, draws a progress bar and exits with the result: 0 succeeded, 1 failed, 3 skipped (drive
-absent), 4 partially succeeded.
+Without --wait the run is queued for the worker and its id printed. With --wait the progress bar is
+drawn on stderr (the shared `anemone.runs.cli` helper: the run executes here when no worker is up,
+else the worker's progress is followed) and the result is the exit code: 0 succeeded, 1 failed or
+interrupted, 3 skipped (drive absent), 4 partially succeeded.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
+from anemone.runs import cli
 from anemone.runs.models import RunStatus, Trigger
 from anemone.runs.services import RunActive
-from usbbackup import backup, services
+from usbbackup import services
 from usbbackup.models import UsbBackup
 
 EXIT = {RunStatus.FAILED: 1, RunStatus.INTERRUPTED: 1, RunStatus.SKIPPED: 3, RunStatus.PARTIAL: 4}
@@ -20,33 +22,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("name")
-        parser.add_argument("--wait", action="store_true", help="run here, show progress, return the result")
-
-    def draw(self, run) -> None:  # type: ignore[no-untyped-def]
-        width = 30
-        filled = int(width * run.percent / 100)
-        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {run.percent:5.1f}% "
-                          f"{run.current_item[:40]:<40}", ending="")
-        self.stderr.flush()
+        parser.add_argument("--wait", action="store_true", help="show progress, return the run's result")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         job = UsbBackup.objects.filter(name=options["name"]).first()
         if job is None:
             raise CommandError(f"no USB backup named {options['name']!r}")
-        wait = options["wait"]
-        if wait:
-            backup.progress_listeners.append(self.draw)
         try:
-            run = services.request_backup(job, trigger=Trigger.CLI, inline=wait)
+            run = services.start_run(job, trigger=Trigger.CLI)
         except RunActive as exc:
             raise CommandError(str(exc)) from exc
-        finally:
-            if wait:
-                backup.progress_listeners.remove(self.draw)
-        if not wait:
+        here = options["wait"] and not cli.cluster_running()
+        if not here:
+            services.dispatch_run(run)
+        if not options["wait"]:
             self.stdout.write(f"queued run {run.pk}")
             return
-        self.stderr.write("")
+        self.stderr.ending = ""  # the bar redraws one line with "\r"
+        run = cli.wait_for(run, self.stderr, (lambda: services.dispatch_run(run, inline=True)) if here else None)
         line = f"{run.status}: {run.message.splitlines()[0] if run.message else ''}".strip()
         if run.status in EXIT:
             raise CommandError(line, returncode=EXIT[run.status])
