@@ -62,8 +62,21 @@ class Server:
         self.processes.append(process)
         return process
 
-    def in_namespace(self, *argv: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
-        return run("ip", "netns", "exec", self.namespace, *argv, check=check, timeout=timeout)
+    def in_namespace(self, *argv: str, check: bool = True, timeout: float = 60,
+                     env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return run("ip", "netns", "exec", self.namespace, *argv, check=check, timeout=timeout, env=env)
+
+    def create_person(self, username: str, keys_dir: Path) -> Path:
+        """`create_user --password-file --key-out`: an active person; returns their backup key file."""
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        password = keys_dir / f"{self.name}-{username}.password"
+        password.write_text(f"{username}'s e2e password on {self.name}\n")
+        key = keys_dir / f"{self.name}-{username}.key"
+        self.manage("create_user", username, "--password-file", str(password), "--key-out", str(key))
+        return key
+
+    def backup_area(self, username: str) -> Path:
+        return self.data_dir / "shares" / username / "backup"
 
     def health(self, peer: str) -> dict[str, str]:
         result = self.manage("peer_health", peer, "--json", check=False)
