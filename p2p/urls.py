@@ -5,5 +5,13 @@ from p2p import views
 app_name = "p2p"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("restore/", views.restore, name="restore"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/backup/", views.backup_now, name="backup"),
+    path("<int:pk>/bulk-restore/", views.bulk_restore, name="bulk-restore"),
+    path("restore/", views.restore_hub, name="restore"),
+    path("restore/<slug:peer>/", views.snapshots, name="snapshots"),
+    path("restore/<slug:peer>/<str:snapshot>/", views.browse, name="browse"),
+    path("restore/<slug:peer>/<str:snapshot>/download/", views.download, name="download"),
+    path("restore/<slug:peer>/<str:snapshot>/restore/", views.restore_here, name="restore-here"),
 ]
