@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -34,8 +36,8 @@ class UsbBackupForm(forms.ModelForm):
         if self.instance.pk:
             choices.append((KEEP_DRIVE, _("keep: %(drive)s") % {"drive": self.instance.drive_description}))
         choices += [(d.mount_point, self.drive_label(d)) for d in self.drives]
-        self.fields["drive"].choices = choices
-        self.fields["users"].queryset = services.eligible_users()
+        cast(forms.ChoiceField, self.fields["drive"]).choices = choices
+        cast(forms.ModelMultipleChoiceField, self.fields["users"]).queryset = services.eligible_users()
         self.estimate: services.Estimate | None = None
 
     @staticmethod
@@ -51,7 +53,7 @@ class UsbBackupForm(forms.ModelForm):
         return next((d for d in self.drives if d.mount_point == value), None)
 
     def clean(self) -> dict:  # type: ignore[type-arg]
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("drive") not in (None, KEEP_DRIVE) and self.chosen_drive() is None:
             self.add_error("drive", _("This drive is not mounted any more."))
         users = list(data.get("users") or [])
@@ -107,12 +109,12 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, drives: list[detection.Drive], **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["folder"].choices = [
+        cast(forms.ChoiceField, self.fields["folder"]).choices = [
             (f"{d.mount_point}/{name}", f"{d.display_name}: {d.mount_point}/{name}")
             for d in drives for name in d.backup_folders]
 
     def clean(self) -> dict:  # type: ignore[type-arg]
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("recovery_kit")
         if upload:
             data["kit_text"] = upload.read(65536).decode("utf-8", "replace")

@@ -162,6 +162,11 @@ def restore_installation(folder: Path, kit_text: str, *, with_users: bool, force
     return result
 
 
+def latest_per_user(backup: repo.Repo) -> dict[str, repo.Snapshot]:
+    """Each person's newest snapshot (the list comes oldest first, so later ones win)."""
+    return {repo.user_of(snap): snap for snap in repo.snapshots(backup) if repo.user_of(snap)}
+
+
 def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda line: None,
                   on_user: Callable[[int, int, str], None] | None = None) -> RestoreResult:
     """Each activated person's latest snapshot back into shares/<name>/ (areas created first)."""
@@ -171,10 +176,7 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
     from anemone.files.paths import user_root
 
     users = list(get_user_model().objects.filter(activated_at__isnull=False).order_by("username"))
-    snapshots: dict[str, repo.Snapshot] = {}
-    for snap in repo.snapshots(backup):  # oldest first: the latest per person wins
-        if repo.user_of(snap):
-            snapshots[repo.user_of(snap)] = snap
+    snapshots = latest_per_user(backup)
     for index, user in enumerate(users):
         areas.create_areas(user)
         snap = snapshots.get(user.username)

@@ -34,7 +34,7 @@ def roots(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Drive folders saved."))
     else:
-        messages.error(request, " ".join(form.errors.get("mount_roots", [])))
+        messages.error(request, " ".join(str(error) for error in form.errors.get("mount_roots", [])))
     return redirect("usbbackup:index")
 
 

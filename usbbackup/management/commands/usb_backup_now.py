@@ -6,6 +6,8 @@ else the worker's progress is followed) and the result is the exit code: 0 succe
 interrupted, 3 skipped (drive absent), 4 partially succeeded.
 """
 
+from typing import TextIO, cast
+
 from django.core.management.base import BaseCommand, CommandError
 
 from anemone.runs import cli
@@ -14,7 +16,7 @@ from anemone.runs.services import RunActive
 from usbbackup import services
 from usbbackup.models import UsbBackup
 
-EXIT = {RunStatus.FAILED: 1, RunStatus.INTERRUPTED: 1, RunStatus.SKIPPED: 3, RunStatus.PARTIAL: 4}
+EXIT: dict[str, int] = {RunStatus.FAILED: 1, RunStatus.INTERRUPTED: 1, RunStatus.SKIPPED: 3, RunStatus.PARTIAL: 4}
 
 
 class Command(BaseCommand):
@@ -39,7 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(f"queued run {run.pk}")
             return
         self.stderr.ending = ""  # the bar redraws one line with "\r"
-        run = cli.wait_for(run, self.stderr, (lambda: services.dispatch_run(run, inline=True)) if here else None)
+        bar = cast(TextIO, self.stderr)  # Django's OutputWrapper is a TextIOBase
+        run = cli.wait_for(run, bar, (lambda: services.dispatch_run(run, inline=True)) if here else None)
         line = f"{run.status}: {run.message.splitlines()[0] if run.message else ''}".strip()
         if run.status in EXIT:
             raise CommandError(line, returncode=EXIT[run.status])
