@@ -143,3 +143,13 @@ def test_it_speaks_french(admin_client, admin_user, usb_drive):
     admin_user.save()
     page = admin_client.get(reverse("usbbackup:index")).content.decode()
     assert "Disques" in page and "Sauvegarder sur ce disque" in page and "Éjecter" in page
+
+
+def test_it_shows_jobs_in_the_django_admin_and_deleting_there_removes_the_schedule(admin_client, usb_drive):
+    admin_client.post(reverse("usbbackup:new"), job_data(str(usb_drive)))
+    job = UsbBackup.objects.get(name="drawer")
+    listing = admin_client.get("/admin/usbbackup/usbbackup/").content.decode()
+    assert "drawer" in listing and job.drive_uuid in listing
+    assert admin_client.get(f"/admin/usbbackup/usbbackup/{job.pk}/change/").status_code == 200
+    admin_client.post(f"/admin/usbbackup/usbbackup/{job.pk}/delete/", {"post": "yes"})
+    assert not UsbBackup.objects.exists() and not Schedule.objects.filter(name=f"usb:{job.pk}").exists()
