@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TextIO
+
+from django.core.management.base import OutputWrapper
 
 from anemone.runs import services
 from anemone.runs.models import Run, RunStatus
@@ -28,8 +31,11 @@ def bar(run: Run, width: int = 30) -> str:
 
 def wait_for(run: Run, out: TextIO, execute_here: Callable[[], None] | None = None, poll: float = 0.5) -> Run:
     """Draw the run's bar until it ends: run `execute_here` in this process, or poll a worker's progress."""
+    # Django's OutputWrapper ends every write with a newline; the bar redraws one line with "\r".
+    write = partial(out.write, ending="") if isinstance(out, OutputWrapper) else out.write
+
     def draw(current: Run) -> None:
-        out.write(bar(current).ljust(100))
+        write(bar(current).ljust(100))
         out.flush()
 
     if execute_here is not None:

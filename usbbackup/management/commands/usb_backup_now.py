@@ -40,7 +40,6 @@ class Command(BaseCommand):
         if not options["wait"]:
             self.stdout.write(f"queued run {run.pk}")
             return
-        self.stderr.ending = ""  # the bar redraws one line with "\r"
         bar = cast(TextIO, self.stderr)  # Django's OutputWrapper is a TextIOBase
         run = cli.wait_for(run, bar, (lambda: services.dispatch_run(run, inline=True)) if here else None)
         line = f"{run.status}: {run.message.splitlines()[0] if run.message else ''}".strip()
