@@ -255,3 +255,13 @@ def test_bad_snapshot_ids_and_paths_get_a_clear_answer(client, friend, alice):
     assert "not allowed" in page(client, download + "?path=../../etc/passwd", 400)
     assert "No such file or folder" in page(client, download + "?path=nope.txt", 404)
     assert "No such snapshot." in page(client, reverse("p2p:download", args=["friend", "deadbeef"]), 404)
+
+
+def test_the_pages_speak_french(client, friend, alice, admin_user):
+    client.cookies["django_language"] = "fr"
+    client.force_login(admin_user)
+    assert "Sauvegarder maintenant" in page(client, reverse("p2p:index"))
+    assert "Vide : l'adresse VPN du pair." in page(client, reverse("p2p:edit", args=[friend.pk]))
+    client.force_login(alice)
+    hub = page(client, reverse("p2p:restore"))
+    assert "choisissez un serveur, puis une date" in hub and "Restaurer" in hub
