@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -231,7 +232,7 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"])
     @restic_errors
-    def download(self, request: Request) -> HttpResponse:
+    def download(self, request: Request) -> HttpResponseBase:
         """A file as is, a folder as a zip; streamed from the peer."""
         target, person, query = self._resolve(request, P2PPathQuerySerializer, request.query_params)
         if not restore.snapshot_path(query["path"]).strip("/"):

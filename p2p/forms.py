@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +46,7 @@ class BulkRestoreForm(forms.Form):
     def __init__(self, *args, target: PeerTarget, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.target = target
-        self.fields["users"].queryset = target.carried_users().order_by("username")
+        cast(forms.ModelMultipleChoiceField, self.fields["users"]).queryset = target.carried_users().order_by("username")
 
     def clean_confirm_name(self) -> str:
         typed = self.cleaned_data["confirm_name"].strip()

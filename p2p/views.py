@@ -18,6 +18,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -119,7 +120,7 @@ def restore_errors(view):  # type: ignore[no-untyped-def]
     """Log-in required; a peer not carrying the person → 404 (a stranger's peer looks like no peer);
     refused paths, unknown snapshots and restic failures → a readable page (400/404/502), never a 500."""
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[no-untyped-def]
         try:
             return view(request, *args, **kwargs)
         except restore.NotCarried:
@@ -191,7 +192,7 @@ def browse(request: HttpRequest, peer: str, snapshot: str) -> HttpResponse:
 
 
 @restore_errors
-def download(request: HttpRequest, peer: str, snapshot: str) -> HttpResponse:
+def download(request: HttpRequest, peer: str, snapshot: str) -> HttpResponseBase:
     """Streamed from `restic dump` (a folder as a zip); an error before the first byte is a page."""
     target = restore.target_of(request.user, peer)
     path = request.GET.get("path", "")
