@@ -53,6 +53,8 @@ def test_sync_answers_202_with_the_run_and_409_while_one_is_active(api, friend, 
     assert busy.data == {"detail": f"A backup to friend is already queued or running. (run #{active.pk})",
                          "run": active.pk}
     runs.skip(active, "test")
+    stranger = client.post(f"{TARGETS}{friend.pk}/sync/", {"users": ["zed"]}, format="json")
+    assert stranger.status_code == 400 and "not carried by friend: zed" in str(stranger.data["users"])
     started = client.post(f"{TARGETS}{friend.pk}/sync/", {"users": ["alice"]}, format="json")
     assert started.status_code == 202
     assert started.data["kind"] == "p2p" and started.data["status"] == "queued" and started.data["trigger"] == "api"
