@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from anemone.engines.proc import pid_alive
@@ -248,10 +249,11 @@ def dispatch(run: Run, task_path: str, *, inline: bool = False) -> None:
 
 
 def visible_runs(user):  # type: ignore[no-untyped-def]
-    """Runs a person may see: all for admins, else those with an item about them."""
+    """Runs a person may see: all for admins, else those about them (an item) or asked for by them
+    (a restore they queued has no item until a worker starts it)."""
     if user.is_staff:
         return Run.objects.all()
-    return Run.objects.filter(items__user=user).distinct()
+    return Run.objects.filter(Q(items__user=user) | Q(requested_by=user)).distinct()
 
 
 def last_runs_by_target(kind: str) -> dict[int, Run]:

@@ -82,3 +82,10 @@ def test_it_hides_one_users_runs_from_another(api, alice, bob, admin_user):
     assert bob_view.status_code == 200 and bob_view.data["status"] == RunStatus.SKIPPED
     assert [i["username"] for i in bob_view.data["items"]] == ["bob"]
     assert api(admin_user).get(f"/api/v1/runs/{run.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_person_follows_the_run_they_queued_before_it_has_items(api, alice, bob, admin_user):
+    run = runs.start("p2p-restore", alice.pk, label="friend → alice", user=alice)
+    assert api(alice).get(f"/api/v1/runs/{run.pk}/").status_code == 200
+    assert api(bob).get(f"/api/v1/runs/{run.pk}/").status_code == 404
