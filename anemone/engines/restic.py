@@ -7,7 +7,7 @@ variables, with the peer's host key pinned). The password travels in the environ
 is parsed into dataclasses; failures become typed errors whose message a person can act on.
 
 restic 0.14 (Debian 12) exits 1 for every fatal error and 3 when some files could not be read, so
-the kind of failure is read from its stderr (measured messages in ``_FAILURES``). It has no
+the kind of failure is read from its stderr (``restic_errors``, measured messages). It has no
 ``--retry-lock``: callers wait for a live lock with ``wait_for_lock``.
 """
 
@@ -22,84 +22,19 @@ from pathlib import Path
 
 from anemone.engines import proc
 from anemone.engines.paths import rclone_binary, restic_binary
+from anemone.engines.restic_errors import (  # noqa: F401 - the wrapper's public errors
+    AccessRefused,
+    NoSpace,
+    RepositoryLocked,
+    RepositoryMissing,
+    ResticError,
+    Stalled,
+    Unreachable,
+    WrongPassword,
+    classify,
+)
 
 EXIT_INCOMPLETE = 3  # snapshot written, some source files unreadable
-
-
-class ResticError(RuntimeError):
-    """restic failed; the message says what happened in words a person understands."""
-
-    outcome = "failed"
-
-
-class RepositoryMissing(ResticError):
-    """No repository at that location (first backup, or it was deleted)."""
-
-    outcome = "missing"
-
-
-class WrongPassword(ResticError):
-    """The repository exists but does not open with this key."""
-
-    outcome = "wrong-key"
-
-
-class RepositoryLocked(ResticError):
-    """Another restic process holds a lock that conflicts with ours."""
-
-    outcome = "locked"
-
-
-class Unreachable(ResticError):
-    """The repository's server did not answer (down, cut off, wrong address or port)."""
-
-    outcome = "unreachable"
-
-
-class AccessRefused(ResticError):
-    """The server refused our login or our writes (key not accepted, read-only, over its cap)."""
-
-    outcome = "refused"
-
-
-class NoSpace(ResticError):
-    """The storage under the repository is full."""
-
-    outcome = "no-space"
-
-
-class Stalled(Unreachable):
-    """restic made no progress for longer than the allowed time (a link that went silent)."""
-
-
-# (needles in restic's lowercased stderr, error type, message). Order matters: first match wins.
-_FAILURES: list[tuple[tuple[str, ...], type[ResticError], str]] = [
-    (("wrong password or no key found",), WrongPassword, "the repository does not open with this key"),
-    (("is there a repository at the following location", "repository does not exist"),
-     RepositoryMissing, "there is no repository at this location yet"),
-    (("repository is already locked", "unable to create lock"), RepositoryLocked,
-     "the repository is locked by another restic process"),
-    (("no space left on device", "disk quota exceeded", "file too large"), NoSpace, "no space left on the storage"),
-    (("unable to authenticate", "permission denied (publickey", "no supported methods remain",
-      "knownhosts: key mismatch", "host key mismatch", "ssh: handshake failed"), AccessRefused,
-     "the server refused our login (key not accepted or host key changed)"),
-    (("read only file system", "read-only file system", "permission denied", "operation not permitted"),
-     AccessRefused, "the server refused to store data (read-only, or over its storage cap)"),
-    (("connection refused", "no route to host", "network is unreachable", "i/o timeout", "timed out",
-      "couldn't connect ssh", "error talking http to rclone", "connection reset", "broken pipe",
-      "unexpected eof", "no such host", "ssh: disconnect"), Unreachable, "the server cannot be reached"),
-]
-
-
-def classify(stderr: str, returncode: int = 1) -> ResticError:
-    """Turn restic's stderr into a typed error (the last fatal line is kept as detail, bounded)."""
-    lowered = stderr.lower()
-    for needles, error_type, message in _FAILURES:
-        if any(needle in lowered for needle in needles):
-            return error_type(message)
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    fatal = next((line for line in reversed(lines) if line.startswith("Fatal:")), lines[-1] if lines else "")
-    return ResticError(f"restic failed (exit {returncode}): {fatal[:400]}" if fatal else f"restic failed (exit {returncode})")
 
 
 @dataclass(frozen=True)
