@@ -72,12 +72,24 @@ _FAILURES: list[tuple[tuple[str, ...], type[ResticError], str]] = [
 ]
 
 
-def classify(stderr: str, returncode: int = 1) -> ResticError:
-    """Turn restic's stderr into a typed error (the last fatal line is kept as detail, bounded)."""
-    lowered = stderr.lower()
+def _match(text: str) -> ResticError | None:
+    lowered = text.lower()
     for needles, error_type, message in _FAILURES:
         if any(needle in lowered for needle in needles):
             return error_type(message)
+    return None
+
+
+def classify(stderr: str, returncode: int = 1) -> ResticError:
+    """Turn restic's stderr into a typed error (the last fatal line is kept as detail, bounded).
+
+    The fatal lines (restic's "Fatal:", rclone's CRITICAL) are read first: a backup that dies because
+    the peer went away may have logged "permission denied" for an unreadable source file before.
+    """
     lines = [line for line in stderr.splitlines() if line.strip()]
+    fatal_lines = "\n".join(line for line in lines if "Fatal:" in line or "CRITICAL" in line)
+    error = (_match(fatal_lines) if fatal_lines else None) or _match(stderr)
+    if error is not None:
+        return error
     fatal = next((line for line in reversed(lines) if line.startswith("Fatal:")), lines[-1] if lines else "")
     return ResticError(f"restic failed (exit {returncode}): {fatal[:400]}" if fatal else f"restic failed (exit {returncode})")
