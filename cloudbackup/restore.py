@@ -13,7 +13,7 @@ from anemone.files import paths
 from anemone.files.usage import change_usage, tree_size
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
-from cloudbackup import backends
+from cloudbackup import backends, sync
 from cloudbackup.models import Destination
 
 KIND = "cloud-restore"
@@ -77,19 +77,22 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         target = paths.resolve_under(root, f"{folder_name}-{counter}")
     item = runs.start_item(run, user=person)
     target.mkdir(mode=0o700)
-    result = rclone.run(["copy", source, str(target), "--transfers", "8"], remote.env,
+    result = rclone.run(["copy", source, str(target), "--transfers", "8", *backends.name_flags(dest)], remote.env,
                         config_file=remote.config_file,
                         on_event=lambda e: e.stats and tracker.progress(percent=e.stats.percent))
-    if result.returncode != 0 and not result.stats.transfers:
+    if result.returncode != 0 and not result.stats.transfers and not result.file_errors:
         error = rclone.classify("\n".join(result.errors + result.stderr_tail))
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
         raise runs.StepError(f"Restoring {relpath or 'everything'} from {dest.name}", str(error),
                              "test the destination's connection")
     change_usage(person, "backup", tree_size(target))
     where = paths.relative_to_area(person, "backup", target)
-    runs.finish_item(item, status=RunStatus.PARTIAL if result.errors else RunStatus.SUCCEEDED,
-                     files=result.stats.transfers, bytes_=result.stats.bytes, errors=len(result.errors),
-                     restored_to=where)
+    # As in sync: errors of a pass that rclone's retry fixed are not lasting; notice-only skips are.
+    lasting = [e for e in result.errors if not sync.RETRY_SUMMARY.match(e)] if result.returncode else []
+    problems = lasting + [f"not restored: {s}" for s in result.skipped]
+    runs.finish_item(item, status=RunStatus.PARTIAL if problems else RunStatus.SUCCEEDED,
+                     files=result.stats.transfers, bytes_=result.stats.bytes, errors=len(problems),
+                     message="\n".join(problems[:50]), restored_to=where)
     run.files_done, run.bytes_done = result.stats.transfers, result.stats.bytes
-    return runs.Outcome(message=f"{result.stats.transfers} files restored into backup/{where}", errors=result.errors)
+    return runs.Outcome(message=f"{result.stats.transfers} files restored into backup/{where}", errors=problems)
 

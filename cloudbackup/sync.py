@@ -10,6 +10,7 @@ the whole mirror).
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
 
 from anemone.engines import rclone
@@ -25,6 +26,7 @@ VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 # Measured (bench/cloud_sync.py and a sweep on 50,000 small files to sshd): 16/16 was fastest (35 s vs 41 s
 # with defaults; 32/32 and --fast-list no better).
 TUNING = ["--transfers", "16", "--checkers", "16"]
+RETRY_SUMMARY = re.compile(r"^Attempt \d+/\d+ failed with \d+ errors")  # repeats the last error above it
 FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKeyMismatch, rclone.RclonePathMissing)
 
 
@@ -41,7 +43,7 @@ def request_sync(destination_id: int, trigger: str = Trigger.MANUAL, user=None, 
 def sync_args(dest: Destination, remote: backends.Remote, source: str, username: str, stamp: str,
               dry_run: bool) -> list[str]:
     args = ["sync", source, remote.path("backup", username),
-            "--backup-dir", remote.path(".versions", stamp, username), *TUNING]
+            "--backup-dir", remote.path(".versions", stamp, username), *TUNING, *backends.name_flags(dest)]
     if dest.bandwidth_limit:
         args += ["--bwlimit", dest.bandwidth_limit]
     if dry_run:
@@ -68,23 +70,25 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
 
     result = rclone.run(sync_args(dest, remote, str(source), person.username, stamp, dry_run), remote.env,
                         on_event=on_event, config_file=remote.config_file)
-    if result.returncode != 0 and not result.stats.transfers:
+    if result.returncode != 0 and not result.stats.transfers and not result.file_errors:  # the remote itself failed
         error = rclone.classify("\n".join(result.errors + result.stderr_tail))
         if isinstance(error, FATAL):
             runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
             raise runs.StepError(f"Syncing {person.username} to {dest.name}", str(error), _hint(error))
     stats = result.stats
     # rclone retries a failed pass (--retries 3); errors of a pass that a later one fixed are only logged.
-    lasting = result.errors if result.returncode else []
+    lasting = [e for e in result.errors if not RETRY_SUMMARY.match(e)] if result.returncode else []
+    # Entries rclone leaves out with a mere notice (exit 0): each is named on the run, which is then partial.
+    problems = lasting + [f"not copied: {entry}" for entry in result.skipped]
     would = {"would_copy": [o for m, o in result.changes if "copy" in m.lower()][:200],
              "would_delete": [o for m, o in result.changes if "delete" in m.lower()][:200]} if dry_run else {}
-    status = RunStatus.PARTIAL if result.returncode else RunStatus.SUCCEEDED
-    runs.finish_item(item, status=status, files=stats.transfers, bytes_=stats.bytes, errors=len(lasting),
-                     message="\n".join(lasting[:50]), transferred=stats.transfers, checks=stats.checks,
-                     deletes=stats.deletes, dry_run=dry_run, **would)
+    status = RunStatus.PARTIAL if result.returncode or result.skipped else RunStatus.SUCCEEDED
+    runs.finish_item(item, status=status, files=stats.transfers, bytes_=stats.bytes, errors=len(problems),
+                     message="\n".join(problems[:50]), transferred=stats.transfers, checks=stats.checks,
+                     deletes=stats.deletes, skipped=len(result.skipped), dry_run=dry_run, **would)
     run.files_done += stats.transfers
     run.bytes_done += stats.bytes
-    return [f"{person.username}: {e}" for e in lasting]
+    return [f"{person.username}: {e}" for e in problems]
 
 
 def _hint(error: rclone.RcloneError) -> str:
