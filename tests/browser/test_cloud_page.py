@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -38,6 +39,7 @@ def test_it_adds_tests_and_syncs_an_sftp_destination(page, live_server, admin_us
     from anemone.files.paths import area_root
 
     (area_root(alice, "backup") / "hello.txt").write_text("hello from alice")
+    (area_root(alice, "backup") / "photo.raw").write_bytes(os.urandom(600_000))  # ~3 s at the limit set below
     page.goto(live_server.url + "/login/?next=/cloud/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", PASSWORD)
@@ -51,15 +53,26 @@ def test_it_adds_tests_and_syncs_an_sftp_destination(page, live_server, admin_us
     page.fill("#id_port", str(sshd.port))
     page.fill("#id_username", "root")
     page.fill("#id_remote_path", str(sshd.root / "srv" / "browser"))
+    page.fill("#id_bandwidth_limit", "200K")
     page.locator("#destination-form button[type=submit]").click()
     page.click("#test-connection")
     assert page.get_by_text("Connection successful").is_visible()
     worker = act_as_worker(sync.KIND)
     page.click("#sync-now")
-    page.locator("#history .status-succeeded").first.wait_for(timeout=30000)
+    progress = page.locator("#history .run-progress").first
+    seen = []
+    for _ in range(600):  # the fragment is swapped in by htmx polling: the page itself is never reloaded
+        seen.append(progress.locator(".status").get_attribute("class"))
+        if page.locator("#history .status-succeeded").count():
+            break
+        page.wait_for_timeout(100)
     worker.join()
-    assert page.locator("#history .percent").first.inner_text().startswith("100")
+    assert "status status-running" in seen, seen  # watched live...
+    assert page.locator("#history .percent").first.inner_text().startswith("100")  # ...up to 100 %
+    assert page.locator("#history .bar span").first.get_attribute("style").replace(" ", "") == "width:100%"
     page.screenshot(path=str(tmp_path / "cloud.png"), full_page=True)
     assert (sshd.root / "srv/browser/backup/alice/hello.txt").read_text() == "hello from alice"
+    assert (sshd.root / "srv/browser/backup/alice/photo.raw").read_bytes() == \
+        (area_root(alice, "backup") / "photo.raw").read_bytes()
     page.goto(live_server.url + "/runs/")
     assert page.locator("table.runs").get_by_text("offsite").first.is_visible()

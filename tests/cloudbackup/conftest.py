@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,17 @@ def put(user, relpath: str, content: bytes) -> None:
     path = area_root(user, "backup") / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root: relative path → bytes (empty when root does not exist)."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def server_root(dest: Destination, *, sshd=None, s3=None, webdav=None) -> Path:
+    """Where the test server stores the destination's files on disk (what its admin would see)."""
+    if dest.kind == Kind.SFTP:
+        return Path(dest.remote_path)
+    if dest.kind == Kind.S3:
+        return s3.root / dest.bucket / dest.remote_path
+    return webdav.root / dest.remote_path

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from cloudbackup import keys
+from anemone.runs.models import RunStatus
+from cloudbackup import keys, sync
 from cloudbackup.connection import test_connection as check
 from cloudbackup.models import Kind
-from tests.cloudbackup.conftest import make_destination
+from tests.cloudbackup.conftest import make_destination, put
 from tests.fixtures.sshd import free_port, start_sshd, stop_sshd
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,7 @@ def test_it_says_when_nothing_listens(rclone_key, sshd):
     assert result.outcome == "unreachable" and "refused" in result.message
 
 
-def test_it_refuses_a_changed_host_key_with_both_fingerprints(rclone_key, tmp_path):
+def test_it_refuses_a_changed_host_key_with_both_fingerprints_and_so_does_a_sync(rclone_key, alice, tmp_path):
     server = start_sshd(tmp_path / "one")
     try:
         dest = make_destination(Kind.SFTP, sshd=server)
@@ -48,15 +50,20 @@ def test_it_refuses_a_changed_host_key_with_both_fingerprints(rclone_key, tmp_pa
     finally:
         stop_sshd(server)
     other = start_sshd(tmp_path / "two", port=server.port)  # "reinstalled": same address, new key
+    put(alice, "a.txt", b"a")
     try:
         other.authorize(keys.public_key())
         result = check(dest)
+        run = sync.request_sync(dest.pk, inline=True)  # rclone checks the pinned key itself, too
     finally:
         stop_sshd(other)
     assert result.outcome == "host_key_changed"
     fingerprints = subprocess.run(["ssh-keygen", "-lf", str(other.host_key) + ".pub"], capture_output=True, text=True).stdout
     assert fingerprints.split()[1] in result.message
     assert "SHA256:" in result.message and dest.host_key == old
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "host key is not the one pinned" in run.message, run.message
+    assert not (Path(dest.remote_path) / "backup").exists()
 
 
 def test_it_says_when_the_remote_path_is_missing(rclone_key, sshd):
@@ -65,7 +72,20 @@ def test_it_says_when_the_remote_path_is_missing(rclone_key, sshd):
     assert check(dest).outcome == "path_missing"
 
 
-def test_it_says_when_the_remote_path_is_not_writable(data_dir, master_key, sshd_read_only):
+def test_it_says_when_the_remote_path_is_not_writable(rclone_key, sshd):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    # The backup account is root on the test server, so permission bits would not stop it: the folder is
+    # made immutable instead, which the kernel enforces for root too ("Operation not permitted").
+    subprocess.run(["chattr", "+i", dest.remote_path], check=True)
+    try:
+        result = check(dest)
+    finally:
+        subprocess.run(["chattr", "-i", dest.remote_path], check=True)
+    assert result.outcome == "not_writable", result.message
+    assert dest.remote_path in result.message
+
+
+def test_it_says_when_the_account_is_read_only(data_dir, master_key, sshd_read_only):
     sshd_read_only.authorize(keys.generate())
     result = check(make_destination(Kind.SFTP, sshd=sshd_read_only))
     assert result.outcome == "not_writable", result.message
