@@ -83,6 +83,14 @@ class DestinationViewSet(viewsets.ModelViewSet):
         return Response({"ok": result.ok, "outcome": result.outcome, "message": result.message})
 
 
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], url_path="forget-host-key")
+    def forget_host_key(self, request: Request, pk: str | None = None) -> Response:
+        """Forget the pinned SSH host key (server reinstalled); the next `test/` pins the new one."""
+        services.forget_host_key(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class RestoreRequestSerializer(serializers.Serializer):
     destination = serializers.CharField(help_text="destination name")
     path = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from anemone import crypto
 from anemone.runs import schedules
-from cloudbackup import sync
+from cloudbackup import backends, sync
 from cloudbackup.backends import KINDS
 from cloudbackup.models import Destination
 
@@ -43,6 +43,13 @@ def save_destination(dest: Destination, *, secrets: dict[str, str | None] | None
         dest.users.set(users)
     schedules.sync_schedule(sync.KIND, dest.pk, dest, enabled=dest.enabled)
     return dest
+
+
+def forget_host_key(dest: Destination) -> None:
+    """After a server was reinstalled: the next connection test pins whatever key the server shows then."""
+    dest.host_key = ""
+    dest.save(update_fields=["host_key"])
+    backends.known_hosts_file(dest).unlink(missing_ok=True)
 
 
 def delete_destination(dest: Destination) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/test/", views.test, name="test"),
+    path("<int:pk>/forget-host-key/", views.forget_host_key, name="forget-host-key"),
     path("<int:pk>/sync/", views.sync_now, name="sync"),
     path("<int:pk>/delete/", views.delete, name="delete"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone.engines import ssh
 from anemone.files.paths import PathRefused
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
@@ -65,8 +66,24 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk)
     runs = Run.objects.filter(kind=sync.KIND, target_id=dest.pk)[:20]
+    pinned = ssh.host_key_fingerprint(dest.host_key) if dest.host_key else ""
     return render(request, "cloudbackup/detail.html", {"dest": dest, "runs": runs, "schedule": describe(dest),
-                                                        "secrets": services.secret_state(dest), "title": dest.name})
+                                                        "secrets": services.secret_state(dest), "title": dest.name,
+                                                        "pinned": pinned})
+
+
+@staff_member_required
+@require_POST
+def forget_host_key(request: HttpRequest, pk: int) -> HttpResponse:
+    dest = get_object_or_404(Destination, pk=pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the confirmation to forget the pinned host key."))
+        return redirect("cloudbackup:detail", pk=pk)
+    services.forget_host_key(dest)
+    messages.success(request, _("Pinned host key forgotten. Test the connection to pin the key the server shows now: "
+                                "compare its fingerprint with the one the server's admin reads with "
+                                "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub."))
+    return redirect("cloudbackup:detail", pk=pk)
 
 
 @staff_member_required

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from anemone.engines import ssh
 from anemone.runs.models import RunStatus
-from cloudbackup import keys, sync
+from cloudbackup import backends, keys, sync
 from cloudbackup.connection import test_connection as check
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
@@ -55,15 +58,25 @@ def test_it_refuses_a_changed_host_key_with_both_fingerprints_and_so_does_a_sync
         other.authorize(keys.public_key())
         result = check(dest)
         run = sync.request_sync(dest.pk, inline=True)  # rclone checks the pinned key itself, too
+        run.refresh_from_db()
+        dest.refresh_from_db()
+        pinned_while_refused = dest.host_key
+        # The admin confirms the reinstall: forget the old key, test (pins the new one), sync again.
+        out = io.StringIO()
+        call_command("cloud_destination", "test", dest.name, "--forget-host-key", stdout=out)
+        after = sync.request_sync(dest.pk, inline=True)
     finally:
         stop_sshd(other)
     assert result.outcome == "host_key_changed"
     fingerprints = subprocess.run(["ssh-keygen", "-lf", str(other.host_key) + ".pub"], capture_output=True, text=True).stdout
     assert fingerprints.split()[1] in result.message
-    assert "SHA256:" in result.message and dest.host_key == old
-    run.refresh_from_db()
+    assert "SHA256:" in result.message and pinned_while_refused == old
     assert run.status == RunStatus.FAILED and "host key is not the one pinned" in run.message, run.message
-    assert not (Path(dest.remote_path) / "backup").exists()
+    assert "successful" in out.getvalue()
+    dest.refresh_from_db()
+    assert dest.host_key.split()[2] == other.host_key.with_suffix(".pub").read_text().split()[1]
+    after.refresh_from_db()
+    assert after.status == RunStatus.SUCCEEDED and (Path(dest.remote_path) / "backup/alice/a.txt").read_bytes() == b"a"
 
 
 def test_it_says_when_the_remote_path_is_missing(rclone_key, sshd):
@@ -97,3 +110,21 @@ def test_it_says_when_s3_credentials_are_wrong(data_dir, master_key, s3_server):
 
     services.apply_secrets(dest, {"secret": "wrong"})
     assert check(dest).outcome == "auth_refused"
+
+
+def test_the_pinned_key_is_shown_and_forgotten_only_with_confirmation(rclone_key, sshd, admin_user, client, api):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    assert check(dest).ok
+    client.force_login(admin_user)
+    page = client.get(f"/cloud/{dest.pk}/").content.decode()
+    assert ssh.host_key_fingerprint(dest.host_key) in page
+    client.post(f"/cloud/{dest.pk}/forget-host-key/")
+    dest.refresh_from_db()
+    assert dest.host_key  # no confirmation ticked: kept
+    client.post(f"/cloud/{dest.pk}/forget-host-key/", {"confirm": "1"})
+    dest.refresh_from_db()
+    assert dest.host_key == "" and not backends.known_hosts_file(dest).exists()
+    assert check(dest).ok and dest.host_key
+    assert api(admin_user).post(f"/api/v1/cloud/destinations/{dest.pk}/forget-host-key/").status_code == 204
+    dest.refresh_from_db()
+    assert dest.host_key == ""

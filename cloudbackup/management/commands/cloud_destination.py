@@ -30,6 +30,8 @@ class Command(BaseCommand):
         sub.add_parser("list")
         for name in ("test", "remove"):
             sub.add_parser(name).add_argument("name")
+        sub.choices["test"].add_argument("--forget-host-key", action="store_true",
+                                         help="the server was reinstalled: forget the pinned key, pin the one it shows now")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         getattr(self, f"do_{options['action']}")(options)
@@ -76,7 +78,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{dest.name}\t{dest.kind}\t{state}{crypt}\t{describe(dest)}")
 
     def do_test(self, o) -> None:  # type: ignore[no-untyped-def]
-        result = connection.test_connection(self._get(o["name"]))
+        dest = self._get(o["name"])
+        if o.get("forget_host_key"):
+            services.forget_host_key(dest)
+        result = connection.test_connection(dest)
         if not result.ok:
             raise CommandError(f"{result.outcome}: {result.message}")
         self.stdout.write(result.message)
