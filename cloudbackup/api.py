@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -99,16 +99,30 @@ class RestoreRequestSerializer(serializers.Serializer):
 
 
 class CloudRestoreView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("destination", str, description="destination name"),
+                               OpenApiParameter("username", str, required=False, description="admins only")],
+                   responses=inline_serializer("CloudVersions", {"versions": serializers.ListField(child=serializers.CharField())}))
+    def get(self, request: Request) -> Response:
+        """Version times (newest first) kept for you under .versions/ on a destination: the `version` to restore."""
+        person, dest = self._person_and_destination(request, request.query_params)
+        if dest is None:
+            return Response({"detail": "This destination does not carry your files."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"versions": restore.versions(dest, person)})
+
+    def _person_and_destination(self, request: Request, data) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+        person = request.user
+        if data.get("username") and request.user.is_staff:
+            person = get_object_or_404(get_user_model(), username=data["username"])
+        dest = get_object_or_404(Destination, name=data.get("destination", ""))
+        return person, dest if dest.carried_users().filter(pk=person.pk).exists() else None
+
     @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer})
     def post(self, request: Request) -> Response:
         """Restore a path (or a version) of your backup area into backup/restored-<destination>-<time>/."""
         data = RestoreRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person = request.user
-        if data.validated_data.get("username") and request.user.is_staff:
-            person = get_object_or_404(get_user_model(), username=data.validated_data["username"])
-        dest = get_object_or_404(Destination, name=data.validated_data["destination"])
-        if not dest.carried_users().filter(pk=person.pk).exists():
+        person, dest = self._person_and_destination(request, data.validated_data)
+        if dest is None:
             return Response({"detail": "This destination does not carry your files."}, status=status.HTTP_404_NOT_FOUND)
         run = restore.request_restore(dest, person, path=data.validated_data["path"],
                                       version=data.validated_data["version"], requested_by=request.user,

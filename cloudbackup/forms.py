@@ -38,6 +38,14 @@ class RestoreForm(forms.Form):
     path = forms.CharField(label=_("Path in your backup area (empty = everything)"), required=False)
     version = forms.CharField(label=_("Version (empty = latest)"), required=False)
 
-    def __init__(self, *args, destinations=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, destinations=None, versions=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["destination"].queryset = destinations if destinations is not None else Destination.objects.none()
+        if versions is not None:  # listed from the destination: pick one instead of typing its time
+            self.fields["version"] = forms.ChoiceField(label=_("Version"), required=False, choices=[
+                ("", _("latest (the mirror)")), *((v, version_label(v)) for v in versions)])
+
+
+def version_label(stamp: str) -> str:
+    """20261125T031500Z → 2026-11-25 03:15:00 UTC: what was kept when that sync replaced or deleted it."""
+    return f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]} UTC"

@@ -21,22 +21,15 @@ TASK = "cloudbackup.tasks.run_restore"
 
 
 def versions(dest: Destination, person) -> list[str]:  # type: ignore[no-untyped-def]
-    """Version times (newest first) that hold something of this person."""
+    """Version times (newest first) that hold something of this person: one listing of .versions/<time>/<user>."""
     remote = backends.remote(dest)
     try:
-        folders = rclone.lsjson(remote.path(".versions"), remote.env, config_file=remote.config_file, dirs_only=True)
+        folders = rclone.lsjson(remote.path(".versions"), remote.env, config_file=remote.config_file,
+                                dirs_only=True, recursive=True, max_depth=2)
     except rclone.RclonePathMissing:
         return []
-    names = sorted((f["Name"] for f in folders), reverse=True)
-    return [n for n in names if _has(remote, ".versions", n, person.username)]
-
-
-def _has(remote: backends.Remote, *parts: str) -> bool:
-    try:
-        rclone.lsjson(remote.path(*parts), remote.env, config_file=remote.config_file)
-    except rclone.RcloneError:
-        return False
-    return True
+    found = {f["Path"].split("/")[0] for f in folders if f["Path"].count("/") == 1 and f["Name"] == person.username}
+    return sorted((n for n in found if _version_name_ok(n)), reverse=True)
 
 
 def request_restore(dest: Destination, person, *, path: str = "", version: str = "", requested_by=None,  # type: ignore[no-untyped-def]
@@ -52,7 +45,7 @@ def request_restore(dest: Destination, person, *, path: str = "", version: str =
 
 def _version_name_ok(name: str) -> bool:
     try:
-        datetime.strptime(name, "%Y%m%dT%H%M%SZ")
+        datetime.strptime(name, sync.VERSION_FORMAT)
     except ValueError:
         return False
     return True

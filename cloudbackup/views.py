@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anemone.engines import ssh
+from anemone.engines.rclone import RcloneError
 from anemone.files.paths import PathRefused
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
@@ -116,11 +117,25 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cloudbackup:index")
 
 
+def _listed_versions(request: HttpRequest, mine) -> tuple[Destination | None, list[str] | None]:  # type: ignore[no-untyped-def]
+    """The destination chosen with "List versions" (?destination=pk) and its version times for this person."""
+    chosen = mine.filter(pk=request.GET.get("destination")).first() if request.GET.get("destination", "").isdigit() else None
+    if chosen is None:
+        return None, None
+    try:
+        return chosen, restore.versions(chosen, request.user)
+    except RcloneError as exc:
+        messages.error(request, _("Could not list the versions of %(name)s: %(why)s") % {"name": chosen.name, "why": exc})
+        return chosen, None
+
+
 @login_required
 def restore_page(request: HttpRequest) -> HttpResponse:
     mine = Destination.objects.filter(pk__in=[d.pk for d in Destination.objects.all()
                                              if d.carried_users().filter(pk=request.user.pk).exists()])
-    form = RestoreForm(request.POST or None, destinations=mine)
+    chosen, versions = _listed_versions(request, mine) if request.method == "GET" else (None, None)
+    form = RestoreForm(request.POST or None, destinations=mine, versions=versions,
+                       initial={"destination": chosen} if chosen else None)
     if request.method == "POST" and form.is_valid():
         try:
             restore.request_restore(form.cleaned_data["destination"], request.user, path=form.cleaned_data["path"],
@@ -131,4 +146,5 @@ def restore_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Restore started: it lands in a restored-… folder of your backup area."))
             return redirect("cloudbackup:restore")
     runs = Run.objects.filter(kind=restore.KIND, target_id=request.user.pk)[:10]
-    return render(request, "cloudbackup/restore.html", {"form": form, "runs": runs, "title": _("Restore from the cloud")})
+    return render(request, "cloudbackup/restore.html", {"form": form, "runs": runs, "title": _("Restore from the cloud"),
+                                                         "destinations": mine, "chosen": chosen, "versions": versions})

@@ -246,8 +246,9 @@ def check_ok(result: RunResult) -> None:
 
 
 def lsjson(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", recursive: bool = False,
-           dirs_only: bool = False, timeout: float = 120) -> list[dict]:  # type: ignore[type-arg]
-    args = ["lsjson", target, *(["-R"] if recursive else []), *(["--dirs-only"] if dirs_only else [])]
+           dirs_only: bool = False, timeout: float = 120, max_depth: int | None = None) -> list[dict]:  # type: ignore[type-arg]
+    args = ["lsjson", target, *(["-R"] if recursive else []), *(["--dirs-only"] if dirs_only else []),
+            *(["--max-depth", str(max_depth)] if max_depth is not None else [])]
     argv = [rclone_binary(), *args]
     result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout)
     if result.returncode != 0:

@@ -87,6 +87,8 @@ def test_it_mirrors_each_users_backup_area_and_keeps_history(destination, admin_
     assert len(old) == 2 and all(re.fullmatch(rf"\.versions/{STAMP}/alice/.+", p) for p in old), sorted(old)
     assert {p.split("/", 2)[2]: c for p, c in old.items()} == {"alice/notes.txt": b"first version",
                                                                "alice/photos/cat.jpg": cat}
+    stamp = next(iter(old)).split("/")[1]
+    assert restore.versions(destination, alice) == [stamp] and restore.versions(destination, bob) == []
 
     everything = restore.request_restore(destination, alice, inline=True)
     everything.refresh_from_db()
@@ -95,8 +97,7 @@ def test_it_mirrors_each_users_backup_area_and_keeps_history(destination, admin_
     assert tree(restored) == {"photos/cat.jpg": b"encrypted by ransomware",
                               "deep/er/and/deeper/file with space.txt": b"deep"}
 
-    version = restore.versions(destination, alice)[0]
-    rerun = restore.request_restore(destination, alice, path="photos", version=version, inline=True)
+    rerun = restore.request_restore(destination, alice, path="photos", version=stamp, inline=True)
     rerun.refresh_from_db()
     assert rerun.status == RunStatus.SUCCEEDED, rerun.message
     assert tree(area_root(alice, "backup") / rerun.items.get().stats["restored_to"]) == {"cat.jpg": cat}

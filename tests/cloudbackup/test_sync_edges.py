@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from anemone.files.paths import area_root
-from anemone.runs.models import RunStatus
-from cloudbackup import sync
+from anemone.runs.models import Run, RunStatus
+from cloudbackup import restore, sync, tasks
+from cloudbackup.forms import version_label
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
 
@@ -57,3 +58,25 @@ def test_it_prunes_version_folders_older_than_the_retention(rclone_key, sshd, al
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and "1 old version folders pruned" in run.message
     assert not (versions / old).exists() and (versions / recent / "alice/f.txt").read_text() == recent
+
+
+def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key, sshd, alice, bob, client, api):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    put(alice, "a.txt", b"one")
+    sync.request_sync(dest.pk, inline=True)
+    put(alice, "a.txt", b"two")
+    sync.request_sync(dest.pk, inline=True)
+    stamp = restore.versions(dest, alice)[0]
+    client.force_login(alice)
+    page = client.get(f"/cloud/restore/?destination={dest.pk}").content.decode()
+    assert f'value="{stamp}"' in page and version_label(stamp) in page and "1 version of your files" in page
+    assert api(alice).get("/api/v1/cloud-restore/", {"destination": dest.name}).json() == {"versions": [stamp]}
+    assert api(bob).get("/api/v1/cloud-restore/", {"destination": dest.name}).json() == {"versions": []}
+    client.post("/cloud/restore/", {"destination": dest.pk, "path": "a.txt", "version": stamp})
+    run = Run.objects.get(kind=restore.KIND)
+    tasks.run_restore(run.pk)  # what the worker does with the queued run
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    restored = area_root(alice, "backup") / run.items.get().stats["restored_to"]
+    assert restored.name == f"restored-{dest.name}-{stamp}" and (restored / "a.txt").read_bytes() == b"one"
+    assert (area_root(alice, "backup") / "a.txt").read_bytes() == b"two"
