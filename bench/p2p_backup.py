@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import os
 import random
+import resource
 import shutil
 import signal
 import statistics
@@ -62,6 +63,7 @@ class Figures:
     """Seconds per repetition, by measure ("anemone full", "raw backup", ...), and restic calls by phase."""
 
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # CPU seconds, same keys
     calls: dict[str, list[list[tuple[str, float]]]] = field(default_factory=lambda: defaultdict(list))
 
     def median(self, name: str) -> float:
@@ -181,17 +183,15 @@ def fresh_anemone_repository(bench: Bench, name: str) -> Path:
     return stored_on_endpoint(repos.repo_path(bench.target, PERSON))
 
 
-def anemone_run(bench: Bench) -> tuple[float, list[tuple[str, float]]]:
+def anemone_run(bench: Bench) -> list[tuple[str, float]]:
     from anemone.runs.models import RunStatus
     from p2p import backup
 
     bench.calls.clear()
-    start = time.perf_counter()
     run = backup.request_backup(bench.target.pk, inline=True, usernames=[PERSON])  # type: ignore[attr-defined]
-    seconds = time.perf_counter() - start
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
-    return seconds, list(bench.calls)
+    return list(bench.calls)
 
 
 def raw_repository(bench: Bench, rep: int):  # type: ignore[no-untyped-def]
@@ -207,17 +207,15 @@ def raw_repository(bench: Bench, rep: int):  # type: ignore[no-untyped-def]
     return repo, stored_on_endpoint(path)
 
 
-def raw_restic(repo, args: list[str], cwd: Path) -> float:  # type: ignore[no-untyped-def]
+def raw_restic(repo, args: list[str], cwd: Path) -> None:  # type: ignore[no-untyped-def]
     """One plain restic process (subprocess, not Anemone's helper), its stdout read like a terminal would."""
     from anemone.engines.paths import restic_binary
 
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME")}
     env.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **repo.process_env()})
-    start = time.perf_counter()
     result = subprocess.run([restic_binary(), *repo.global_args(), *args], env=env, cwd=cwd, capture_output=True,
                             timeout=3600)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
-    return time.perf_counter() - start
 
 
 def raw_backup_args() -> list[str]:
@@ -231,45 +229,61 @@ def raw_backup_args() -> list[str]:
     return [*args, "--exclude", f"{TEMP_PREFIX}*", "--", "."]
 
 
-def cli_run(bench: Bench) -> float:
+def cli_run() -> None:
     argv = [sys.executable, str(ROOT / "manage.py"), "backup_now", "--peer", PEER, "--user", PERSON, "--wait"]
-    start = time.perf_counter()
     result = subprocess.run(argv, env=dict(os.environ), capture_output=True, text=True, timeout=3600)
-    seconds = time.perf_counter() - start
     if result.returncode != 0:
         from anemone.runs.models import Run
 
         run = Run.objects.order_by("-pk").first()
         raise AssertionError(f"{result.stdout[-2000:]}{result.stderr[-2000:]}\n{run.log_tail if run else ''}")
-    return seconds
+
+
+def cpu_seconds() -> float:
+    """CPU used so far by this process and by every child it has waited for (restic, the rclone restic
+    runs, the CLI's process tree) — far less sensitive than wall time to other people's load."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@contextlib.contextmanager
+def timed(figures: Figures, name: str) -> Iterator[None]:
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    yield
+    figures.times[name].append(time.perf_counter() - wall)
+    figures.cpu[name].append(cpu_seconds() - cpu)
 
 
 def measure_anemone(bench: Bench, figures: Figures, rep: int) -> None:
     stored = fresh_anemone_repository(bench, f"anemone-{rep}")
     for phase in ("full", "noop"):
-        seconds, calls = anemone_run(bench)
-        figures.times[f"anemone {phase}"].append(seconds)
+        with timed(figures, f"anemone {phase}"):
+            calls = anemone_run(bench)
         figures.times[f"anemone {phase} backup call"].append(sum(s for n, s in calls if n == "backup"))
+        figures.times[f"anemone {phase} outside restic"].append(figures.times[f"anemone {phase}"][-1]
+                                                                 - sum(s for _, s in calls))
         figures.calls[phase].append(calls)
     shutil.rmtree(stored, ignore_errors=True)
 
 
 def measure_raw(bench: Bench, figures: Figures, rep: int) -> None:
     repo, stored = raw_repository(bench, rep)
-    init = raw_restic(repo, ["init"], bench.area)
-    backup = raw_restic(repo, raw_backup_args(), bench.area)
-    figures.times["raw init"].append(init)
-    figures.times["raw full backup"].append(backup)
-    figures.times["raw full"].append(init + backup)
-    figures.times["raw noop"].append(raw_restic(repo, raw_backup_args(), bench.area))
+    with timed(figures, "raw full"):
+        with timed(figures, "raw init"):
+            raw_restic(repo, ["init"], bench.area)
+        with timed(figures, "raw full backup"):
+            raw_restic(repo, raw_backup_args(), bench.area)
+    with timed(figures, "raw noop"):
+        raw_restic(repo, raw_backup_args(), bench.area)
     shutil.rmtree(stored, ignore_errors=True)
     shutil.rmtree(repo.cache_dir, ignore_errors=True)
 
 
 def measure_cli(bench: Bench, figures: Figures, rep: int) -> None:
     stored = fresh_anemone_repository(bench, f"cli-{rep}")
-    figures.times["cli full"].append(cli_run(bench))
-    figures.times["cli noop"].append(cli_run(bench))
+    for phase in ("full", "noop"):
+        with timed(figures, f"cli {phase}"):
+            cli_run()
     shutil.rmtree(stored, ignore_errors=True)
 
 
@@ -298,28 +312,36 @@ def call_breakdown(runs: list[list[tuple[str, float]]]) -> str:
     return ", ".join(parts)
 
 
+def report_row(figures: Figures, phase: str) -> str:
+    med, ours, raw = figures.median, f"anemone {phase}", f"raw {phase}"
+    ratio = med(ours) / med(raw)
+    each = [a / b for a, b in zip(figures.times[ours], figures.times[raw], strict=True)]
+    cpu = {name: statistics.median(figures.cpu[name]) for name in (ours, raw, f"cli {phase}")}
+    raw_text = f"{med(raw):.2f} s" + (f" (init {med('raw init'):.2f} + backup {med('raw full backup'):.2f})"
+                                      if phase == "full" else "")
+    label = "full, fresh repository" if phase == "full" else "no-op second run"
+    return (f"| {label} | {med(ours):.2f} s | {raw_text} | **{ratio:.2f}×** | {min(each):.2f}–{max(each):.2f}× | "
+            f"≤ {TARGETS[phase]}× ({'met' if ratio <= TARGETS[phase] else 'not met'}) | "
+            f"{med(f'{ours} backup call'):.2f} s | {med(f'{ours} outside restic'):.2f} s | "
+            f"{cpu[ours]:.2f} / {cpu[raw]:.2f} s ({cpu[ours] / cpu[raw]:.2f}×) | "
+            f"{med(f'cli {phase}'):.2f} s, CPU {cpu[f'cli {phase}']:.2f} s |")
+
+
 def report(bench: Bench, figures: Figures, scale: float, repeat: int, load: tuple[float, float]) -> str:
-    med = figures.median
     lines = [f"\n## p2p_backup.py — {time.strftime('%Y-%m-%d %H:%M')} (scale {scale}, {repeat} repetitions, "
              f"medians, 2 shared cores, our endpoint on 127.0.0.1)\n",
-             f"Data: {bench.files} files, {bench.size / 2**20:.0f} MiB in one person's backup area.\n",
-             "| run | Anemone (`request_backup`, inline) | raw restic (same flags) | ratio of medians | "
-             "ratio per repetition | target | of which Anemone's `restic backup` calls | CLI `backup_now --wait` |",
-             "|---|---|---|---|---|---|---|---|"]
-    for phase, label, raw in (("full", "full, fresh repository", "raw full"), ("noop", "no-op second run", "raw noop")):
-        ratio = med(f"anemone {phase}") / med(raw)
-        each = [ours / theirs for ours, theirs in zip(figures.times[f"anemone {phase}"], figures.times[raw], strict=True)]
-        verdict = "met" if ratio <= TARGETS[phase] else "not met"
-        raw_text = f"{med(raw):.2f} s" + (f" (init {med('raw init'):.2f} + backup {med('raw full backup'):.2f})"
-                                          if phase == "full" else "")
-        lines.append(f"| {label} | {med(f'anemone {phase}'):.2f} s | {raw_text} | {ratio:.2f}× | "
-                     f"{min(each):.2f}–{max(each):.2f}× | ≤ {TARGETS[phase]}× ({verdict}) | "
-                     f"{med(f'anemone {phase} backup call'):.2f} s | {med(f'cli {phase}'):.2f} s |")
-    lines += ["", f"Anemone's restic calls (medians), full run: {call_breakdown(figures.calls['full'])}.",
-              f"No-op run: {call_breakdown(figures.calls['noop'])}.", "",
-              f"Note ({time.strftime('%Y-%m-%d')}): the 2 cores were shared with other engineers' test runs "
-              f"(load average {load[0]:.1f} at the start, {load[1]:.1f} at the end), so each figure is the median "
-              f"of {repeat} repetitions run in rotating order (Anemone, raw, CLI)."]
+             f"Data: {bench.files} files, {bench.size / 2**20:.0f} MiB in one person's backup area. Wall times; "
+             "CPU = this process + the processes it waited for (restic and its rclone).\n",
+             "| run | Anemone (`request_backup`, inline) | raw restic (same flags) | ratio | ratio per repetition | "
+             "target | Anemone: its `restic backup` calls | Anemone: outside restic | CPU Anemone / raw | "
+             "CLI `backup_now --wait` |",
+             "|---|---|---|---|---|---|---|---|---|---|",
+             report_row(figures, "full"), report_row(figures, "noop"),
+             "", f"Anemone's restic calls (medians), full run: {call_breakdown(figures.calls['full'])}.",
+             f"No-op run: {call_breakdown(figures.calls['noop'])}.", "",
+             f"Note ({time.strftime('%Y-%m-%d')}): the 2 cores were shared with other engineers' test runs "
+             f"(load average {load[0]:.1f} at the start, {load[1]:.1f} at the end), so each figure is the median "
+             f"of {repeat} repetitions run in rotating order (Anemone, raw, CLI)."]
     return "\n".join(lines) + "\n"
 
 
