@@ -2,7 +2,7 @@
 
 rclone ``sync`` makes the mirror; ``--backup-dir`` moves whatever it would overwrite or delete to
 ``{root}/.versions/<UTC time>/{username}/`` instead, so a deleted or ransomware-encrypted file is
-still there; version folders older than the retention are purged after a successful run. A user
+still there; version folders older than the retention are purged by the first sync of each day. A user
 whose source area is missing or unreadable is skipped (a sync from an empty source would delete
 the whole mirror).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from anemone.engines import rclone
@@ -23,8 +24,19 @@ from cloudbackup.models import Destination
 KIND = "cloud"
 TASK = "cloudbackup.tasks.run_sync"
 VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
-# Measured (bench/cloud_sync.py and a sweep on 50,000 small files to sshd): 16/16 was fastest (35 s vs 41 s
-# with defaults; 32/32 and --fast-list no better).
+# rclone flags for many small files, chosen from measurements (bench/cloud_sync.py and flag sweeps, figures in
+# bench/RESULTS.md, 2026-11-25): 50,000 files of 1-8 KB to an OpenSSH server on this 2-core machine, shared and
+# busy, so always compared back to back.
+# - The big win is not a flag but the SFTP remote's `shell_type none` (backends.py): by default rclone runs
+#   `md5sum` over a new SSH session after every upload when the account may run commands (the seed's server):
+#   206-237 s with rclone's defaults vs 65-69 s without that check (3.0-3.6x). Integrity without it: SSH
+#   authenticates every packet, rclone checks each upload's size before renaming it into place (docs/cloud.md).
+# - --transfers/--checkers: 4/8 (rclone's default) 66-70 s, 8/8 72-82 s, 16/16 50-78 s, 32/32 71-85 s: no
+#   difference beyond noise on 2 cores; 16/16 kept because each file costs several round trips (open, write,
+#   close, setstat, rename) that more files in flight hide on a real link (latency could not be simulated here).
+# - Rejected: --inplace (46-48 s, ~30 % faster, but a killed sync would leave truncated files under their real
+#   names), sftp set_modtime=false (every later sync re-sends everything: no-op 50-69 s instead of 2 s),
+#   --check-first (58-70 s), --no-check-dest (rclone refuses it with sync), --no-traverse (ignored with sync).
 TUNING = ["--transfers", "16", "--checkers", "16"]
 RETRY_SUMMARY = re.compile(r"^Attempt \d+/\d+ failed with \d+ errors")  # repeats the last error above it
 FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKeyMismatch, rclone.RclonePathMissing)
@@ -66,7 +78,7 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
             tracker.progress(percent=base_percent + width * event.stats.percent / 100,
                              current_item=f"{person.username}: {', '.join(event.stats.transferring[:2])}")
         elif event.is_error or (dry_run and "dry-run" in event.msg):
-            tracker.log(f"{person.username}: {event.object}: {event.msg}")
+            tracker.log(f"{person.username}: {rclone.printable(event.object)}: {event.msg}")
 
     result = rclone.run(sync_args(dest, remote, str(source), person.username, stamp, dry_run), remote.env,
                         on_event=on_event, config_file=remote.config_file)
@@ -137,10 +149,18 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     stamp = now.strftime(VERSION_FORMAT)
     people = list(dest.carried_users())
     errors: list[str] = []
-    for index, person in enumerate(people):
-        share = (100.0 * index / len(people), 100.0 / len(people))
-        errors += _sync_user(run, tracker, dest, remote, person, stamp, dry_run, share)
-    pruned = 0 if dry_run or pruned_today(dest, now) else prune_versions(dest, remote, now)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # Pruning only touches version folders older than the retention, never the mirror nor this run's folder:
+        # it runs beside the syncs, so its listing (one more rclone and SSH login, ~0.3 s) adds no wall time.
+        pruning = None if dry_run or pruned_today(dest, now) else background.submit(prune_versions, dest, remote, now)
+        for index, person in enumerate(people):
+            share = (100.0 * index / len(people), 100.0 / len(people))
+            errors += _sync_user(run, tracker, dest, remote, person, stamp, dry_run, share)
+        try:
+            pruned = pruning.result() if pruning else 0
+        except rclone.RcloneError as exc:
+            pruned = 0
+            errors.append(f"old versions not pruned: {exc}")
     verb = "would copy" if dry_run else "copied"
     message = f"{len(people)} users, {run.files_done} files {verb} ({run.bytes_done} bytes)"
     if pruned:
