@@ -81,7 +81,7 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
         except restic.RepositoryMissing:
             tracker.log(f"{person.username}: no repository on {target.peer.name} yet; creating it")
             restic.init(repo)
-            _record(target, person, initialised_at=timezone.now())
+            _record(target, person, initialised_at=timezone.now(), last_maintained_at=None, last_verified_at=None)
         return backup_once()
 
     return restic.run_unlocked(repo, attempt, wait=LOCK_WAIT_SECONDS,  # type: ignore[return-value]
@@ -124,7 +124,11 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
     run.bytes_done += summary.data_added
     record = _record(target, person, last_snapshot_id=summary.snapshot_id, last_snapshot_at=timezone.now())
     errors = [f"{person.username}: unreadable: {w}" for w in summary.warnings]
-    notes = _maintain(tracker, target, record, repo, errors) if _maintenance_due(record) else []
+    if record.last_maintained_at is None and record.initialised_at and record.initialised_at >= run.started_at:
+        _measure(target, record, repo, errors)  # a new repository: nothing to forget, its data was just written
+        notes: list[str] = []
+    else:
+        notes = _maintain(tracker, target, record, repo, errors) if _maintenance_due(record) else []
     runs.finish_item(item, status=RunStatus.PARTIAL if errors else RunStatus.SUCCEEDED,
                      files=summary.files_new + summary.files_changed, bytes_=summary.data_added, errors=len(errors),
                      message="\n".join(errors[:50] + notes), snapshot_id=summary.snapshot_id,
@@ -142,7 +146,8 @@ def _maintenance_due(record: UserRepository) -> bool:
 
 def _maintain(tracker: runs.Tracker, target: PeerTarget, record: UserRepository, repo: restic.Repository,
               errors: list[str]) -> list[str]:
-    """Retention, verification when due, and the repository's size: problems here keep the backup."""
+    """Retention, verification when due, and the repository's size: problems here keep the backup.
+    A repository created by this run skips retention and verification until the next day's run."""
     notes: list[str] = []
     name = record.user.username
     try:
@@ -157,12 +162,22 @@ def _maintain(tracker: runs.Tracker, target: PeerTarget, record: UserRepository,
                 errors.append(f"{name}: verification found errors: " + " ".join(result.output[-5:])[:500])
             else:
                 notes.append(f"verified ({target.verify_percent}% of the data re-read)")
-        stats = restic.stats(repo)
-        _record(target, record.user, stored_bytes=stats.total_size, snapshots_count=stats.snapshots_count,
-                last_maintained_at=timezone.now())
     except restic.ResticError as exc:
         errors.append(f"{name}: after the backup: {exc} — {hint(exc)}")
+        return notes
+    _measure(target, record, repo, errors)
     return notes
+
+
+def _measure(target: PeerTarget, record: UserRepository, repo: restic.Repository, errors: list[str]) -> None:
+    """The repository's size on the peer (reciprocity); marks the day's maintenance done."""
+    try:
+        stats = restic.stats(repo)
+    except restic.ResticError as exc:
+        errors.append(f"{record.user.username}: measuring the repository: {exc} — {hint(exc)}")
+        return
+    _record(target, record.user, stored_bytes=stats.total_size, snapshots_count=stats.snapshots_count,
+            last_maintained_at=timezone.now())
 
 
 def _verification_due(target: PeerTarget, record: UserRepository) -> bool:

@@ -91,11 +91,15 @@ def remove_peer(peer: Peer, *, delete_data: bool = False) -> None:
 
 
 def delete_stored_data(name: str) -> None:
+    """Delete what a peer stored here, then restart the endpoint: rclone caches directory listings for
+    minutes, and a peer would otherwise still "see" its deleted repository (measured: restic init then
+    answers "config file already exists")."""
     import shutil
 
     folder = incoming_root() / name
     if folder.is_dir() and folder.parent == incoming_root():
         shutil.rmtree(folder)
+        revoke_logins()
 
 
 def write_index() -> list[dict]:  # type: ignore[type-arg]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
 
@@ -79,8 +80,15 @@ def test_maintenance_runs_once_a_day_not_with_every_backup(friend, alice):
     write_files(alice, {"a.txt": b"a"})
     assert run_backup(friend).status == RunStatus.SUCCEEDED
     record = UserRepository.objects.get(user=alice)
-    assert record.last_maintained_at is not None and record.last_verify_ok is True and record.snapshots_count == 1
+    # A new repository is only measured: nothing to forget yet, and its data was written a moment ago.
+    assert record.last_maintained_at is not None and record.last_verify_ok is None and record.snapshots_count == 1
     write_files(alice, {"b.txt": b"b"})
     assert run_backup(friend).status == RunStatus.SUCCEEDED
     again = UserRepository.objects.get(user=alice)
     assert again.last_maintained_at == record.last_maintained_at and again.snapshots_count == 1  # not re-counted yet
+    UserRepository.objects.filter(user=alice).update(last_maintained_at=again.last_maintained_at - timedelta(days=1))
+    write_files(alice, {"c.txt": b"c"})
+    third = run_backup(friend)
+    assert third.status == RunStatus.SUCCEEDED and "verified (5% of the data re-read)" in third.items.get(user=alice).message
+    day_later = UserRepository.objects.get(user=alice)
+    assert day_later.last_verify_ok is True and day_later.snapshots_count == 3
