@@ -119,7 +119,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "anemone.sqlite3",
+            "NAME": str(DATA_DIR / "anemone.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE: writers take the lock up front, so django-q2 never loses a result to
                 # "database is locked" (measured, DESIGN §5). WAL lets readers run beside the writer.

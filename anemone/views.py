@@ -1,5 +1,7 @@
 """Core pages: dashboard, health, server settings."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -8,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from anemone.accounts.models import User
 from anemone.forms import SiteSettingsForm
 from anemone.models import SiteSettings
 
@@ -26,7 +29,7 @@ def health(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     from anemone.dashboard import dashboard_context
 
-    return render(request, "anemone/dashboard.html", dashboard_context(request.user))
+    return render(request, "anemone/dashboard.html", dashboard_context(cast(User, request.user)))  # login_required
 
 
 @staff_member_required

@@ -124,7 +124,7 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
     run.bytes_done += summary.data_added
     record = _record(target, person, last_snapshot_id=summary.snapshot_id, last_snapshot_at=timezone.now())
     errors = [f"{person.username}: unreadable: {w}" for w in summary.warnings]
-    if record.last_maintained_at is None and record.initialised_at and record.initialised_at >= run.started_at:
+    if record.last_maintained_at is None and record.initialised_at and run.started_at and record.initialised_at >= run.started_at:
         _measure(target, record, repo, errors)  # a new repository: nothing to forget, its data was just written
         notes: list[str] = []
     else:

@@ -30,7 +30,9 @@ def check_repositories(peer: Peer) -> Check:
     people = list(target.carried_users())
     if not people:
         return Check("repository", REPOSITORY_LABEL, "pending", "nobody to back up yet")
-    missing, broken, empty = [], [], []
+    missing: list[str] = []
+    broken: list[str] = []
+    empty: list[str] = []
     for person in people:
         try:
             if not restic.exists(repos.repository(target, person), timeout=60):

@@ -75,7 +75,7 @@ def validate_peer(peer: Peer) -> None:
 
     from anemone.engines import ssh, wireguard
 
-    errors: dict[str, str] = {}
+    errors: dict[str, object] = {}
     if not wireguard.is_valid_key(peer.wg_public_key):
         errors["wg_public_key"] = _("A WireGuard public key is 44 characters of base64 (32 bytes).")
     try:

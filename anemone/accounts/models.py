@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -76,7 +76,7 @@ class AccountLink(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @staticmethod
-    def default_expiry() -> timezone.datetime:
+    def default_expiry() -> datetime:
         return timezone.now() + timedelta(hours=settings.ACCOUNT_LINK_HOURS)
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -14,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from anemone import crypto
 from anemone.accounts import forms, services
-from anemone.accounts.models import AccountLink
+from anemone.accounts.models import AccountLink, User
 from anemone.accounts.setup import run_setup, setup_done
 from anemone.models import SiteSettings
 
@@ -124,7 +126,7 @@ def reset(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters()
 def account(request: HttpRequest) -> HttpResponse:
     """Change password (logs out every other session and API token) and language."""
-    user = request.user
+    user = cast(User, request.user)  # login_required
     password_form = forms.ChangePasswordForm(request.POST if "change_password" in request.POST else None)
     password_form.user_for_validation = user
     language_form = forms.LanguageForm(request.POST if "change_language" in request.POST else None,

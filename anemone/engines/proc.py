@@ -132,7 +132,7 @@ def run(
     if input_bytes is not None and process.stdin:
         process.stdin.write(input_bytes)
         process.stdin.close()
-    tails = {"stdout": deque(maxlen=TAIL_LINES), "stderr": deque(maxlen=TAIL_LINES)}
+    tails: dict[str, deque[str]] = {"stdout": deque(maxlen=TAIL_LINES), "stderr": deque(maxlen=TAIL_LINES)}
     selector = selectors.DefaultSelector()
     buffers = {"stdout": b"", "stderr": b""}
     for name in ("stdout", "stderr"):

@@ -191,7 +191,7 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
     is stopped and ``Stalled`` raised (restic's own retries could otherwise wait for many minutes).
     """
     summary = BackupSummary()
-    last = {"mark": (-1, -1), "at": time.monotonic()}
+    last_mark, last_at = [(-1, -1)], [time.monotonic()]  # lists: written by the callback below
 
     def on_line(stream: str, line: str) -> None:
         if stream != "stdout" or not line.startswith("{"):
@@ -204,9 +204,9 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
         if kind == "status":
             mark = (int(data.get("bytes_done", 0)), int(data.get("files_done", 0)))
             now = time.monotonic()
-            if mark != last["mark"]:
-                last["mark"], last["at"] = mark, now
-            elif now - last["at"] > stall_timeout:
+            if mark != last_mark[0]:
+                last_mark[0], last_at[0] = mark, now
+            elif now - last_at[0] > stall_timeout:
                 raise Stalled(f"no progress for {stall_timeout:.0f} s: the server stopped answering")
             if on_progress is not None:
                 on_progress(BackupProgress(

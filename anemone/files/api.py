@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -81,7 +82,7 @@ class FileListView(APIView):
 
 class DownloadView(APIView):
     @extend_schema(parameters=AREA_PARAMS, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponseBase:
         """Download a file (streamed; HTTP Range supported)."""
         area, relpath = _query(request)
         real = paths.resolve(request.user, area, relpath, must_exist=True)

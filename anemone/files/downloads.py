@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
@@ -29,13 +30,13 @@ def _disposition(name: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(name)}"
 
 
-def file_response(request: HttpRequest, path: Path) -> HttpResponse:
+def file_response(request: HttpRequest, path: Path) -> HttpResponseBase:
     """The whole file (200) or the asked byte range (206); a bad range answers 416."""
     size = path.stat().st_size
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     match = RANGE.match(request.headers.get("Range", "").strip())
     if not match or not any(match.groups()):
-        response: HttpResponse = FileResponse(path.open("rb"), content_type=content_type)
+        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=content_type)
         response["Content-Disposition"] = _disposition(path.name)
         response["Accept-Ranges"] = "bytes"
         return response

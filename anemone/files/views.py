@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,7 +51,7 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: HttpRequest) -> HttpResponseBase:
     area, path = _area(request), request.GET.get("path", "")
     try:
         real = paths.resolve(request.user, area, path, must_exist=True)

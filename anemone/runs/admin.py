@@ -9,7 +9,7 @@ class RunItemInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["user", "label", "status", "files", "bytes", "errors", "stats", "message", "finished_at"]
-    fields = readonly_fields
+    fields = list(readonly_fields)
 
 
 @admin.register(Run)

@@ -29,7 +29,7 @@ def bar(run: Run, width: int = 30) -> str:
     return f"\r[{'#' * filled}{'.' * (width - filled)}] {run.percent:5.1f}% {run.status}{detail}"
 
 
-def wait_for(run: Run, out: TextIO, execute_here: Callable[[], None] | None = None, poll: float = 0.5) -> Run:
+def wait_for(run: Run, out: TextIO | OutputWrapper, execute_here: Callable[[], None] | None = None, poll: float = 0.5) -> Run:
     """Draw the run's bar until it ends: run `execute_here` in this process, or poll a worker's progress."""
     # Django's OutputWrapper ends every write with a newline; the bar redraws one line with "\r".
     write = partial(out.write, ending="") if isinstance(out, OutputWrapper) else out.write

@@ -54,8 +54,8 @@ def next_run(fields: ScheduleFields, after: datetime | None = None) -> datetime 
     if kind == ScheduleKind.MONTHLY:
         year, month = after.year, after.month
         for _ in range(2):
-            day = min(fields.schedule_monthday, calendar.monthrange(year, month)[1])
-            candidate = timezone.make_aware(datetime(year, month, day, at.hour, at.minute), tz)
+            monthday = min(fields.schedule_monthday, calendar.monthrange(year, month)[1])
+            candidate = timezone.make_aware(datetime(year, month, monthday, at.hour, at.minute), tz)
             if candidate > after:
                 return candidate
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
@@ -197,11 +198,11 @@ def reap_stale(kind: str | None = None, target_id: int | None = None) -> int:
     lost with the broker).
     """
     qs = Run.objects.filter(status__in=ACTIVE_STATUSES)
-    if kind is not None:
+    if kind is not None and target_id is not None:
         qs = qs.filter(kind=kind, target_id=target_id)
     host, _pid = _worker_identity()
     now = timezone.now()
-    queued_limit = now - timedelta(seconds=settings.Q_CLUSTER["retry"] + 600)
+    queued_limit = now - timedelta(seconds=cast(int, settings.Q_CLUSTER["retry"]) + 600)
     reaped = 0
     for run in qs:
         if run.status == RunStatus.RUNNING:
