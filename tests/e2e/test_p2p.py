@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import Server, connect, pair, wait_for
+from tests.p2p.conftest import tree_digest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -33,16 +34,6 @@ class Person:
     username: str
     key: Path
     digests: dict[str, str]  # what we wrote: {relative path: sha256}
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    """{relative path: sha256} of every file under root."""
-    digests = {}
-    for dirpath, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            digests[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return digests
 
 
 def fill_area(server: Server, username: str, canary: str | None) -> dict[str, str]:
