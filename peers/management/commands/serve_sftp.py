@@ -20,15 +20,17 @@ class Command(BaseCommand):
             time.sleep(5)
         from anemone.engines.wireguard import WireGuardError
         from peers import tunnel
+        from peers.identity import get_identity
         from peers.models import Peer
         from peers.sftp_endpoint import default_listen, serve
 
-        if Peer.objects.filter(enabled=True).exists():  # auto-start the tunnel our endpoint listens on
+        listen = options["listen"] or default_listen()
+        on_tunnel = listen.rsplit(":", 1)[0].strip("[]") == get_identity().vpn_ip
+        if on_tunnel and Peer.objects.filter(enabled=True).exists():  # auto-start the tunnel we listen on
             try:
                 self.stdout.write(f"WireGuard tunnel up ({tunnel.up()})")
             except WireGuardError as exc:
                 self.stderr.write(f"WireGuard tunnel not started: {exc}")
-        listen = options["listen"] or default_listen()
         while True:  # the VPN address only exists while the tunnel is up: wait for it, never give up
             self.stdout.write(f"incoming SFTP endpoint on {listen}")
             code = serve(listen)
