@@ -29,8 +29,9 @@ VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 # busy, so always compared back to back.
 # - The big win is not a flag but the SFTP remote's `shell_type none` (backends.py): by default rclone runs
 #   `md5sum` over a new SSH session after every upload when the account may run commands (the seed's server):
-#   206-237 s with rclone's defaults vs 65-69 s without that check (3.0-3.6x). Integrity without it: SSH
-#   authenticates every packet, rclone checks each upload's size before renaming it into place (docs/cloud.md).
+#   bench, 4 back-to-back pairs: rclone's defaults 149-186 s vs Anemone 40-60 s (3.2x; sweep: 206-237 s vs
+#   65-69 s). Integrity without it: SSH authenticates every packet, rclone checks each upload's size before
+#   renaming it into place (docs/cloud.md "Speed and integrity").
 # - --transfers/--checkers: 4/8 (rclone's default) 66-70 s, 8/8 72-82 s, 16/16 50-78 s, 32/32 71-85 s: no
 #   difference beyond noise on 2 cores; 16/16 kept because each file costs several round trips (open, write,
 #   close, setstat, rename) that more files in flight hide on a real link (latency could not be simulated here).
