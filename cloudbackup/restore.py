@@ -70,9 +70,13 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         target = paths.resolve_under(root, f"{folder_name}-{counter}")
     item = runs.start_item(run, user=person)
     target.mkdir(mode=0o700)
+
+    def on_event(event: rclone.LogEvent) -> None:
+        if event.stats is not None:
+            tracker.progress(percent=event.stats.percent)
+
     result = rclone.run(["copy", source, str(target), "--transfers", "8", *backends.name_flags(dest)], remote.env,
-                        config_file=remote.config_file,
-                        on_event=lambda e: e.stats and tracker.progress(percent=e.stats.percent))
+                        config_file=remote.config_file, on_event=on_event)
     if result.returncode != 0 and not result.stats.transfers and not result.file_errors:
         error = rclone.classify("\n".join(result.errors + result.stderr_tail))
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -145,6 +147,6 @@ def restore_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Restore started: it lands in a restored-… folder of your backup area."))
             return redirect("cloudbackup:restore")
-    runs = Run.objects.filter(kind=restore.KIND, target_id=request.user.pk)[:10]
+    runs = Run.objects.filter(kind=restore.KIND, target_id=cast(int, request.user.pk))[:10]  # login_required
     return render(request, "cloudbackup/restore.html", {"form": form, "runs": runs, "title": _("Restore from the cloud"),
                                                          "destinations": mine, "chosen": chosen, "versions": versions})
