@@ -26,9 +26,11 @@ run: install
 
 lint:
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy anemone peers p2p usbbackup cloudbackup
 
 test: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy anemone peers p2p usbbackup cloudbackup
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
