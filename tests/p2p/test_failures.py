@@ -57,22 +57,25 @@ def test_an_unreachable_peer_fails_the_run_with_peer_unreachable(friend, alice):
     assert time.monotonic() - started < 60
 
 
-def _slow_backup(repo: restic.Repository, folder):  # type: ignore[no-untyped-def]
-    """Another restic process writing to the repository for a while (a live lock)."""
-    return proc.spawn([restic_binary(), *repo.global_args(), "--limit-upload", "200", "backup", str(folder)],
-                      env=repo.process_env())
+def _slow_backup(target, person, tmp_path, size: int):  # type: ignore[no-untyped-def]
+    """After a first backup, another restic process writing to the person's repository for a while (a live
+    lock), started once its lock file is on the peer. Returns (repository, process)."""
+    write_files(person, {"a.txt": b"a"})
+    assert run_backup(target).status == RunStatus.SUCCEEDED
+    repo = repos.repository(target, person)
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / "blob").write_bytes(os.urandom(size))
+    process = proc.spawn([restic_binary(), *repo.global_args(), "--limit-upload", "200", "backup",
+                          str(tmp_path / "big")], env=repo.process_env())
+    deadline = time.monotonic() + 30
+    while not list(_locks_dir(target, person.username).iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return repo, process
 
 
 def test_a_stale_lock_is_removed_and_retention_still_runs(friend, alice, tmp_path):
-    write_files(alice, {"a.txt": b"a"})
-    assert run_backup(friend).status == RunStatus.SUCCEEDED
-    repo = repos.repository(friend, alice)
-    (tmp_path / "big").mkdir()
-    (tmp_path / "big" / "blob").write_bytes(os.urandom(4_000_000))
-    crashed = _slow_backup(repo, tmp_path / "big")
-    deadline = time.monotonic() + 30
-    while not list((friend_locks := _locks_dir(friend, "alice")).iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    repo, crashed = _slow_backup(friend, alice, tmp_path, 4_000_000)
+    friend_locks = _locks_dir(friend, "alice")
     os.killpg(crashed.pid, signal.SIGKILL)  # the process dies, its lock stays on the peer
     crashed.wait()
     assert list(friend_locks.iterdir()), "the killed restic should have left its lock"
@@ -86,16 +89,8 @@ def test_a_stale_lock_is_removed_and_retention_still_runs(friend, alice, tmp_pat
 
 
 def test_a_live_lock_is_waited_for_and_never_broken(friend, alice, tmp_path, monkeypatch):
-    write_files(alice, {"a.txt": b"a"})
-    assert run_backup(friend).status == RunStatus.SUCCEEDED
-    repo = repos.repository(friend, alice)
-    (tmp_path / "big").mkdir()
-    (tmp_path / "big" / "blob").write_bytes(os.urandom(3_000_000))
-    other = _slow_backup(repo, tmp_path / "big")
+    repo, other = _slow_backup(friend, alice, tmp_path, 3_000_000)
     try:
-        deadline = time.monotonic() + 30
-        while not list(_locks_dir(friend, "alice").iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.2)
         UserRepository.objects.filter(user=alice).update(last_maintained_at=None)
         monkeypatch.setattr(backup, "LOCK_WAIT_SECONDS", 1)
         run = run_backup(friend)
