@@ -56,3 +56,15 @@ def wait_for(run: Run, out: TextIO | OutputWrapper, execute_here: Callable[[], N
 
 def exit_code(run: Run) -> int:
     return 0 if run.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED) else 1
+
+
+def wait_and_report(run: Run, out: OutputWrapper, task_path: str, *, here: bool, verb: str) -> Run:
+    """A command's `--wait`: draw the bar (running the task in this process when no worker is up), print the
+    run's message, and exit non-zero with its first line unless the run succeeded."""
+    from django.core.management.base import CommandError
+
+    run = wait_for(run, out, (lambda: services.dispatch(run, task_path, inline=True)) if here else None)
+    out.write(run.message)
+    if exit_code(run):
+        raise CommandError(f"{verb} {run.status}: {run.message.splitlines()[0] if run.message else ''}")
+    return run

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anemone.runs import cli
 from anemone.runs.models import Trigger
-from anemone.runs.services import RunActive, dispatch
+from anemone.runs.services import RunActive
 from cloudbackup import sync
 from cloudbackup.models import Destination
 
@@ -29,7 +29,4 @@ class Command(BaseCommand):
         if not options["wait"]:
             self.stdout.write(f"run {run.pk} queued")
             return
-        run = cli.wait_for(run, self.stdout, (lambda: dispatch(run, sync.TASK, inline=True)) if here else None)
-        self.stdout.write(run.message)
-        if cli.exit_code(run):
-            raise CommandError(f"sync {run.status}: {run.message.splitlines()[0] if run.message else ''}")
+        cli.wait_and_report(run, self.stdout, sync.TASK, here=here, verb="sync")

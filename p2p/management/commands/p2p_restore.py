@@ -11,7 +11,7 @@ from anemone.engines import restic
 from anemone.files.paths import PathRefused
 from anemone.runs import cli
 from anemone.runs.models import Trigger
-from anemone.runs.services import RunActive, dispatch
+from anemone.runs.services import RunActive
 from p2p import restore, services
 
 
@@ -36,10 +36,7 @@ class Command(BaseCommand):
         if not options["wait"]:
             self.stdout.write(f"run {run.pk} queued")
             return
-        run = cli.wait_for(run, self.stdout, (lambda: dispatch(run, restore.TASK, inline=True)) if here else None)
-        self.stdout.write(run.message)
-        if cli.exit_code(run):
-            raise CommandError(f"restore {run.status}: {run.message.splitlines()[0] if run.message else ''}")
+        cli.wait_and_report(run, self.stdout, restore.TASK, here=here, verb="restore")
 
     def _request(self, options, *, queue_elsewhere: bool):  # type: ignore[no-untyped-def]
         """Create the Run; with --wait and no worker running, the caller executes it here."""
