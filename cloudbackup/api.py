@@ -15,7 +15,8 @@ from anemone.api.permissions import IsAdmin
 from anemone.runs.api import RunSerializer
 from anemone.runs.models import Trigger
 from cloudbackup import connection, restore, services, sync
-from cloudbackup.models import Destination
+from cloudbackup.backends import KINDS
+from cloudbackup.models import Destination, Kind
 
 
 class DestinationSerializer(serializers.ModelSerializer):
@@ -36,6 +37,15 @@ class DestinationSerializer(serializers.ModelSerializer):
                   "bucket", "access_key", "url", "vendor", "remote_name", "host_key", "password", "secret",
                   "crypt_password", "secrets_set"]
         read_only_fields = ["host_key"]
+
+    def validate(self, attrs):  # type: ignore[no-untyped-def]
+        """What the chosen kind needs, named on each missing field (a PATCH keeps the stored values)."""
+        kind = attrs.get("kind", getattr(self.instance, "kind", Kind.SFTP))
+        missing = {name: ["Required for this kind of destination."] for name in KINDS[kind].required
+                   if not attrs.get(name, getattr(self.instance, name, ""))}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
     def get_secrets_set(self, dest: Destination) -> dict[str, bool]:
         return services.secret_state(dest)

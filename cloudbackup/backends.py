@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from anemone import crypto
-from anemone.engines import rclone
+from anemone.engines import rclone, ssh
 from cloudbackup.models import Destination, Kind
 
 BASE, CRYPT = "DEST", "DESTCRYPT"
@@ -94,6 +94,7 @@ def _base(dest: Destination) -> tuple[dict[str, str], str, str]:
             hosts = known_hosts_file(dest)
             crypto.write_private_file(hosts, dest.host_key + "\n")
             options["known_hosts_file"] = str(hosts)
+            options["host_key_algorithms"] = ssh.host_key_algorithms(dest.host_key)
         env = rclone.remote_env(BASE, "sftp", options, {"pass": _secret(dest.password_sealed)})
         return env, f"{BASE}:{dest.remote_path}", "/dev/null"
     if dest.kind == Kind.S3:

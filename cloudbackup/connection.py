@@ -18,15 +18,24 @@ from cloudbackup.models import Destination, Kind
 @dataclass
 class TestResult:
     ok: bool
-    outcome: str  # ok | unreachable | auth_refused | host_key_changed | path_missing | not_writable | error
+    outcome: str  # ok | unreachable | auth_refused | key_missing | host_key_changed | path_missing | not_writable | error
     message: str
     details: list[str] = field(default_factory=list)
 
 
-def _pin_host_key(dest: Destination) -> TestResult | None:
-    """SFTP only: pin the host key on first use; refuse a changed one with both fingerprints."""
+def pin_host_key(dest: Destination) -> TestResult | None:
+    """SFTP only: pin the host key on first use; refuse a changed one with both fingerprints.
+
+    Test connection and the first sync of a destination never tested both pin: rclone is then always
+    given the pinned key, never run without host key checking."""
+    pinned_type = ssh.host_key_algorithms(dest.host_key).split() if dest.host_key else None
     try:
-        seen = ssh.fetch_host_key(dest.host, dest.port)
+        seen = ssh.fetch_host_key(dest.host, dest.port, algorithms=pinned_type)
+    except ssh.HostKeyTypeGone:
+        return TestResult(False, "host_key_changed", _(
+            "The server no longer offers the pinned host key (%(old)s). If the server was reinstalled, clear the "
+            "pinned key on the destination's page; otherwise someone may be impersonating it."
+        ) % {"old": ssh.host_key_fingerprint(dest.host_key)})
     except ssh.HostUnreachable as exc:
         return TestResult(False, "unreachable", _("Server unreachable: %(why)s. Check the host name, the port, "
                                                   "that the SSH service runs and that the firewall allows it.") % {"why": exc})
@@ -49,6 +58,10 @@ def _explain(dest: Destination, error: rclone.RcloneError) -> TestResult:
             hint = " " + _("Add this line to ~%(user)s/.ssh/authorized_keys on the server: %(line)s") % {
                 "user": dest.username, "line": keys.authorized_keys_line(keys.public_key() or "")}
         return TestResult(False, "auth_refused", _("Authentication refused.") + hint)
+    if isinstance(error, rclone.RcloneKeyUnreadable):
+        return TestResult(False, "key_missing", _("Anemone's SSH key %(path)s is missing or is not a private key: "
+                                                  "generate it on the Cloud page, or correct the key path.")
+                          % {"path": dest.key_path})
     if isinstance(error, rclone.RcloneHostKeyMismatch):
         return TestResult(False, "host_key_changed", _("The server's host key does not match the pinned one."))
     if isinstance(error, rclone.RcloneUnreachable):
@@ -63,7 +76,7 @@ def _explain(dest: Destination, error: rclone.RcloneError) -> TestResult:
 
 
 def test_connection(dest: Destination) -> TestResult:
-    if dest.kind == Kind.SFTP and (refused := _pin_host_key(dest)) is not None:
+    if dest.kind == Kind.SFTP and (refused := pin_host_key(dest)) is not None:
         return refused
     base = backends.base_remote(dest)
     probe = base.path(f".anemone-probe-{secrets.token_hex(4)}")

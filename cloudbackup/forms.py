@@ -4,17 +4,30 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from cloudbackup import services
+from cloudbackup.backends import KINDS
 from cloudbackup.models import Destination
 
-SECRET_HELP = _("Write-only: leave empty to keep the current value; tick 'clear' to remove it.")
+SECRET_HELP = _("Write-only: leave empty to keep the current value.")
+CRYPT_HELP = _("Files are encrypted, names included, before they leave: keep this password somewhere safe, without it "
+                "the copy cannot be read. Set or change it only on a new destination (or an empty remote path): the "
+                "next sync then copies everything again, and what was stored before stays there, readable only with "
+                "the old password.")
+SECRET_LABELS = {"password": _("Password"), "secret": _("S3 secret key"),
+                 "crypt_password": _("Encryption password (rclone crypt)")}
 
 
 class DestinationForm(forms.ModelForm):
-    password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput, help_text=SECRET_HELP)
-    secret = forms.CharField(label=_("S3 secret key"), required=False, widget=forms.PasswordInput, help_text=SECRET_HELP)
-    crypt_password = forms.CharField(label=_("Encryption password (rclone crypt)"), required=False,
-                                     widget=forms.PasswordInput, help_text=SECRET_HELP)
-    clear_crypt = forms.BooleanField(label=_("clear the encryption password"), required=False)
+    """The portal's and the Django admin's form: secrets are write-only (only "set" / "not set" is shown)."""
+
+    password = forms.CharField(label=SECRET_LABELS["password"], required=False, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    secret = forms.CharField(label=SECRET_LABELS["secret"], required=False, strip=False,
+                             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    crypt_password = forms.CharField(label=SECRET_LABELS["crypt_password"], required=False, strip=False,
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    clear_password = forms.BooleanField(label=_("remove the password (use the SSH key)"), required=False)
+    clear_crypt = forms.BooleanField(label=_("remove the encryption password"), required=False)
     users = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.filter(activated_at__isnull=False),
                                            required=False, widget=forms.CheckboxSelectMultiple,
                                            label=_("Users carried (none = everyone)"))
@@ -25,12 +38,31 @@ class DestinationForm(forms.ModelForm):
                   "region", "bucket", "access_key", "url", "vendor", "remote_name", "remote_path",
                   "bandwidth_limit", "retention_days", "schedule_kind", "schedule_interval_minutes",
                   "schedule_time", "schedule_weekday", "schedule_monthday", "users"]
-        widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"})}
+        widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        state = services.secret_state(self.instance) if self.instance.pk else {}
+        for name in services.SECRET_FIELDS:
+            now = (_("currently set") if state.get(name) else _("not set")) if self.instance.pk else ""
+            self.fields[name].help_text = f"{now}. {SECRET_HELP}" if now else ""
+        self.fields["crypt_password"].help_text = f"{self.fields['crypt_password'].help_text} {CRYPT_HELP}".strip()
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in KINDS:
+            for name in KINDS[kind].required:
+                if name in self.fields and not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Required for this kind of destination."))
+        return data
 
     def secrets(self) -> dict[str, str | None]:
+        """For services.apply_secrets: a new value, "" to clear, None to keep."""
         data = self.cleaned_data
+        password = "" if data.get("clear_password") else (data.get("password") or None)
         crypt = "" if data.get("clear_crypt") else (data.get("crypt_password") or None)
-        return {"password": data.get("password") or None, "secret": data.get("secret") or None, "crypt_password": crypt}
+        return {"password": password, "secret": data.get("secret") or None, "crypt_password": crypt}
 
 
 class RestoreForm(forms.Form):
@@ -38,12 +70,23 @@ class RestoreForm(forms.Form):
     path = forms.CharField(label=_("Path in your backup area (empty = everything)"), required=False)
     version = forms.CharField(label=_("Version (empty = latest)"), required=False)
 
-    def __init__(self, *args, destinations=None, versions=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, destinations=None, versions=None, people=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["destination"].queryset = destinations if destinations is not None else Destination.objects.none()
         if versions is not None:  # listed from the destination: pick one instead of typing its time
             self.fields["version"] = forms.ChoiceField(label=_("Version"), required=False, choices=[
                 ("", _("latest (the mirror)")), *((v, version_label(v)) for v in versions)])
+        if people is not None:  # admins restore for anyone: into that person's backup area
+            self.fields["person"] = forms.ModelChoiceField(queryset=people, label=_("Whose files"))
+            self.order_fields(["person"])
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        dest, person = data.get("destination"), data.get("person")
+        if dest is not None and person is not None and not dest.carried_users().filter(pk=person.pk).exists():
+            self.add_error("destination", _("%(name)s does not carry %(person)s's files.")
+                           % {"name": dest.name, "person": person.username})
+        return data
 
 
 def version_label(stamp: str) -> str:

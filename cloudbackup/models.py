@@ -8,14 +8,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anemone.runs.models import ScheduleFields
+from cloudbackup import validators as check
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
-SAFE_TEXT = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed here."))
-NO_LEADING_DASH = RegexValidator(r"^(?!-)", _("Must not start with '-'."))
-HOSTNAME = RegexValidator(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$",
-                          _("Enter a host name or an IP address."))
-REMOTE_PATH = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed in paths."))
-BWLIMIT = RegexValidator(r"^$|^\d+(\.\d+)?[BKMGT]?$", _("A bandwidth such as 500K, 10M or 1G (per second)."))
 
 
 class Kind(models.TextChoices):
@@ -37,29 +32,30 @@ class Destination(ScheduleFields):
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, verbose_name=_("users carried"),
                                    help_text=_("None selected = every active user."))
     remote_path = models.CharField(_("remote path"), max_length=255, blank=True,
-                                   validators=[REMOTE_PATH, NO_LEADING_DASH])
-    bandwidth_limit = models.CharField(_("bandwidth limit"), max_length=12, blank=True, validators=[BWLIMIT])
+                                   validators=[check.REMOTE_PATH, check.NO_LEADING_DASH])
+    bandwidth_limit = models.CharField(_("bandwidth limit"), max_length=12, blank=True, validators=[check.BWLIMIT])
     retention_days = models.PositiveIntegerField(_("keep old versions (days)"), default=30,
                                                  validators=[MaxValueValidator(3650)])
     crypt_password_sealed = models.TextField(blank=True, editable=False)
     # sftp
-    host = models.CharField(_("host"), max_length=253, blank=True, validators=[HOSTNAME])
+    host = models.CharField(_("host"), max_length=253, blank=True, validators=[check.HOSTNAME])
     port = models.PositiveIntegerField(_("port"), default=22, validators=[MinValueValidator(1), MaxValueValidator(65535)])
-    username = models.CharField(_("username"), max_length=64, blank=True, validators=[SAFE_TEXT, NO_LEADING_DASH])
+    username = models.CharField(_("username"), max_length=64, blank=True, validators=[check.SAFE_TEXT, check.NO_LEADING_DASH])
     key_path = models.CharField(_("SSH key path"), max_length=255, blank=True, default="certs/rclone_key",
-                                validators=[REMOTE_PATH, NO_LEADING_DASH])
+                                validators=[check.REMOTE_PATH, check.NO_LEADING_DASH, check.key_inside_data_dir])
     password_sealed = models.TextField(blank=True, editable=False)
     host_key = models.TextField(_("pinned host key"), blank=True, editable=False)
     # s3
-    provider = models.CharField(_("provider"), max_length=32, blank=True, default="Other", validators=[SAFE_TEXT])
-    endpoint = models.CharField(_("endpoint URL"), max_length=255, blank=True)
-    region = models.CharField(_("region"), max_length=64, blank=True, validators=[SAFE_TEXT])
+    provider = models.CharField(_("provider"), max_length=32, blank=True, default="Other", choices=check.S3_PROVIDERS)
+    endpoint = models.CharField(_("endpoint URL"), max_length=255, blank=True, validators=[check.http_url],
+                                help_text=_("Empty for Amazon S3; otherwise the provider's address, e.g. https://s3.example.org"))
+    region = models.CharField(_("region"), max_length=64, blank=True, validators=[check.SAFE_TEXT])
     bucket = models.CharField(_("bucket"), max_length=63, blank=True,
                               validators=[RegexValidator(r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", _("Not a valid bucket name."))])
-    access_key = models.CharField(_("access key"), max_length=128, blank=True, validators=[SAFE_TEXT])
+    access_key = models.CharField(_("access key"), max_length=128, blank=True, validators=[check.SAFE_TEXT])
     secret_sealed = models.TextField(blank=True, editable=False)
     # webdav
-    url = models.URLField(_("WebDAV URL"), blank=True)
+    url = models.CharField(_("WebDAV URL"), max_length=255, blank=True, validators=[check.http_url])
     vendor = models.CharField(_("vendor"), max_length=16, blank=True, default="other",
                               choices=[("other", "other"), ("nextcloud", "Nextcloud"), ("owncloud", "ownCloud"),
                                        ("sharepoint", "SharePoint")])

@@ -18,8 +18,8 @@ from anemone.engines import rclone
 from anemone.files.paths import area_root
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
-from cloudbackup import backends
-from cloudbackup.models import Destination
+from cloudbackup import backends, connection
+from cloudbackup.models import Destination, Kind
 
 KIND = "cloud"
 TASK = "cloudbackup.tasks.run_sync"
@@ -40,7 +40,8 @@ VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 #   --check-first (58-70 s), --no-check-dest (rclone refuses it with sync), --no-traverse (ignored with sync).
 TUNING = ["--transfers", "16", "--checkers", "16"]
 RETRY_SUMMARY = re.compile(r"^Attempt \d+/\d+ failed with \d+ errors")  # repeats the last error above it
-FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKeyMismatch, rclone.RclonePathMissing)
+FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKeyMismatch, rclone.RclonePathMissing,
+         rclone.RcloneKeyUnreadable)
 
 
 def request_sync(destination_id: int, trigger: str = Trigger.MANUAL, user=None, *, dry_run: bool = False,  # type: ignore[no-untyped-def]
@@ -113,6 +114,8 @@ def _hint(error: rclone.RcloneError) -> str:
         return "the server's identity changed; if it was reinstalled, clear the pinned key and test again"
     if isinstance(error, rclone.RclonePathMissing):
         return "create the remote path on the server and give the backup user write access"
+    if isinstance(error, rclone.RcloneKeyUnreadable):
+        return "generate Anemone's SSH key on the Cloud page (or correct the destination's key path)"
     return "see the log below"
 
 
@@ -145,6 +148,8 @@ def prune_versions(dest: Destination, remote: backends.Remote, now: datetime) ->
 def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     dest = Destination.objects.get(pk=run.target_id)
     dry_run = bool(run.options.get("dry_run"))
+    if dest.kind == Kind.SFTP and not dest.host_key and (refused := connection.pin_host_key(dest)) is not None:
+        raise runs.StepError(f"Connecting to {dest.name}", refused.message, "run Test connection on the destination's page")
     remote = backends.remote(dest)
     now = datetime.now(UTC)
     stamp = now.strftime(VERSION_FORMAT)

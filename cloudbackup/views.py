@@ -8,18 +8,20 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone.accounts.models import User
 from anemone.engines import ssh
 from anemone.engines.rclone import RcloneError
 from anemone.files.paths import PathRefused
-from anemone.runs.models import Run, Trigger
-from anemone.runs.schedules import describe
+from anemone.runs.models import Run, RunStatus, Trigger
+from anemone.runs.schedules import describe, next_run
 from anemone.runs.services import RunActive, last_runs_by_target
-from cloudbackup import connection, keys, restore, services, sync
+from cloudbackup import backends, connection, keys, restore, services, sync
 from cloudbackup.forms import DestinationForm, RestoreForm
 from cloudbackup.models import Destination
 
@@ -27,7 +29,10 @@ from cloudbackup.models import Destination
 @staff_member_required
 def index(request: HttpRequest) -> HttpResponse:
     latest = last_runs_by_target(sync.KIND)
-    rows = [(d, latest.get(d.pk), describe(d)) for d in Destination.objects.all()]
+    succeeded = last_runs_by_target(sync.KIND, where=Q(status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL])
+                                    & ~Q(options__dry_run=True))
+    rows = [(d, latest.get(d.pk), succeeded.get(d.pk), describe(d), next_run(d) if d.enabled else None)
+            for d in Destination.objects.all()]
     public = keys.public_key()
     return render(request, "cloudbackup/index.html", {
         "title": _("Cloud backup"), "rows": rows, "public_key": public,
@@ -62,6 +67,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("cloudbackup:detail", pk=saved.pk)
     return render(request, "cloudbackup/edit.html", {"form": form, "dest": dest,
                                                       "secrets": services.secret_state(dest) if pk else {},
+                                                      "rclone_conf": backends.rclone_conf(),
                                                       "title": dest.name or _("New destination")})
 
 
@@ -71,6 +77,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs = Run.objects.filter(kind=sync.KIND, target_id=dest.pk)[:20]
     pinned = ssh.host_key_fingerprint(dest.host_key) if dest.host_key else ""
     return render(request, "cloudbackup/detail.html", {"dest": dest, "runs": runs, "schedule": describe(dest),
+                                                        "next_run": next_run(dest) if dest.enabled else None,
                                                         "secrets": services.secret_state(dest), "title": dest.name,
                                                         "pinned": pinned})
 
@@ -119,13 +126,13 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cloudbackup:index")
 
 
-def _listed_versions(request: HttpRequest, mine) -> tuple[Destination | None, list[str] | None]:  # type: ignore[no-untyped-def]
-    """The destination chosen with "List versions" (?destination=pk) and its version times for this person."""
+def _listed_versions(request: HttpRequest, mine, person) -> tuple[Destination | None, list[str] | None]:  # type: ignore[no-untyped-def]
+    """The destination chosen with "List versions" (?destination=pk) and its version times for that person."""
     chosen = mine.filter(pk=request.GET.get("destination")).first() if request.GET.get("destination", "").isdigit() else None
     if chosen is None:
         return None, None
     try:
-        return chosen, restore.versions(chosen, request.user)
+        return chosen, restore.versions(chosen, person)
     except RcloneError as exc:
         messages.error(request, _("Could not list the versions of %(name)s: %(why)s") % {"name": chosen.name, "why": exc})
         return chosen, None
@@ -133,20 +140,31 @@ def _listed_versions(request: HttpRequest, mine) -> tuple[Destination | None, li
 
 @login_required
 def restore_page(request: HttpRequest) -> HttpResponse:
+    """Everyone restores their own files; an admin may pick anyone's (they land in that person's backup area)."""
+    user = cast(User, request.user)  # login_required
+    people = User.objects.filter(is_active=True, activated_at__isnull=False) if user.is_staff else None
+    wanted = (request.POST.get("person") or request.GET.get("person")) if people is not None else None
+    person = people.filter(pk=wanted).first() if people is not None and wanted and wanted.isdigit() else None
+    person = person or user
     mine = Destination.objects.filter(pk__in=[d.pk for d in Destination.objects.all()
-                                             if d.carried_users().filter(pk=request.user.pk).exists()])
-    chosen, versions = _listed_versions(request, mine) if request.method == "GET" else (None, None)
-    form = RestoreForm(request.POST or None, destinations=mine, versions=versions,
-                       initial={"destination": chosen} if chosen else None)
+                                             if d.carried_users().filter(pk=person.pk).exists()])
+    chosen, versions = _listed_versions(request, mine, person) if request.method == "GET" else (None, None)
+    initial = {"person": person, **({"destination": chosen} if chosen else {})}
+    form = RestoreForm(request.POST or None, destinations=Destination.objects.all() if people is not None else mine,
+                       versions=versions, people=people, initial=initial)
     if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data.get("person") or user
         try:
-            restore.request_restore(form.cleaned_data["destination"], request.user, path=form.cleaned_data["path"],
-                                    version=form.cleaned_data["version"], requested_by=request.user)
+            restore.request_restore(form.cleaned_data["destination"], person, path=form.cleaned_data["path"],
+                                    version=form.cleaned_data["version"], requested_by=user)
         except (PathRefused, RunActive) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Restore started: it lands in a restored-… folder of your backup area."))
+            messages.success(request, _("Restore started: it lands in a restored-… folder of the backup area of "
+                                        "%(person)s.") % {"person": person.username} if person != user else
+                             _("Restore started: it lands in a restored-… folder of your backup area."))
             return redirect("cloudbackup:restore")
-    runs = Run.objects.filter(kind=restore.KIND, target_id=cast(int, request.user.pk))[:10]  # login_required
+    runs = Run.objects.filter(Q(target_id=user.pk) | Q(requested_by=user), kind=restore.KIND)[:10]
     return render(request, "cloudbackup/restore.html", {"form": form, "runs": runs, "title": _("Restore from the cloud"),
-                                                         "destinations": mine, "chosen": chosen, "versions": versions})
+                                                         "destinations": mine, "chosen": chosen, "versions": versions,
+                                                         "people": people, "person": person})

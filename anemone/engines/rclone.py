@@ -81,6 +81,10 @@ class RclonePermissionDenied(RcloneError):
     """The remote path exists but we may not write there."""
 
 
+class RcloneKeyUnreadable(RcloneError):
+    """Our own SSH key file (key_file) is missing or not a key: nothing was sent to the server."""
+
+
 @dataclass
 class Stats:
     """rclone's accounting block (one per --stats interval and at the end)."""
@@ -173,6 +177,8 @@ def printable(name: str) -> str:
 _FAILURES: list[tuple[tuple[str, ...], type[RcloneError], str]] = [
     (("knownhosts: key mismatch", "host key mismatch", "key is unknown"), RcloneHostKeyMismatch,
      "the server's host key is not the one pinned for this destination"),
+    (("failed to read private key", "failed to parse private key", "ssh: no key found"), RcloneKeyUnreadable,
+     "the SSH key file is missing or is not a private key"),
     (("unable to authenticate", "permission denied (publickey", "no supported methods remain",
       "signaturedoesnotmatch", "invalidaccesskeyid", "401 unauthorized", "403 forbidden: access denied"),
      RcloneAuthRefused, "the server refused our credentials"),

@@ -76,8 +76,15 @@ def known_hosts_host(host: str, port: int) -> str:
     return host if port == 22 else f"[{host}]:{port}"
 
 
-def fetch_host_key(host: str, port: int, timeout: float = 10.0) -> str:
-    """The server's host key as a known_hosts line, read with paramiko (no login attempted)."""
+class HostKeyTypeGone(HostUnreachable):
+    """The server answered but no longer offers a host key of the asked (pinned) type."""
+
+
+def fetch_host_key(host: str, port: int, timeout: float = 10.0, algorithms: list[str] | None = None) -> str:
+    """The server's host key as a known_hosts line, read with paramiko (no login attempted).
+
+    `algorithms` asks for one key type (that of a pinned key: see host_key_algorithms); without it
+    paramiko's preference picks (Ed25519 first)."""
     import socket
 
     import paramiko
@@ -91,15 +98,31 @@ def fetch_host_key(host: str, port: int, timeout: float = 10.0) -> str:
     except OSError as exc:
         raise HostUnreachable(f"{host}:{port} cannot be reached ({exc.strerror or exc})") from exc
     transport = paramiko.Transport(sock)
+    if algorithms:
+        options = transport.get_security_options()
+        options.key_types = [a for a in algorithms if a in options.key_types] or list(options.key_types)
     try:
         transport.banner_timeout = timeout
         transport.start_client(timeout=timeout)
         key = transport.get_remote_server_key()
+    except paramiko.IncompatiblePeer as exc:
+        raise HostKeyTypeGone(f"{host}:{port} no longer offers a {' or '.join(algorithms or [])} host key") from exc
     except (paramiko.SSHException, EOFError, OSError) as exc:
         raise HostUnreachable(f"{host}:{port} does not speak SSH") from exc
     finally:
         transport.close()
     return f"{known_hosts_host(host, port)} {key.get_name()} {key.get_base64()}"
+
+
+def host_key_algorithms(known_hosts_line: str) -> str:
+    """The SSH host key algorithms that make a client ask the server for the pinned key's type.
+
+    A stock OpenSSH server offers RSA, ECDSA and Ed25519 host keys; paramiko (which pins) prefers
+    Ed25519 and Go's SSH (rclone) ECDSA, so without this a pinned key looks "changed" on the first sync
+    (measured: knownhosts: key mismatch). An RSA key is signed with SHA-2 today, SHA-1 ("ssh-rsa") by old servers.
+    """
+    key_type = known_hosts_line.split()[1]
+    return "rsa-sha2-512 rsa-sha2-256 ssh-rsa" if key_type == "ssh-rsa" else key_type
 
 
 def host_key_fingerprint(known_hosts_line: str) -> str:

@@ -8,6 +8,7 @@ two clicks can never start the same target twice.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -124,14 +125,18 @@ class ScheduleFields(models.Model):
     schedule_kind = models.CharField(
         _("schedule"), max_length=16, choices=ScheduleKind.choices, default=ScheduleKind.OFF
     )
-    schedule_interval_minutes = models.PositiveIntegerField(_("every (minutes)"), default=60)
+    schedule_interval_minutes = models.PositiveIntegerField(
+        _("every (minutes)"), default=60, validators=[MinValueValidator(5), MaxValueValidator(60 * 24 * 31)]
+    )
     schedule_time = models.TimeField(_("at (HH:MM)"), null=True, blank=True)
     schedule_weekday = models.PositiveSmallIntegerField(
         _("weekday"), default=0, choices=[(i, d) for i, d in enumerate(
             [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
         )]
     )
-    schedule_monthday = models.PositiveSmallIntegerField(_("day of month (1–28)"), default=1)
+    schedule_monthday = models.PositiveSmallIntegerField(
+        _("day of month (1–28)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
 
     class Meta:
         abstract = True

@@ -257,8 +257,10 @@ def visible_runs(user):  # type: ignore[no-untyped-def]
     return Run.objects.filter(Q(items__user=user) | Q(requested_by=user)).distinct()
 
 
-def last_runs_by_target(kind: str) -> dict[int, Run]:
+def last_runs_by_target(kind: str, *, where: Q | None = None) -> dict[int, Run]:
+    """The newest run of each target of this kind (only among runs matching `where`, e.g. the last success)."""
     latest: dict[int, Run] = {}
-    for run in Run.objects.filter(kind=kind).order_by("target_id", "-queued_at"):
+    runs = Run.objects.filter(kind=kind) if where is None else Run.objects.filter(where, kind=kind)
+    for run in runs.order_by("target_id", "-queued_at"):
         latest.setdefault(run.target_id, run)
     return latest

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from anemone.engines import ssh
-from anemone.runs.models import RunStatus
+from anemone.runs.models import Run, RunStatus
 from cloudbackup import backends, keys, sync
 from cloudbackup.connection import test_connection as check
 from cloudbackup.models import Kind
@@ -34,6 +34,41 @@ def test_it_says_the_key_is_not_authorized_and_shows_the_line_to_add(data_dir, m
     result = check(make_destination(Kind.SFTP, sshd=sshd))
     assert result.outcome == "auth_refused"
     assert keys.authorized_keys_line(keys.public_key()) in result.message
+
+
+def test_it_says_when_anemones_key_was_never_generated(data_dir, master_key, sshd):
+    result = check(make_destination(Kind.SFTP, sshd=sshd))  # key path pre-filled, key not generated yet
+    assert result.outcome == "key_missing" and "certs/rclone_key" in result.message, result.message
+    assert "remote path" not in result.message  # rclone says "no such file": about our key, not the server
+
+
+def test_a_first_sync_pins_the_host_key_and_later_ones_check_it(rclone_key, sshd, alice):
+    """A stock server offers RSA, ECDSA and Ed25519 keys: whichever is pinned, rclone must ask for that one."""
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    put(alice, "a.txt", b"a")
+    runs = [sync.request_sync(dest.pk, inline=True) for _ in range(2)]  # never tested: the first sync pins
+    dest.refresh_from_db()
+    assert [Run.objects.get(pk=r.pk).status for r in runs] == [RunStatus.SUCCEEDED] * 2, \
+        [Run.objects.get(pk=r.pk).message for r in runs]
+    public_keys = [p.read_text().split()[1] for p in sshd.host_key.parent.glob("ssh_host_*_key.pub")]
+    assert len(public_keys) == 3 and dest.host_key.split()[2] in public_keys
+    env = backends.remote(dest).env
+    assert env["RCLONE_CONFIG_DEST_HOST_KEY_ALGORITHMS"] == dest.host_key.split()[1]
+
+
+@pytest.mark.parametrize("key_type", ["rsa", "ecdsa", "ed25519"])
+def test_whichever_host_key_type_is_pinned_tests_and_syncs_ask_for_that_one(rclone_key, sshd, alice, key_type):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    algorithm, blob = (sshd.host_key.parent / f"ssh_host_{key_type}_key.pub").read_text().split()[:2]
+    dest.host_key = f"{ssh.known_hosts_host(sshd.host, sshd.port)} {algorithm} {blob}"  # pinned by an older version
+    dest.save()
+    put(alice, "a.txt", b"a")
+    result = check(dest)
+    run = sync.request_sync(dest.pk, inline=True)
+    run.refresh_from_db()
+    assert result.ok, result.message
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert (Path(dest.remote_path) / "backup/alice/a.txt").read_bytes() == b"a"
 
 
 def test_it_says_when_nothing_listens(rclone_key, sshd):
