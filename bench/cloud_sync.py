@@ -52,7 +52,7 @@ from anemone.engines import proc  # noqa: E402
 from anemone.engines.paths import rclone_binary  # noqa: E402
 from anemone.files.paths import area_root  # noqa: E402
 from anemone.runs.models import RunStatus  # noqa: E402
-from cloudbackup import backends, keys, services, sync  # noqa: E402
+from cloudbackup import backends, connection, keys, services, sync  # noqa: E402
 from cloudbackup.models import Destination  # noqa: E402
 from tests.fixtures.sshd import start_sshd, stop_sshd  # noqa: E402
 
@@ -117,6 +117,8 @@ def repetition(server, kind: str, rep: int, area: Path) -> dict[str, float]:  # 
     name = f"{kind}-{server.root.parent.name.removeprefix('sshd-')}-{rep}"
     dest = services.save_destination(Destination(name=name, kind="sftp", host=server.host,
                                                  port=server.port, username="root", remote_path=str(remote_dir)))
+    tested = connection.test_connection(dest)  # as a person would before the first sync: pins the host key,
+    assert tested.ok, tested.message            # so raw rclone below gets the same known_hosts check
     ours = lambda: anemone_sync(dest)  # noqa: E731
     raw = lambda: raw_rclone(dest, area, "raw-same", defaults=False)  # noqa: E731
     pairs = [("ours_full", ours), ("raw_full", raw), ("ours_noop", ours), ("raw_noop", raw)]
