@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -47,13 +48,18 @@ print(restic.check(repos.repository(services.find_target("friend"), User.objects
 """
 
 
-def engine_processes(data_dir: Path) -> list[int]:
-    """restic and its rclone child for this data dir's P2P repository (found by their environment)."""
+def engine_processes(data_dir: Path, restic_command: str | None = None) -> list[int]:
+    """restic and its rclone child for this data dir's P2P repository (found by their environment); with
+    `restic_command`, only a restic running that command (a run after an interrupted one first clears the stale
+    lock with a short-lived restic: waiting for "any restic" could catch that one just as it ends)."""
     marker = f"RCLONE_CONFIG_ANEMONEPEER_KEY_FILE={data_dir}".encode()
     found = []
     for environ in Path("/proc").glob("[0-9]*/environ"):
         try:
-            if marker in environ.read_bytes() and alive(int(environ.parent.name)):
+            if marker not in environ.read_bytes() or not alive(int(environ.parent.name)):
+                continue
+            argv = (environ.parent / "cmdline").read_bytes().split(b"\0")
+            if restic_command is None or (argv[0].endswith(b"restic") and restic_command.encode() in argv):
                 found.append(int(environ.parent.name))
         except OSError:
             continue
@@ -68,15 +74,25 @@ def test_a_backup_killed_at_random_moments_is_interrupted_and_the_next_run_succe
     manage(env, "shell", "-c", SETUP.replace("PORT", str(port)))
     endpoint = subprocess.Popen([sys.executable, "manage.py", "serve_sftp", "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30  # the endpoint listens before the first backup (else: "peer unreachable")
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
     rng = random.Random(os.getpid())
     try:
         for attempt in range(3):
-            worker = subprocess.Popen([sys.executable, "manage.py", "backup_now", "--peer", "friend", "--wait"], cwd=ROOT,
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            output = tmp_path / f"worker-{attempt}.log"
+            with output.open("wb") as log:
+                worker = subprocess.Popen([sys.executable, "manage.py", "backup_now", "--peer", "friend", "--wait"],
+                                          cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             deadline = time.monotonic() + 60
-            while not engine_processes(data_dir) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert engine_processes(data_dir), "restic should be running"
+            while not engine_processes(data_dir, "backup") and time.monotonic() < deadline and worker.poll() is None:
+                time.sleep(0.05)
+            assert engine_processes(data_dir, "backup"), f"attempt {attempt}: restic backup should be running; the worker " \
+                f"{'exited ' + str(worker.returncode) if worker.poll() is not None else 'runs'}: {output.read_text()[-2000:]}"
             time.sleep(rng.uniform(0.2, 5.0))  # somewhere in the ~12 s the bandwidth limit gives the backup
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
@@ -85,8 +101,8 @@ def test_a_backup_killed_at_random_moments_is_interrupted_and_the_next_run_succe
                 time.sleep(0.2)
             assert not engine_processes(data_dir), f"attempt {attempt}: restic or rclone outlived the worker"
             status = manage(env, "shell", "-c", "from anemone.runs.services import reap_stale; from anemone.runs.models"
-                                                " import Run; reap_stale(); print(Run.objects.first().status)")
-            assert status == "interrupted", f"attempt {attempt}: {status}"
+                                                " import Run; reap_stale(); run = Run.objects.first(); print(run.status, run.message)")
+            assert status.startswith("interrupted"), f"attempt {attempt}: {status}; the worker said: {output.read_text()[-2000:]}"
         manage(env, "shell", "-c", "from p2p.models import PeerTarget; PeerTarget.objects.update(bandwidth_limit_kib=0)")
         assert "1 person backed up to friend" in manage(env, "backup_now", "--peer", "friend", "--wait", timeout=300)
         assert manage(env, "shell", "-c", CHECK, timeout=300) == "True"
