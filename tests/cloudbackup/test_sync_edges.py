@@ -64,7 +64,7 @@ def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "a.txt", b"one")
     sync.request_sync(dest.pk, inline=True)
-    put(alice, "a.txt", b"two")
+    put(alice, "a.txt", b"second")  # another size: same size and second as "one" would look unchanged (mtime in s)
     sync.request_sync(dest.pk, inline=True)
     stamp = restore.versions(dest, alice)[0]
     client.force_login(alice)
@@ -79,4 +79,31 @@ def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key
     assert run.status == RunStatus.SUCCEEDED, run.message
     restored = area_root(alice, "backup") / run.items.get().stats["restored_to"]
     assert restored.name == f"restored-{dest.name}-{stamp}" and (restored / "a.txt").read_bytes() == b"one"
-    assert (area_root(alice, "backup") / "a.txt").read_bytes() == b"two"
+    assert (area_root(alice, "backup") / "a.txt").read_bytes() == b"second"
+
+
+def test_an_admin_restores_a_persons_files_into_that_persons_area_and_a_user_cannot(rclone_key, sshd, admin_user,
+                                                                                    alice, bob, client):
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    dest.users.set([bob])  # carries bob only
+    put(bob, "thesis.odt", b"bob's thesis")
+    sync.request_sync(dest.pk, inline=True)
+    (area_root(bob, "backup") / "thesis.odt").unlink()  # lost on the NAS
+    client.force_login(admin_user)
+    page = client.get(f"/cloud/restore/?person={bob.pk}&destination={dest.pk}").content.decode()
+    assert "Whose files" in page and "0 versions of bob's files" in page
+    refused = client.post("/cloud/restore/", {"person": alice.pk, "destination": dest.pk, "path": ""})
+    assert "does not carry alice" in refused.content.decode() and not Run.objects.filter(kind=restore.KIND).exists()
+    client.post("/cloud/restore/", {"person": bob.pk, "destination": dest.pk, "path": "thesis.odt"})
+    run = Run.objects.get(kind=restore.KIND)
+    tasks.run_restore(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and run.target_id == bob.pk, run.message
+    restored = area_root(bob, "backup") / run.items.get().stats["restored_to"]
+    assert (restored / "thesis.odt").read_bytes() == b"bob's thesis"
+    assert not any(p.name.startswith("restored-") for p in area_root(admin_user, "backup").iterdir())
+
+    client.force_login(alice)  # not an admin: the person field is not hers to use
+    assert "Whose files" not in client.get("/cloud/restore/").content.decode()
+    client.post("/cloud/restore/", {"person": bob.pk, "destination": dest.pk, "path": ""})
+    assert Run.objects.filter(kind=restore.KIND).count() == 1  # dest does not carry alice: nothing started
