@@ -33,8 +33,10 @@ VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 #   65-69 s). Integrity without it: SSH authenticates every packet, rclone checks each upload's size before
 #   renaming it into place (docs/cloud.md "Speed and integrity").
 # - --transfers/--checkers: 4/8 (rclone's default) 66-70 s, 8/8 72-82 s, 16/16 50-78 s, 32/32 71-85 s: no
-#   difference beyond noise on 2 cores; 16/16 kept because each file costs several round trips (open, write,
-#   close, setstat, rename) that more files in flight hide on a real link (latency could not be simulated here).
+#   difference beyond noise on loopback; 16/16 kept because each file costs several round trips (open, write,
+#   close, setstat, rename) that more files in flight hide on a real link: with 40 ms of round trip
+#   (bench/cloud_latency.py, 2026-12-01) 1,000 small files took 75 s vs 107 s with rclone's 4/8. The price: rclone
+#   opens its SSH connections ~100 ms apart, so a no-op sync costs ~1.7 s per person (~0.8 s with 8 checkers).
 # - Rejected: --inplace (46-48 s, ~30 % faster, but a killed sync would leave truncated files under their real
 #   names), sftp set_modtime=false (every later sync re-sends everything: no-op 50-69 s instead of 2 s),
 #   --check-first (58-70 s), --no-check-dest (rclone refuses it with sync), --no-traverse (ignored with sync).
