@@ -15,7 +15,6 @@ from anemone.api.permissions import IsAdmin
 from anemone.runs.api import RunSerializer
 from anemone.runs.models import Trigger
 from cloudbackup import connection, restore, services, sync
-from cloudbackup.backends import KINDS
 from cloudbackup.models import Destination, Kind
 
 
@@ -41,10 +40,9 @@ class DestinationSerializer(serializers.ModelSerializer):
     def validate(self, attrs):  # type: ignore[no-untyped-def]
         """What the chosen kind needs, named on each missing field (a PATCH keeps the stored values)."""
         kind = attrs.get("kind", getattr(self.instance, "kind", Kind.SFTP))
-        missing = {name: ["Required for this kind of destination."] for name in KINDS[kind].required
-                   if not attrs.get(name, getattr(self.instance, name, ""))}
+        missing = services.missing_fields(kind, lambda name: attrs.get(name, getattr(self.instance, name, "")))
         if missing:
-            raise serializers.ValidationError(missing)
+            raise serializers.ValidationError({name: ["Required for this kind of destination."] for name in missing})
         return attrs
 
     def get_secrets_set(self, dest: Destination) -> dict[str, bool]:
@@ -124,7 +122,7 @@ class CloudRestoreView(APIView):
         if data.get("username") and request.user.is_staff:
             person = get_object_or_404(get_user_model(), username=data["username"])
         dest = get_object_or_404(Destination, name=data.get("destination", ""))
-        return person, dest if dest.carried_users().filter(pk=person.pk).exists() else None
+        return person, dest if dest.carries(person) else None
 
     @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer})
     def post(self, request: Request) -> Response:

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cloudbackup import services
-from cloudbackup.backends import KINDS
 from cloudbackup.models import Destination
 
 SECRET_HELP = _("Write-only: leave empty to keep the current value.")
@@ -13,18 +12,16 @@ CRYPT_HELP = _("Files are encrypted, names included, before they leave: keep thi
                 "the copy cannot be read. Set or change it only on a new destination (or an empty remote path): the "
                 "next sync then copies everything again, and what was stored before stays there, readable only with "
                 "the old password.")
-SECRET_LABELS = {"password": _("Password"), "secret": _("S3 secret key"),
-                 "crypt_password": _("Encryption password (rclone crypt)")}
 
 
 class DestinationForm(forms.ModelForm):
     """The portal's and the Django admin's form: secrets are write-only (only "set" / "not set" is shown)."""
 
-    password = forms.CharField(label=SECRET_LABELS["password"], required=False, strip=False,
+    password = forms.CharField(label=_("Password"), required=False, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    secret = forms.CharField(label=SECRET_LABELS["secret"], required=False, strip=False,
+    secret = forms.CharField(label=_("S3 secret key"), required=False, strip=False,
                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    crypt_password = forms.CharField(label=SECRET_LABELS["crypt_password"], required=False, strip=False,
+    crypt_password = forms.CharField(label=_("Encryption password (rclone crypt)"), required=False, strip=False,
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     clear_password = forms.BooleanField(label=_("remove the password (use the SSH key)"), required=False)
     clear_crypt = forms.BooleanField(label=_("remove the encryption password"), required=False)
@@ -42,19 +39,16 @@ class DestinationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        state = services.secret_state(self.instance) if self.instance.pk else {}
-        for name in services.SECRET_FIELDS:
-            now = (_("currently set") if state.get(name) else _("not set")) if self.instance.pk else ""
-            self.fields[name].help_text = f"{now}. {SECRET_HELP}" if now else ""
+        if self.instance.pk:
+            for name, is_set in services.secret_state(self.instance).items():
+                self.fields[name].help_text = f"{_('currently set') if is_set else _('not set')}. {SECRET_HELP}"
         self.fields["crypt_password"].help_text = f"{self.fields['crypt_password'].help_text} {CRYPT_HELP}".strip()
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
-        kind = data.get("kind")
-        if kind in KINDS:
-            for name in KINDS[kind].required:
-                if name in self.fields and not data.get(name) and name not in self.errors:
-                    self.add_error(name, _("Required for this kind of destination."))
+        for name in services.missing_fields(data.get("kind", ""), data.get):
+            if name not in self.errors:  # an invalid value already has its own message
+                self.add_error(name, _("Required for this kind of destination."))
         return data
 
     def secrets(self) -> dict[str, str | None]:
@@ -83,7 +77,7 @@ class RestoreForm(forms.Form):
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         dest, person = data.get("destination"), data.get("person")
-        if dest is not None and person is not None and not dest.carried_users().filter(pk=person.pk).exists():
+        if dest is not None and person is not None and not dest.carries(person):
             self.add_error("destination", _("%(name)s does not carry %(person)s's files.")
                            % {"name": dest.name, "person": person.username})
         return data

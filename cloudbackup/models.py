@@ -78,6 +78,10 @@ class Destination(ScheduleFields):
             return chosen
         return User.objects.filter(is_active=True, activated_at__isnull=False)
 
+    def carries(self, person) -> bool:  # type: ignore[no-untyped-def]
+        """Whether this destination copies (and so can restore) this person's backup area."""
+        return self.carried_users().filter(pk=person.pk).exists()
+
     @property
     def has_crypt(self) -> bool:
         return bool(self.crypt_password_sealed)

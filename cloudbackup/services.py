@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -27,8 +28,13 @@ def apply_secrets(dest: Destination, secrets: dict[str, str | None]) -> None:
         setattr(dest, SECRET_FIELDS[name], crypto.seal(value) if value else "")
 
 
+def missing_fields(kind: str, value: Callable[[str], object]) -> list[str]:
+    """The fields `kind` requires that are empty; `value(name)` reads a field (from a model, a form, a request)."""
+    return [name for name in KINDS[kind].required if not value(name)] if kind in KINDS else []
+
+
 def check_required(dest: Destination) -> None:
-    missing = [f for f in KINDS[dest.kind].required if not getattr(dest, f)]
+    missing = missing_fields(dest.kind, lambda name: getattr(dest, name))
     if missing:
         raise DestinationInvalid(f"{dest.get_kind_display()} destinations need: {', '.join(missing)}")
 

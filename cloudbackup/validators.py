@@ -8,6 +8,7 @@ rclone's command line must not start with ``-``.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+from anemone.files.paths import is_within
 
 SAFE_TEXT = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed here."))
 NO_LEADING_DASH = RegexValidator(r"^(?!-)", _("Must not start with '-'."))
@@ -45,12 +48,10 @@ def key_inside_data_dir(value: str) -> None:
     this names, so an admin form must not be a way to point it at the server's own keys elsewhere."""
     if not value:
         return
-    path = PurePosixPath(value)
-    if ".." in path.parts:
+    if ".." in PurePosixPath(value).parts:
         raise ValidationError(_("'..' is not allowed in the key path."), code="invalid")
     data_dir = Path(settings.DATA_DIR).resolve()
-    resolved = (data_dir / path).resolve() if not path.is_absolute() else Path(value).resolve()
-    if resolved != data_dir and data_dir not in resolved.parents:
+    if not is_within(Path(os.path.realpath(data_dir / value)), data_dir):  # relative: in the data dir, as rclone reads it
         raise ValidationError(_("The SSH key must be inside the data directory (for example certs/rclone_key): "
                                 "copy another key into %(dir)s/certs/ first.") % {"dir": data_dir}, code="invalid")
 

@@ -146,8 +146,7 @@ def restore_page(request: HttpRequest) -> HttpResponse:
     wanted = (request.POST.get("person") or request.GET.get("person")) if people is not None else None
     person = people.filter(pk=wanted).first() if people is not None and wanted and wanted.isdigit() else None
     person = person or user
-    mine = Destination.objects.filter(pk__in=[d.pk for d in Destination.objects.all()
-                                             if d.carried_users().filter(pk=person.pk).exists()])
+    mine = Destination.objects.filter(pk__in=[d.pk for d in Destination.objects.all() if d.carries(person)])
     chosen, versions = _listed_versions(request, mine, person) if request.method == "GET" else (None, None)
     initial = {"person": person, **({"destination": chosen} if chosen else {})}
     form = RestoreForm(request.POST or None, destinations=Destination.objects.all() if people is not None else mine,

@@ -156,7 +156,7 @@ def _my_restores(person) -> list[Run]:  # type: ignore[no-untyped-def]
 @login_required
 def restore_hub(request: HttpRequest) -> HttpResponse:
     """The menu's Restore: this person's peers, and the cloud restore when a destination carries them."""
-    cloud = any(d.carried_users().filter(pk=request.user.pk).exists() for d in Destination.objects.all())
+    cloud = any(d.carries(request.user) for d in Destination.objects.all())
     return render(request, "p2p/restore.html", {"title": _("Restore"), "targets": restore.targets_of(request.user),
                                                 "cloud": cloud, "runs": _my_restores(request.user)})
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from tests.cloudbackup.test_kill import alive, manage
-from tests.fixtures.sshd import free_port
+from tests.fixtures.sshd import free_port, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,13 +73,7 @@ def test_a_backup_killed_at_random_moments_is_interrupted_and_the_next_run_succe
     manage(env, "shell", "-c", SETUP.replace("PORT", str(port)))
     endpoint = subprocess.Popen([sys.executable, "manage.py", "serve_sftp", "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30  # the endpoint listens before the first backup (else: "peer unreachable")
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_listening(port, 30)  # the endpoint listens before the first backup (else: "peer unreachable")
     rng = random.Random(os.getpid())
     try:
         for attempt in range(3):
