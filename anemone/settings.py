@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,21 +20,46 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """A yes/no variable; anything but 1/0, true/false, yes/no, on/off is an error, so that a typo
+    (``ANEMONE_DEBUG=ture``) stops the start instead of silently meaning "no"."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off.")
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    """A whole-number variable; a value that is not one is an error naming the variable."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not a whole number.") from None
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of a fixed set of words; anything else is an error listing them."""
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not one of: {', '.join(choices)}.")
+    return value
 
 
 DATA_DIR = Path(env_str("ANEMONE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-ANEMONE_ENV = env_str("ANEMONE_ENV", "development")
+ANEMONE_ENV = env_choice("ANEMONE_ENV", "development", ("development", "production"))
 PRODUCTION = ANEMONE_ENV == "production"
 
 
@@ -50,9 +77,13 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("ANEMONE_DEBUG", not PRODUCTION)
+# Debug only when a developer asks for it: with DEBUG on, any error page shows settings and the URL list.
+DEBUG = env_bool("ANEMONE_DEBUG", False)
+# '*' by default: a household reaches the portal by whatever IP or name its router gives, and links in
+# e-mails are built from the configured server address, not from the request's Host (docs/operations.md).
 ALLOWED_HOSTS = [h for h in env_str("ANEMONE_ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("ANEMONE_CSRF_TRUSTED_ORIGINS").split(",") if o]
+CSRF_FAILURE_VIEW = "anemone.views.csrf_failure"
 SERVER_BIND = env_str("ANEMONE_BIND", "127.0.0.1:8000")
 SFTP_LISTEN = env_str("ANEMONE_SFTP_LISTEN", "")
 
@@ -68,6 +99,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_q",
     "anemone",
     "anemone.accounts",
@@ -90,6 +123,7 @@ MIDDLEWARE = [
     "anemone.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "anemone.accounts.middleware.SetupRequiredMiddleware",
 ]
 
@@ -212,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the venv (drf-spectacular-sidecar), never a CDN: works offline, pinned version.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 EMAIL_BACKEND = env_str("ANEMONE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -227,14 +265,31 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if PRODUCTION:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("ANEMONE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("ANEMONE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+# Home-LAN mode is the default: plain HTTP on the LAN works, nothing redirects. Behind an HTTPS reverse
+# proxy, ANEMONE_HTTPS (on with ANEMONE_ENV=production) makes cookies secure; the redirect to HTTPS and
+# HSTS are separate opt-ins, because HSTS cannot be taken back from browsers that saw it.
+HTTPS = env_bool("ANEMONE_HTTPS", PRODUCTION)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("ANEMONE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("ANEMONE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ANEMONE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("ANEMONE_HSTS_PRELOAD", False)
+
+# Content-Security-Policy (django-csp): only our own scripts, styles and images; no inline script or
+# style (templates use static/js/anemone.js instead of on* attributes). /api/docs/ relaxes img-src for
+# Swagger UI's data: icons (anemone/api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

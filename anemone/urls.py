@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularSwaggerView
 
 from anemone import views
+from anemone.api.docs import swagger_view
 from anemone.api.schema import CachedSchemaView
 
 urlpatterns = [
@@ -18,7 +18,13 @@ urlpatterns = [
     path("usb/", include("usbbackup.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("anemone.api.urls")),
+    path("api/docs/", swagger_view, name="api-docs"),
+    # Namespaced: the router's names (user-detail, run-list...) must never shadow the portal's pages.
+    path("api/v1/", include(("anemone.api.urls", "api"), namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler400 = "anemone.views.bad_request"
+handler403 = "anemone.views.permission_denied"
+handler404 = "anemone.views.page_not_found"
+handler500 = "anemone.views.server_error"

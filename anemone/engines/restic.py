@@ -14,6 +14,7 @@ the kind of failure is read from its stderr (``restic_errors``, measured message
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -260,13 +261,35 @@ def _stream(process: subprocess.Popen[bytes]) -> Iterator[bytes]:
     return chunks()
 
 
+def literal_pattern(path: str) -> str:
+    """A path as a restic pattern matching only itself.
+
+    ``--include``/``--exclude`` take Go filepath.Match patterns per path component: restoring a file named
+    ``*`` restored every file of its folder (issue #11, item 24). Escaping ``* ? [ \\`` with a backslash
+    makes each a literal character (measured with restic 0.14: ``/\\*`` restores only the file ``*``).
+    ``ls`` and ``dump`` take paths, not patterns: they need no escaping."""
+    return re.sub(r"([*?\[\\])", r"\\\1", path)
+
+
+def tree(repo: Repository, snapshot_id: str, path: str = "/", *, timeout: float = 600) -> list[Node]:
+    """The node at ``path`` and everything below it (``ls --recursive``; its filter is a literal path)."""
+    path = "/" + path.strip("/")
+    lines: list[str] = []
+    _call(repo, ["--no-lock", "ls", "--json", "--recursive", snapshot_id, "--", path], on_line=_json_lines(lines),
+          timeout=timeout)
+    return parse_ls(lines)
+
+
 def restore(repo: Repository, snapshot_id: str, target: Path, *, include: str | None = None,
-            timeout: float = 24 * 3600) -> None:
-    """Restore a snapshot (or the part under ``include``) into ``target``; ``--no-lock`` for read-only media."""
+            path: str | None = None, timeout: float = 24 * 3600) -> None:
+    """Restore a snapshot (or the part under ``include``, a pattern, or ``path``, a literal path) into
+    ``target``; ``--no-lock`` for read-only media."""
     Path(target).mkdir(parents=True, exist_ok=True)
     args = ["--no-lock", "restore", snapshot_id, "--target", str(target)]
     if include:
         args += ["--include", include]
+    if path and path.strip("/"):
+        args += ["--include", literal_pattern("/" + path.strip("/"))]
     _call(repo, args, timeout=timeout, idle_timeout=3600)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.urls import path
+from django.utils.functional import lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anemone.files import downloads, paths, services, trash, uploads
-from anemone.files.usage import QuotaExceeded
+from anemone.files.usage import DiskFull, QuotaExceeded
 
 AREA = serializers.ChoiceField(choices=list(paths.AREAS))
 
@@ -39,7 +40,10 @@ class RenameSerializer(PathSerializer):
 class UploadSerializer(serializers.Serializer):
     area = AREA
     path = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
-    file = serializers.ListField(child=serializers.FileField())
+    # Empty (0-byte) files are legitimate; a request whose file parts all lack a name is refused, not "201 []".
+    file = serializers.ListField(child=serializers.FileField(allow_empty_file=True), allow_empty=False,
+                                 error_messages={"empty": lazy(uploads.no_file_message, str)(),
+                                                 "required": lazy(uploads.no_file_message, str)()})
 
 
 class TrashEntrySerializer(serializers.Serializer):
@@ -57,6 +61,7 @@ class PathResultSerializer(serializers.Serializer):
 
 
 PathResult = PathResultSerializer
+DETAIL = inline_serializer("FilesDetail", {"detail": serializers.CharField()})
 AREA_PARAMS = [OpenApiParameter("area", str, enum=list(paths.AREAS), required=True),
                OpenApiParameter("path", str, required=False)]
 
@@ -70,6 +75,10 @@ def _query(request: Request) -> tuple[str, str]:
 
 def _quota_error(exc: QuotaExceeded) -> Response:
     return Response({"detail": str(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
+def _disk_full(exc: DiskFull) -> Response:
+    return Response({"detail": str(exc)}, status=status.HTTP_507_INSUFFICIENT_STORAGE)
 
 
 class FileListView(APIView):
@@ -94,9 +103,11 @@ class DownloadView(APIView):
 class UploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: PathResultSerializer(many=True)})
+    @extend_schema(request={"multipart/form-data": UploadSerializer},
+                   responses={201: PathResultSerializer(many=True), 400: DETAIL, 413: DETAIL, 507: DETAIL})
     def post(self, request: Request) -> Response:
-        """Upload one or more files (`file` parts) into the folder `path` of `area`."""
+        """Upload one or more files (`file` parts) into the folder `path` of `area`. Empty files are fine;
+        a part without a file name is refused (400), a quota that would be passed is 413, a full disk 507."""
         data = UploadSerializer(data={"area": request.data.get("area"), "path": request.data.get("path", ""),
                                       "file": request.FILES.getlist("file")})
         data.is_valid(raise_exception=True)
@@ -107,6 +118,8 @@ class UploadView(APIView):
                                                            data.validated_data["path"], upload_file)})
         except QuotaExceeded as exc:
             return _quota_error(exc)
+        except DiskFull as exc:
+            return _disk_full(exc)
         return Response(stored, status=status.HTTP_201_CREATED)
 
 

@@ -42,6 +42,15 @@ def _entry(user, area: str, parent_rel: str, dirent: os.DirEntry) -> Entry | Non
     )
 
 
+def _is_utf8(name: str) -> bool:
+    """A name written outside Anemone with bytes that are not UTF-8 cannot be shown nor addressed by a page."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def list_dir(user, area: str, relpath: str = "") -> list[Entry]:  # type: ignore[no-untyped-def]
     """Folders first, then files, by name; our own temp files are hidden."""
     folder = paths.resolve(user, area, relpath, must_exist=True)
@@ -52,7 +61,7 @@ def list_dir(user, area: str, relpath: str = "") -> list[Entry]:  # type: ignore
     entries = []
     with os.scandir(folder) as listing:
         for dirent in listing:
-            if dirent.name.startswith(TEMP_PREFIX):
+            if dirent.name.startswith(TEMP_PREFIX) or not _is_utf8(dirent.name):
                 continue
             entry = _entry(user, area, parent_rel, dirent)
             if entry is not None:
@@ -74,7 +83,7 @@ def mkdir(user, area: str, relpath: str) -> str:  # type: ignore[no-untyped-def]
 def rename(user, area: str, relpath: str, new_name: str) -> str:  # type: ignore[no-untyped-def]
     """Rename in place (same folder); moving between folders is not a rename."""
     paths.validate_name(new_name)
-    source = paths.resolve(user, area, relpath, must_exist=True)
+    source = paths.resolve_entry(user, area, relpath)  # a symlink is renamed itself, its target untouched
     if source == paths.area_root(user, area).resolve():
         raise PathRefused(_("The area itself cannot be renamed."))
     target = paths.resolve_under(source.parent, new_name)

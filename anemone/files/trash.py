@@ -56,8 +56,10 @@ def _read(user, entry_id: str) -> TrashEntry:  # type: ignore[no-untyped-def]
 
 
 def move_to_trash(user, area: str, relpath: str) -> TrashEntry:  # type: ignore[no-untyped-def]
-    """Move a file or folder of an area into the trash (a rename: same filesystem, instant)."""
-    source = paths.resolve(user, area, relpath, must_exist=True)
+    """Move a file or folder of an area into the trash (a rename: same filesystem, instant).
+
+    A symlink is moved itself (paths.resolve_entry): following it trashed the folder it pointed to."""
+    source = paths.resolve_entry(user, area, relpath)
     root = paths.area_root(user, area).resolve()
     if source == root:
         raise paths.PathRefused(_("The area itself cannot be deleted."))

@@ -18,9 +18,14 @@ from django.utils.translation import gettext as _
 from anemone.files import paths
 from anemone.files.paths import PathRefused
 from anemone.files.services import TEMP_PREFIX
-from anemone.files.usage import change_usage, check_quota
+from anemone.files.usage import NO_SPACE_ERRNOS, change_usage, check_quota, disk_full
 
 CHUNK = 1024 * 1024
+
+
+def no_file_message() -> str:
+    """Django leaves out a file part whose file name is empty (or only '/', '.', '..'): we say so."""
+    return _("No file received: choose a file. A file without a name (or named '.' or '..') is refused.")
 
 
 def free_name(folder: Path, name: str, suffix: Callable[[int], str] = lambda n: f" ({n})") -> Path:
@@ -65,6 +70,11 @@ def save_upload(user, area: str, folder_rel: str, upload: UploadedFile, *, overw
             else:
                 final = free_name(folder, name)
         os.replace(temp, final)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if exc.errno in NO_SPACE_ERRNOS:  # a full disk is said as such (507), not a server error
+            raise disk_full(exc) from exc
+        raise
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

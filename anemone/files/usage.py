@@ -7,6 +7,7 @@ a day (and on demand) to correct any drift from files changed outside Anemone.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -21,6 +22,17 @@ COUNTER = {"backup": "usage_backup_bytes", "data": "usage_data_bytes", "trash": 
 
 class QuotaExceeded(ValueError):
     """The change would take the person over a quota; the message says by how much."""
+
+
+class DiskFull(RuntimeError):
+    """The server's own disk (not a quota) has no room left: nothing was kept of the half-written file."""
+
+
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def disk_full(exc: OSError) -> DiskFull:
+    return DiskFull(_("The server's disk is full: nothing was stored. Ask your admin to free some space."))
 
 
 def level(percent: float) -> str:
