@@ -89,15 +89,12 @@ class P2PSyncRequestSerializer(serializers.Serializer):
 
 class P2PTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
-    """Targets follow peers (pairing creates, unpairing removes): no create or delete here."""
+    """Targets follow peers (pairing creates, unpairing removes): no create or delete here, and a read
+    never creates one."""
 
     queryset = PeerTarget.objects.select_related("peer")
     serializer_class = P2PTargetSerializer
     permission_classes = [IsAdmin]
-
-    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        services.ensure_targets()  # a peer paired a moment ago has its target at once
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=P2PSyncRequestSerializer, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
@@ -114,10 +111,13 @@ class P2PTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=CheckSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def health(self, request: Request, pk: str | None = None) -> Response:
-        """The five checks of the peer's checklist (tunnel, endpoint, login, repositories, last backup)."""
-        return Response([check.as_dict() for check in health.run_checks(self.get_object().peer)])
+        """The five checks of the peer's checklist (tunnel, endpoint, login, repositories, last backup).
+        GET: the last stored result (no network); POST: run them now and store the result."""
+        peer = self.get_object().peer
+        checks = health.check_now(peer) if request.method == "POST" else health.last_results(peer)
+        return Response([check.as_dict() for check in checks])
 
 
 def _check_carried(target: PeerTarget, usernames: list[str]) -> None:

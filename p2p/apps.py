@@ -8,8 +8,8 @@ class P2pConfig(AppConfig):
     def ready(self) -> None:
         from anemone.runs import registry
         from p2p import backup, health, services
-        from p2p.models import PeerTarget
 
-        registry.register(backup.KIND, backup.request_backup, label="P2P backup",
-                          load=lambda pk: PeerTarget.objects.get(pk=pk), targets=services.ensure_targets)
+        registry.register(backup.KIND, services.scheduled_backup, label="P2P backup",
+                          load=services.load_schedulable, targets=services.schedulable_targets)
         health.register()
+        services.connect_lifecycle()

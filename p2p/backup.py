@@ -100,7 +100,11 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
         runs.finish_item(item, status=RunStatus.SKIPPED, message=f"{person.username}: the backup area is empty; "
                          "nothing to back up (earlier snapshots are kept).")
         return []
-    repo = repos.repository(target, person)
+    try:
+        repo = repos.repository(target, person)
+    except PEER_GONE as exc:  # no tunnel to the peer (peers.reach): nothing was sent
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
+        raise runs.StepError(f"Backing up {person.username} to {target.peer.name}", str(exc), hint(exc)) from exc
     base, width = share
 
     def on_progress(p: restic.BackupProgress) -> None:

@@ -27,6 +27,8 @@ def check_repositories(peer: Peer) -> Check:
     """Opens each carried person's repository with their key (`restic cat config`), like the seed's
     `restic snapshots` check, without listing everything."""
     target = services.target_for(peer)
+    if target is None:
+        return Check("repository", REPOSITORY_LABEL, "pending", "no P2P target for this peer yet")
     people = list(target.carried_users())
     if not people:
         return Check("repository", REPOSITORY_LABEL, "pending", "nobody to back up yet")
@@ -56,7 +58,7 @@ def check_repositories(peer: Peer) -> Check:
 
 def check_backup(peer: Peer) -> Check:
     target = services.target_for(peer)
-    if not target.enabled or target.schedule_kind == ScheduleKind.OFF:
+    if target is None or not target.enabled or target.schedule_kind == ScheduleKind.OFF:
         return Check("backup", BACKUP_LABEL, "fail", "no backup is scheduled to this peer",
                      "P2P → this peer → Edit: enable it and choose a schedule.")
     run = services.last_run(target)

@@ -17,6 +17,7 @@ from anemone.accounts.services import backup_key
 from anemone.engines import rclone, restic
 from anemone.engines.ssh import known_hosts_host
 from p2p.models import PeerTarget
+from peers import reach
 from peers.identity import p2p_key_path, server_name
 
 REMOTE = "anemonepeer"
@@ -77,7 +78,11 @@ def cache_dir(target: PeerTarget) -> Path:
 
 
 def repository(target: PeerTarget, person) -> restic.Repository:  # type: ignore[no-untyped-def]
-    """The person's repository on the peer, opened with the person's own backup key."""
+    """The person's repository on the peer, opened with the person's own backup key. Raises
+    peers.reach.NoTunnel (a restic.Unreachable) when the peer's VPN address is not routed through our
+    tunnel: every backup, restore, snapshot read and health check comes through here, so none sends a
+    packet out of the default route."""
+    reach.require_tunnel(host(target))
     return restic.Repository.over_rclone(REMOTE, repo_path(target, person.username), backup_key(person),
                                          remote_env(target), cache_dir(target), target.bandwidth_limit_kib)
 

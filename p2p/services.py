@@ -1,4 +1,8 @@
-"""P2P targets shared by the portal, the API and the commands: one per peer, created on first need."""
+"""P2P targets shared by the portal, the API and the commands: one per peer.
+
+A target is created when its peer is saved (pairing), never by a read: peers.services announces a
+peer saved / disabled / removed (peers.signals) and the receivers below follow — create the target and
+its schedule, drop the schedule of a disabled peer, drop target and schedule of a removed one."""
 
 from __future__ import annotations
 
@@ -18,21 +22,85 @@ from peers.models import Peer
 from peers.services import folder_usage
 
 
-def target_for(peer: Peer) -> PeerTarget:
-    """The peer's target, created with the defaults (nightly, all active users) the first time."""
-    target, created = PeerTarget.objects.get_or_create(peer=peer, defaults=default_schedule())
-    if created:
-        schedules.sync_schedule(backup.KIND, target.pk, target, enabled=target.enabled and peer.enabled)
+def target_for(peer: Peer) -> PeerTarget | None:
+    """The peer's target, or None (reads never create one)."""
+    return PeerTarget.objects.filter(peer=peer).select_related("peer").first()
+
+
+def ensure_target(peer: Peer) -> PeerTarget:
+    """The peer's target, created with the defaults (nightly, all active users) the first time; its
+    schedule follows the peer's state. Called when a peer is saved."""
+    target, _created = PeerTarget.objects.get_or_create(peer=peer, defaults=default_schedule())
+    sync(target)
     return target
 
 
-def ensure_targets() -> list[PeerTarget]:
-    return [target_for(peer) for peer in Peer.objects.all()]
+def all_targets() -> list[PeerTarget]:
+    return list(PeerTarget.objects.select_related("peer"))
 
 
 def find_target(peer_name: str) -> PeerTarget | None:
-    peer = Peer.objects.filter(name=peer_name).first()
-    return target_for(peer) if peer else None
+    return PeerTarget.objects.filter(peer__name=peer_name).select_related("peer").first()
+
+
+class Schedulable:
+    """A target as the schedules see it: enabled only while its peer is enabled too (a disabled peer's
+    schedule is removed and never re-created by a re-sync)."""
+
+    def __init__(self, target: PeerTarget) -> None:
+        self.target = target
+        self.pk = target.pk
+        self.enabled = target.enabled and target.peer.enabled
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+
+def sync(target: PeerTarget) -> None:
+    schedules.sync_schedule(backup.KIND, target.pk, target, enabled=target.enabled and target.peer.enabled)
+
+
+def schedulable_targets() -> list[Schedulable]:
+    return [Schedulable(target) for target in all_targets()]
+
+
+def load_schedulable(target_id: int) -> Schedulable | None:
+    """For a firing schedule: None when the target is gone (its schedule is then removed)."""
+    target = PeerTarget.objects.filter(pk=target_id).select_related("peer").first()
+    return Schedulable(target) if target else None
+
+
+def scheduled_backup(target_id: int, trigger: str = "schedule") -> Any:
+    """A schedule fired: back up, unless the target is gone or its peer/target disabled (LookupError: the
+    runs machinery logs it and skips; the schedule was already removed by the re-sync)."""
+    target = PeerTarget.objects.filter(pk=target_id).select_related("peer").first()
+    if target is None or not (target.enabled and target.peer.enabled):
+        raise LookupError(f"P2P target {target_id} is gone or disabled")
+    return backup.request_backup(target_id, trigger)
+
+
+def on_peer_saved(sender: Any, peer: Peer, created: bool = False, **kwargs: Any) -> None:
+    ensure_target(peer)
+
+
+def on_peer_disabled(sender: Any, peer: Peer, **kwargs: Any) -> None:
+    target = target_for(peer)
+    if target:
+        sync(target)
+
+
+def on_peer_removed(sender: Any, peer: Peer, **kwargs: Any) -> None:
+    """Before the peer's row goes (its target is deleted with it): drop the schedule."""
+    for target_id in PeerTarget.objects.filter(peer=peer).values_list("pk", flat=True):
+        schedules.sync_schedule(backup.KIND, target_id, None, enabled=False)
+
+
+def connect_lifecycle() -> None:
+    from peers import signals
+
+    signals.peer_saved.connect(on_peer_saved, dispatch_uid="p2p-peer-saved")
+    signals.peer_disabled.connect(on_peer_disabled, dispatch_uid="p2p-peer-disabled")
+    signals.peer_removed.connect(on_peer_removed, dispatch_uid="p2p-peer-removed")
 
 
 @transaction.atomic
@@ -41,7 +109,7 @@ def save_target(target: PeerTarget, *, users: Any = None) -> PeerTarget:
     target.save()
     if users is not None:
         target.users.set(users)
-    schedules.sync_schedule(backup.KIND, target.pk, target, enabled=target.enabled and target.peer.enabled)
+    sync(target)
     return target
 
 
@@ -60,12 +128,16 @@ class Reciprocity:
 
 
 def reciprocity(peer: Peer) -> Reciprocity:
+    """From the database and the disk only (no network): pages show it on every render."""
     target = target_for(peer)
+    here = folder_usage(peer.folder or peer.name)[0]
+    if target is None:
+        return Reciprocity(stored_here_bytes=here, stored_there_bytes=0, last_backup_at=None, stale=False)
     there = UserRepository.objects.filter(target=target).aggregate(total=Sum("stored_bytes"), last=Max("last_snapshot_at"))
     last = there["last"]
     carried = target.enabled and target.carried_users().exists()
     stale = carried and (last is None or timezone.now() - last > timedelta(days=target.stale_warning_days))
-    return Reciprocity(stored_here_bytes=folder_usage(peer.name)[0], stored_there_bytes=there["total"] or 0,
+    return Reciprocity(stored_here_bytes=here, stored_there_bytes=there["total"] or 0,
                        last_backup_at=last, stale=stale)
 
 

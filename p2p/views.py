@@ -43,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     latest = last_runs_by_target(backup.KIND)
     rows = [{"target": target, "schedule": describe(target), "run": latest.get(target.pk),
              "people": list(target.carried_users().order_by("username").values_list("username", flat=True)),
-             "reciprocity": services.reciprocity(target.peer)} for target in services.ensure_targets()]
+             "reciprocity": services.reciprocity(target.peer)} for target in services.all_targets()]
     return render(request, "p2p/index.html", {"title": _("Peer backups (P2P)"), "rows": rows})
 
 

@@ -39,7 +39,8 @@ class PeerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Peer
         fields = ["id", "name", "description", "endpoint", "wg_public_key", "allowed_ips", "keepalive",
-                  "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "created_at", "code", "tunnel",
+                  "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "folder", "health_checked_at", "created_at",
+                  "code", "tunnel",
                   "stored_here_bytes", "reciprocity"]
         extra_kwargs = {f: {"required": False} for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
 
@@ -55,7 +56,7 @@ class PeerSerializer(serializers.ModelSerializer):
                 "tx_bytes": state.tx_bytes}
 
     def get_stored_here_bytes(self, peer: Peer) -> int:
-        return services.folder_usage(peer.name)[0]
+        return services.folder_usage(peer.folder or peer.name)[0]
 
     @extend_schema_field(ReciprocitySerializer())
     def get_reciprocity(self, peer: Peer) -> dict:  # type: ignore[type-arg]
@@ -65,19 +66,22 @@ class PeerSerializer(serializers.ModelSerializer):
         return reciprocity(peer).as_dict()
 
     def save(self, **kwargs):  # type: ignore[no-untyped-def]
+        """From a code: services.pair (tunnel addresses chosen as when pasting it in the portal); from
+        fields: services.save_peer. Both validate with the model's rules."""
         data = dict(self.validated_data)
         code = data.pop("code", None)
         try:
-            peer = services.peer_from_invitation(codes.decode(code), name=data.get("name")) if code else (self.instance or Peer())
+            if code:
+                self.instance = services.pair_from_code(code, name=data.get("name")).peer
+                return self.instance
+            peer = self.instance or Peer()
+            for field, value in data.items():
+                setattr(peer, field, value)
+            self.instance = services.save_peer(peer)
         except codes.CodeInvalid as exc:
             raise serializers.ValidationError({"code": str(exc)}) from exc
-        for field, value in data.items():
-            if not (code and field == "name"):
-                setattr(peer, field, value)
-        try:
-            self.instance = services.save_peer(peer)
         except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
         return self.instance
 
 
@@ -98,10 +102,13 @@ class PeerViewSet(viewsets.ModelViewSet):
         services.remove_peer(instance)
 
     @extend_schema(responses=CheckSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def health(self, request: Request, pk: str | None = None) -> Response:
-        """The five checks of the seed's checklist."""
-        return Response([c.as_dict() for c in health.run_checks(self.get_object())])
+        """The five checks of the seed's checklist. GET: the last stored result (no network); POST: run
+        them now, in order, stopping at the first failure, and store the result."""
+        peer = self.get_object()
+        checks = health.check_now(peer) if request.method == "POST" else health.last_results(peer)
+        return Response([c.as_dict() for c in checks])
 
 
 class InvitationView(APIView):

@@ -3,6 +3,12 @@
 Checks 4 (repository present per carried user) and 5 (backup scheduled and last run succeeded)
 belong to the P2P backups; that app registers them with ``register_check``. Until then they say
 "not yet".
+
+The checks run in order and stop at the first failure: the later ones say what they wait for. Only
+``check_now`` runs them (the Check now button, the API's POST, `manage.py peer_health` and the
+schedule); it stores the result on the peer, and pages show that stored result (``last_results``), so
+rendering a page never sends a packet. Every connection to the peer's VPN address goes through
+peers.reach.require_tunnel first.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 import paramiko
+from django.utils import timezone
 
 from anemone.engines import wireguard
+from peers import reach
 from peers.identity import get_identity, p2p_key_path
 from peers.models import Peer
 
@@ -62,6 +70,8 @@ def check_wireguard(peer: Peer) -> Check:
 def check_port(peer: Peer, host: str | None = None, timeout: float = 5.0) -> Check:
     label = "Peer's SFTP port answers through the tunnel"
     host = host or peer.vpn_ip
+    if problem := reach.tunnel_problem(host):
+        return Check("vpn", label, "fail", problem, "Start the tunnel: `manage.py wireguard up` (as root).")
     try:
         socket.create_connection((host, peer.sftp_port), timeout=timeout).close()
     except OSError as exc:
@@ -73,6 +83,8 @@ def check_port(peer: Peer, host: str | None = None, timeout: float = 5.0) -> Che
 def check_sftp(peer: Peer, host: str | None = None, timeout: float = 10.0) -> Check:
     label = "SFTP login with our key, our folder listed"
     host = host or peer.vpn_ip
+    if problem := reach.tunnel_problem(host):
+        return Check("sftp", label, "fail", problem, "Start the tunnel: `manage.py wireguard up` (as root).")
     client = paramiko.SSHClient()
     key_type, blob = peer.ssh_public_key.split()[:2]
     host_id = host if peer.sftp_port == 22 else f"[{host}]:{peer.sftp_port}"
@@ -101,22 +113,58 @@ def get_identity_name() -> str:
     return server_name()
 
 
+LABELS = {"wireguard": "WireGuard handshake within 3 minutes", "vpn": "Peer's SFTP port answers through the tunnel",
+          "sftp": "SFTP login with our key, our folder listed", "repository": "Repository present for each carried user",
+          "backup": "Backup scheduled and last run succeeded"}
+
+
+def _steps(host: str | None) -> list[tuple[str, Callable[[Peer], Check]]]:
+    def extra(key: str) -> Callable[[Peer], Check]:
+        return _extra.get(key) or (lambda peer: Check(key, LABELS[key], "pending", "not yet: P2P backups are not set up"))
+
+    return [("wireguard", check_wireguard), ("vpn", lambda peer: check_port(peer, host)),
+            ("sftp", lambda peer: check_sftp(peer, host)), ("repository", extra("repository")), ("backup", extra("backup"))]
+
+
 def run_checks(peer: Peer, *, host: str | None = None) -> list[Check]:
-    """All five checks. Without a tunnel (check 1 failing) checks 2 and 3 are not attempted: the peer's
-    VPN address would route out of the machine instead of through WireGuard."""
-    tunnel_check = check_wireguard(peer)
-    if tunnel_check.status == "ok" or host is not None:
-        checks = [tunnel_check, check_port(peer, host), check_sftp(peer, host)]
-    else:
-        waiting = "waiting for check 1 (no tunnel to the peer yet)"
-        checks = [tunnel_check,
-                  Check("vpn", "Peer's SFTP port answers through the tunnel", "pending", waiting),
-                  Check("sftp", "SFTP login with our key, our folder listed", "pending", waiting)]
-    for key, label in (("repository", "Repository present for each carried user"),
-                       ("backup", "Backup scheduled and last run succeeded")):
-        function = _extra.get(key)
-        checks.append(function(peer) if function else Check(key, label, "pending", "not yet: P2P backups are not set up"))
+    """The five checks in order, stopping at the first failure (later ones stay "pending", naming the
+    check they wait for). With an explicit `host` (a test or a debugging admin reaching the peer's
+    endpoint another way) a failed check 1 is reported but does not stop the others: no tunnel is used."""
+    checks: list[Check] = []
+    blocked: Check | None = None
+    for number, (key, function) in enumerate(_steps(host), start=1):
+        if blocked is not None:
+            checks.append(Check(key, LABELS[key], "pending", f"waiting for check {blocked.detail}"))
+            continue
+        check = function(peer)
+        checks.append(check)
+        if check.status == "fail" and not (host is not None and key == "wireguard"):
+            blocked = Check(key, check.label, "fail", f"{number} ({check.label})")
     return checks
+
+
+def check_now(peer: Peer, *, host: str | None = None) -> list[Check]:
+    """Run the checklist and store it on the peer for the pages and the API to show."""
+    checks = run_checks(peer, host=host)
+    Peer.objects.filter(pk=peer.pk).update(health_results=[c.as_dict() for c in checks],
+                                           health_checked_at=timezone.now())
+    return checks
+
+
+def last_results(peer: Peer) -> list[Check]:
+    """The stored checklist (no network): "not checked yet" until someone or the schedule ran it."""
+    stored = [Check(**item) for item in peer.health_results or [] if isinstance(item, dict)]
+    if stored:
+        return stored
+    return [Check(key, label, "pending", "not checked yet") for key, label in LABELS.items()]
+
+
+def check_all() -> int:
+    """The schedule's job: every enabled peer's checklist, stored. Returns how many were checked."""
+    peers = list(Peer.objects.filter(enabled=True))
+    for peer in peers:
+        check_now(peer)
+    return len(peers)
 
 
 def all_ok(checks: list[Check]) -> bool:

@@ -1,4 +1,7 @@
-"""Peers pages: my server (identity + invitation code), add by code, checklist, incoming backups."""
+"""Peers pages: my server (identity form + invitation code), add by code, checklist, incoming backups.
+
+No page starts a network check: the checklist shows the stored result of the last check (the Check now
+button, the API, the CLI or the schedule ran it)."""
 
 from __future__ import annotations
 
@@ -14,54 +17,86 @@ from django.views.decorators.http import require_POST
 
 from p2p.services import reciprocity
 from peers import codes, health, services, tunnel
+from peers.forms import IdentityForm
 from peers.identity import get_identity
 from peers.models import Peer
+from peers.services import refusal
 
 
-@staff_member_required
-def index(request: HttpRequest) -> HttpResponse:
-    status = tunnel.status()
+def _index(request: HttpRequest, form: IdentityForm, status: int = 200) -> HttpResponse:
+    status_by_key = tunnel.status()
     rows = []
     for peer in Peer.objects.all():
-        used, repos, last = services.folder_usage(peer.name)
-        rows.append({"peer": peer, "wg": status.get(peer.wg_public_key), "used": used, "repos": repos,
+        used, repos, last = services.folder_usage(peer.folder or peer.name)
+        rows.append({"peer": peer, "wg": status_by_key.get(peer.wg_public_key), "used": used, "repos": repos,
                      "last_write": datetime.fromtimestamp(last, tz=UTC) if last else None,
                      "there": reciprocity(peer)})
     return render(request, "peers/index.html", {
         "title": _("Peers"), "identity": get_identity(), "code": codes.encode(services.my_invitation()), "rows": rows,
-    })
+        "identity_form": form,
+    }, status=status)
+
+
+@staff_member_required
+def index(request: HttpRequest) -> HttpResponse:
+    return _index(request, IdentityForm(instance=get_identity()))
+
+
+@staff_member_required
+@require_POST
+def my_server(request: HttpRequest) -> HttpResponse:
+    """Save the My server form through the same service as `manage.py identity`."""
+    form = IdentityForm(request.POST, instance=get_identity())
+    if not form.is_valid():
+        return _index(request, form, status=400)
+    try:
+        services.update_identity(**{name: form.cleaned_data[name] for name in form.Meta.fields})
+    except ValidationError as exc:
+        form.add_error(None, refusal(exc))
+        return _index(request, form, status=400)
+    messages.success(request, _("My server saved. Send your friends your new invitation code if you changed the "
+                                "endpoint, the VPN address or a port."))
+    return redirect("peers:index")
 
 
 @staff_member_required
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
     try:
-        peer = services.peer_from_invitation(codes.decode(request.POST.get("code", "")),
-                                             name=request.POST.get("name") or None)
-        services.save_peer(peer)
+        paired = services.pair_from_code(request.POST.get("code", ""), name=request.POST.get("name") or None)
     except codes.CodeInvalid as exc:
         messages.error(request, str(exc))
         return redirect("peers:index")
     except ValidationError as exc:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        messages.error(request, refusal(exc))
         return redirect("peers:index")
-    messages.success(request, _("Peer %(name)s added. Send them your own invitation code too.") % {"name": peer.name})
-    return redirect("peers:detail", pk=peer.pk)
+    if paired.our_new_address:
+        messages.info(request, _("Both servers had the VPN address %(old)s: this server now uses %(new)s.")
+                      % {"old": paired.our_old_address, "new": paired.our_new_address})
+    messages.success(request, _("Peer %(name)s added. Send them your own invitation code too.") % {"name": paired.peer.name})
+    return redirect("peers:detail", pk=paired.peer.pk)
 
 
 @staff_member_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
-    checks = health.run_checks(peer) if request.GET.get("check", "1") == "1" else []
-    return render(request, "peers/detail.html", {"peer": peer, "checks": checks, "title": peer.name})
+    return render(request, "peers/detail.html", {"peer": peer, "checks": health.last_results(peer), "title": peer.name})
+
+
+@staff_member_required
+@require_POST
+def check_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Check now button: run the checklist (in order, stopping at the first failure) and store it."""
+    peer = get_object_or_404(Peer, pk=pk)
+    health.check_now(peer)
+    return redirect("peers:detail", pk=pk)
 
 
 @staff_member_required
 @require_POST
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
-    peer.enabled = not peer.enabled
-    services.save_peer(peer)
+    services.set_enabled(peer, not peer.enabled)
     return redirect("peers:detail", pk=pk)
 
 
@@ -73,8 +108,8 @@ def delete_data(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("confirm_name") != peer.name:
         messages.error(request, _("Type the peer's name to confirm."))
     else:
-        services.delete_stored_data(peer.name)
-        (services.incoming_root() / peer.name).mkdir(mode=0o700, exist_ok=True)
+        services.delete_stored_data(peer.folder or peer.name)
+        services.peer_root(peer).mkdir(mode=0o700, exist_ok=True)
         messages.success(request, _("The backups %(name)s stored here were deleted.") % {"name": peer.name})
     return redirect("peers:detail", pk=pk)
 

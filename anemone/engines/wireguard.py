@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -54,18 +56,68 @@ class PeerSection:
     keepalive: int = 25
 
 
+class InvalidConfigValue(ValueError):
+    """A value that cannot go into a WireGuard config line as it is (it would add or break a line)."""
+
+
+_ENDPOINT = re.compile(r"(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
+_COMMENT = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _key(value: str, what: str) -> str:
+    if not isinstance(value, str) or len(value) != 44 or not is_valid_key(value):
+        raise InvalidConfigValue(f"{what}: not a WireGuard key")
+    return value
+
+
+def _port(value: int, what: str, low: int = 1) -> int:
+    if type(value) is not int or not low <= value <= 65535:
+        raise InvalidConfigValue(f"{what}: not a port number")
+    return value
+
+
+def _networks(value: str) -> str:
+    """AllowedIPs re-written from parsed networks, so nothing but CIDRs and ', ' reaches the line."""
+    parts = [part.strip() for part in str(value).split(",")]
+    try:
+        if not parts or any(not part or any(ch.isspace() for ch in part) for part in parts):
+            raise ValueError(value)
+        return ", ".join(str(ipaddress.ip_network(part, strict=False)) for part in parts)
+    except ValueError:
+        raise InvalidConfigValue("AllowedIPs: not a list of CIDR addresses") from None
+
+
+def _endpoint(value: str) -> str:
+    match = _ENDPOINT.fullmatch(value)
+    if not match or not 1 <= int(match.group(3)) <= 65535:
+        raise InvalidConfigValue("Endpoint: not host:port")
+    return value
+
+
+def render_peer(peer: PeerSection) -> list[str]:
+    """One [Peer] section, every value parsed (InvalidConfigValue otherwise): one value per line."""
+    lines = ["", f"# {peer.name}" if _COMMENT.fullmatch(peer.name or "") else "# peer", "[Peer]",
+             f"PublicKey = {_key(peer.public_key, 'PublicKey')}", f"AllowedIPs = {_networks(peer.allowed_ips)}"]
+    if peer.endpoint:
+        lines.append(f"Endpoint = {_endpoint(peer.endpoint)}")
+    if peer.keepalive:
+        lines.append(f"PersistentKeepalive = {_port(peer.keepalive, 'PersistentKeepalive')}")
+    return lines
+
+
 def render_config(*, private_key: str, address: str, listen_port: int, peers: Sequence[PeerSection],
                   wg_quick: bool = True) -> str:
-    """The config file; wg_quick=False drops the keys only wg-quick understands (for `wg syncconf`)."""
-    lines = ["[Interface]", f"PrivateKey = {private_key}", f"ListenPort = {listen_port}"]
+    """The config file; wg_quick=False drops the keys only wg-quick understands (for `wg syncconf`).
+    Written from parsed values only, so no field can add a line; a bad value raises InvalidConfigValue."""
+    try:
+        interface = str(ipaddress.ip_interface(address))
+    except ValueError:
+        raise InvalidConfigValue("Address: not an address with its network") from None
+    lines = ["[Interface]", f"PrivateKey = {_key(private_key, 'PrivateKey')}", f"ListenPort = {_port(listen_port, 'ListenPort')}"]
     if wg_quick:
-        lines.insert(1, f"Address = {address}")
+        lines.insert(1, f"Address = {interface}")
     for peer in peers:
-        lines += ["", f"# {peer.name}", "[Peer]", f"PublicKey = {peer.public_key}", f"AllowedIPs = {peer.allowed_ips}"]
-        if peer.endpoint:
-            lines.append(f"Endpoint = {peer.endpoint}")
-        if peer.keepalive:
-            lines.append(f"PersistentKeepalive = {peer.keepalive}")
+        lines += render_peer(peer)
     return "\n".join(lines) + "\n"
 
 
@@ -121,8 +173,10 @@ def interface_exists(interface: str) -> bool:
     return _ip("link", "show", "dev", interface).returncode == 0
 
 
-def up(interface: str, address: str, config_text_syncconf: str, config_path: str) -> str:
-    """Create (if needed) and configure the interface; returns "kernel" or "wireguard-go"."""
+def up(interface: str, address: str, config_text_syncconf: str, config_path: str, routes: Sequence[str] = ()) -> str:
+    """Create (if needed) and configure the interface; returns "kernel" or "wireguard-go".
+    `routes`: the peers' AllowedIPs, routed into the tunnel like wg-quick does (a peer outside our own
+    network would otherwise be reached through the default route)."""
     check_rights()
     mode = "existing"
     if not interface_exists(interface):
@@ -136,9 +190,42 @@ def up(interface: str, address: str, config_text_syncconf: str, config_path: str
                 raise WireGuardError("wireguard-go could not create the interface (is /dev/net/tun available?)")
             mode = "wireguard-go"
     syncconf(interface, config_text_syncconf, config_path)
-    _ip("address", "replace", address, "dev", interface)
+    set_address(interface, address)
     _ip("link", "set", "up", "dev", interface)
+    set_routes(interface, routes)
     return mode
+
+
+def set_address(interface: str, address: str) -> None:
+    """Exactly our VPN address on the interface (a changed address replaces the old one)."""
+    wanted = str(ipaddress.ip_interface(address))
+    words = _ip("-o", "address", "show", "dev", interface).stdout.split()
+    present = [words[i + 1] for i, word in enumerate(words[:-1]) if word in ("inet", "inet6")
+               and not words[i + 1].startswith("fe80:")]
+    if present == [wanted]:
+        return
+    _ip("address", "flush", "dev", interface)
+    _ip("address", "add", wanted, "dev", interface)
+
+
+def set_routes(interface: str, routes: Sequence[str]) -> None:
+    for route in routes:
+        network = str(ipaddress.ip_network(route, strict=False))
+        _ip("route", "replace", network, "dev", interface)
+
+
+def routed_through(address: str, interface: str, namespace: str | None = None) -> bool:
+    """True when the kernel sends packets for `address` into `interface` (`ip route get`)."""
+    result = _ip("-o", "route", "get", str(ipaddress.ip_address(address)), namespace=namespace)
+    words = result.stdout.split()
+    return result.returncode == 0 and "dev" in words and words[words.index("dev") + 1] == interface
+
+
+def is_up(interface: str) -> bool:
+    """The interface exists and is administratively up."""
+    result = _ip("-o", "link", "show", "dev", interface)
+    flags = result.stdout.split("<", 1)[1].split(">", 1)[0].split(",") if result.returncode == 0 and "<" in result.stdout else []
+    return "UP" in flags
 
 
 def syncconf(interface: str, config_text: str, config_path: str) -> None:

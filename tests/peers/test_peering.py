@@ -26,9 +26,19 @@ REAL_DUMP = (
 )
 
 
+def new_ssh_key(comment: str = "bob") -> str:
+    """A fresh OpenSSH ed25519 public key line (each peer has its own key: one key, one peer)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    public = Ed25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                                                     serialization.PublicFormat.OpenSSH)
+    return f"{public.decode()} {comment}"
+
+
 def friend_invitation(**changes) -> codes.Invitation:
     values = {"name": "bob", "endpoint": "bob.example.org:51820", "wg_public_key": wireguard.generate_keypair()[1],
-              "ssh_public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmKIIEFecgFoICsVW2zm3lzHl6JNTdcXDb5n5Zs5lrR bob",
+              "ssh_public_key": new_ssh_key(),
               "vpn_address": "198.51.100.2/24", "sftp_port": 2222}
     values.update(changes)
     return codes.Invitation(**values)

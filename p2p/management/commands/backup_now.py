@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no peer named {options['peer']}")
             targets = [target]
         else:
-            targets = [t for t in services.ensure_targets() if t.enabled and t.peer.enabled]
+            targets = [t for t in services.all_targets() if t.enabled and t.peer.enabled]
             if not targets:
                 raise CommandError("no enabled peer to back up to (pair with a peer first: manage.py add_peer)")
         failed = []

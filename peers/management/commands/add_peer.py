@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from peers import codes, services
 from peers.models import Peer
+from peers.services import refusal
 
 
 class Command(BaseCommand):
@@ -26,9 +27,16 @@ class Command(BaseCommand):
             code = input("Paste your friend's invitation code (or leave empty to type the details): ").strip()
         if code:
             try:
-                peer = services.peer_from_invitation(codes.decode(code), name=options["name"])
+                paired = services.pair_from_code(code, name=options["name"])
             except codes.CodeInvalid as exc:
                 raise CommandError(str(exc)) from exc
+            except ValidationError as exc:
+                raise CommandError(refusal(exc)) from exc
+            if paired.our_new_address:
+                self.stdout.write(f"both servers had the VPN address {paired.our_old_address}: "
+                                  f"this server now uses {paired.our_new_address}")
+            self.done(paired.peer)
+            return
         else:
             peer = Peer(name=options["name"] or self.ask("Name"), endpoint=options["endpoint"] or self.ask("Endpoint (host:port)"),
                         wg_public_key=options["wg_public_key"] or self.ask("WireGuard public key"),
@@ -39,7 +47,10 @@ class Command(BaseCommand):
         try:
             services.save_peer(peer)
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+            raise CommandError(refusal(exc)) from exc
+        self.done(peer)
+
+    def done(self, peer: Peer) -> None:
         self.stdout.write(f"peer {peer.name} added ({peer.allowed_ips}); check it with: manage.py peer_health {peer.name}")
 
     def ask(self, label: str) -> str:

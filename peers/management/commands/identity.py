@@ -1,11 +1,10 @@
 """`manage.py identity [--endpoint HOST:PORT] [--vpn-address CIDR] [--listen-port N] [--sftp-port N] [--interface NAME]`."""
 
-import ipaddress
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from peers.identity import get_identity
+from peers import services
+from peers.services import refusal
 
 
 class Command(BaseCommand):
@@ -19,17 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--interface")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
-        identity = get_identity()
-        for option in ("endpoint", "vpn_address", "listen_port", "sftp_port", "interface"):
-            if options[option] is not None:
-                setattr(identity, option, options[option])
-        try:
-            ipaddress.ip_interface(identity.vpn_address)
-            identity.full_clean()
-        except ValueError as exc:
-            raise CommandError(f"--vpn-address: {exc}") from exc
+        fields = ("endpoint", "vpn_address", "listen_port", "sftp_port", "interface")
+        try:  # the same service as the My server form
+            identity = services.update_identity(**{name: options[name] for name in fields})
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items())) from exc
-        identity.save()
+            names = {name: f"--{name.replace('_', '-')}" for name in fields}
+            where = ", ".join(names.get(key, key) for key in getattr(exc, "error_dict", {}))
+            raise CommandError(f"{where}: {refusal(exc)}" if where else refusal(exc)) from exc
         self.stdout.write(f"endpoint={identity.endpoint} vpn_address={identity.vpn_address} "
                           f"listen_port={identity.listen_port} sftp_port={identity.sftp_port} interface={identity.interface}")

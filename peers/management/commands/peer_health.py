@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from peers.health import all_ok, run_checks
+from peers.health import all_ok, check_now
 from peers.models import Peer
 
 MARKS = {"ok": "✔", "fail": "✘", "pending": "…"}
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         peers = Peer.objects.filter(name=options["name"]) if options["name"] else Peer.objects.filter(enabled=True)
         if options["name"] and not peers:
             raise CommandError(f"no peer named {options['name']}")
-        results = {peer.name: run_checks(peer, host=options["host"]) for peer in peers}
+        results = {peer.name: check_now(peer, host=options["host"]) for peer in peers}
         if options["json"]:
             self.stdout.write(json.dumps({n: [c.as_dict() for c in cs] for n, cs in results.items()}, indent=1))
         else:
