@@ -4,12 +4,16 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# The machine's PostgreSQL and Redis (python-svc); the suite also runs the service-facing tests on them.
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/anemone
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-SERVICE_TESTS := tests/anemone/test_runs.py tests/anemone/test_schedules.py tests/anemone/test_queue.py
+# The whole suite runs twice, side by side: on the embedded default (SQLite + django-q2's database broker)
+# and on PostgreSQL + the Redis broker, servers of its own (tests/fixtures/services.py: throwaway cluster
+# and redis-server on free ports, whatever the machine runs). Each pass spreads its test files over
+# TEST_WORKERS pytest-xdist workers (the suite mostly waits on servers, engines and the browser).
+# One pass alone: `make test-sqlite` / `make test-postgres`; a subset: PYTEST_ARGS=tests/anemone.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-.PHONY: run test install install-test lint bench clean-var
+.PHONY: run test test-sqlite test-postgres checks install install-test lint bench clean-var
 
 install:
 	bash scripts/install.sh
@@ -22,22 +26,30 @@ run: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py ensure_schedules
-	$(VENV)/bin/honcho -f Procfile start
+	$(PY) scripts/supervise.py Procfile
 
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy anemone peers p2p usbbackup cloudbackup
 
-test: install-test
+test: install-test checks
+	@echo "== the whole suite, twice in parallel: SQLite, and PostgreSQL + Redis (each pass printed when it ends) =="
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+checks:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy anemone peers p2p usbbackup cloudbackup
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	ANEMONE_DATA_DIR=$$(mktemp -d /tmp/anemone-test.XXXXXX) $(VENV)/bin/pytest
-	@echo "== the run machinery and the task queue again, on PostgreSQL + the Redis broker =="
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) ANEMONE_DATA_DIR=$$(mktemp -d /tmp/anemone-test.XXXXXX) \
-		$(VENV)/bin/pytest $(SERVICE_TESTS)
+
+test-sqlite:
+	@echo "== the whole suite on the embedded default: SQLite + django-q2's database broker =="
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST)
+
+test-postgres:
+	@echo "== the whole suite on PostgreSQL + the Redis broker (a throwaway cluster and server of its own) =="
+	$(PY) -m tests.fixtures.services -- $(PYTEST)
 
 bench: install-test
 	$(PY) bench/run_all.py

@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 packages=(restic openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(chromium)
+    # The browser tests, and the suite's own throwaway PostgreSQL cluster and Redis server (the second pass
+    # of `make test`; tests/fixtures/services.py starts them on free ports, it never uses the machine's).
+    packages+=(chromium postgresql redis-server)
 fi
 
 missing=()
