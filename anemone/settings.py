@@ -234,8 +234,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bounded, strict limit/offset (a huge limit was a 500) and JSON with a depth limit (1,000 levels was a 500).
+    "DEFAULT_PAGINATION_CLASS": "anemone.api.pagination.Pagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_PARSER_CLASSES": [
+        "anemone.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"auth": "10/min"},
     "EXCEPTION_HANDLER": "anemone.api.errors.exception_handler",
 }

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from anemone.accounts import services
+from anemone.accounts import last_admin, services
 from anemone.accounts.forms import LOGIN_REFUSED, client_ip
 from anemone.accounts.links import issue_link
 from anemone.accounts.models import AccountLink, User, username_validator
@@ -76,6 +76,16 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["username", "email", "is_admin", "language", "quota_total_bytes", "quota_backup_bytes",
+    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+        """The last active admin stays an active admin (the same guard as every other door)."""
+        if self.instance is not None:
+            try:
+                last_admin.check_change(self.instance, is_admin=attrs.get("is_staff", self.instance.is_staff),
+                                        is_active=attrs.get("is_active", self.instance.is_active))
+            except last_admin.LastAdminError as error:
+                raise serializers.ValidationError(error.messages[0], code="last_admin") from error
+        return attrs
+
                   "usage_backup_bytes", "usage_data_bytes", "usage_trash_bytes", "usage"]
         read_only_fields = ["username", "email", "quota_total_bytes", "quota_backup_bytes", "usage_backup_bytes",
                             "usage_data_bytes", "usage_trash_bytes"]
@@ -102,7 +112,8 @@ class MeView(APIView):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(validators=[username_validator])
+    # No trimming: "eve\n" is refused, not silently turned into another name.
+    username = serializers.CharField(validators=[username_validator], trim_whitespace=False)
     is_admin = serializers.BooleanField(source="is_staff", required=False)
     is_activated = serializers.BooleanField(read_only=True)
     activation_link = serializers.SerializerMethodField()
@@ -139,13 +150,11 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     def perform_create(self, serializer: UserSerializer) -> None:
         data = serializer.validated_data
-        user = services.create_user(data["username"], email=data.get("email", ""), is_admin=data.get("is_staff", False))
-        for field in ("quota_total_bytes", "quota_backup_bytes", "language"):
-            if field in data:
-                setattr(user, field, data[field])
-        user.save()
+        quotas = {field: data[field] for field in ("quota_total_bytes", "quota_backup_bytes") if field in data}
+        user = services.create_user(data["username"], email=data.get("email", ""), is_admin=data.get("is_staff", False),
+                                    language=data.get("language", ""), quotas=quotas)
         serializer.instance = user
-        url = issue_link(user, AccountLink.ACTIVATE, self.request.build_absolute_uri("/"))
+        url = issue_link(user, AccountLink.ACTIVATE)
         serializer.context["links"] = {user.pk: url}
 
     def perform_update(self, serializer: UserSerializer) -> None:
@@ -161,13 +170,13 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         user = self.get_object()
         if user.is_activated:
             return Response({"detail": "Already activated: use reset-link."}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"url": issue_link(user, AccountLink.ACTIVATE, request.build_absolute_uri("/"))})
+        return Response({"url": issue_link(user, AccountLink.ACTIVATE)})
 
     @extend_schema(request=None, responses=LinkResponse)
     @action(detail=True, methods=["post"], url_path="reset-link")
     def reset_link(self, request: Request, pk: str | None = None) -> Response:
         user = self.get_object()
-        return Response({"url": issue_link(user, AccountLink.RESET, request.build_absolute_uri("/"))})
+        return Response({"url": issue_link(user, AccountLink.RESET)})
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]

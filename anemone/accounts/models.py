@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
-from django.db import models
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{1,31}$"
+# \A…\Z, not ^…$: `$` also matches before a trailing newline, so "eve\n" passed (a folder named with a newline).
+USERNAME_PATTERN = r"\A[a-z][a-z0-9_-]{1,31}\Z"
 username_validator = RegexValidator(
     USERNAME_PATTERN,
     _("2–32 characters: lowercase letters, digits, '-' or '_', starting with a letter."),
@@ -29,10 +30,12 @@ class User(AbstractUser):
     username = models.CharField(_("username"), max_length=32, unique=True, validators=[username_validator])
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
     quota_total_bytes = models.BigIntegerField(
-        _("total quota (bytes)"), default=settings.DEFAULT_QUOTA_TOTAL_BYTES, help_text=_("0 = unlimited")
+        _("total quota (bytes)"), default=settings.DEFAULT_QUOTA_TOTAL_BYTES, help_text=_("0 = unlimited"),
+        validators=[MinValueValidator(0)],
     )
     quota_backup_bytes = models.BigIntegerField(
-        _("backup quota (bytes)"), default=settings.DEFAULT_QUOTA_BACKUP_BYTES, help_text=_("0 = unlimited")
+        _("backup quota (bytes)"), default=settings.DEFAULT_QUOTA_BACKUP_BYTES, help_text=_("0 = unlimited"),
+        validators=[MinValueValidator(0)],
     )
     usage_backup_bytes = models.BigIntegerField(default=0, editable=False)
     usage_data_bytes = models.BigIntegerField(default=0, editable=False)
@@ -43,6 +46,21 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Backstop of the last-admin rule for every path (forms and API check earlier, with a nicer error)."""
+        from anemone.accounts import last_admin
+
+        with transaction.atomic():
+            last_admin.check_change(self, is_admin=self.is_staff, is_active=self.is_active)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from anemone.accounts import last_admin
+
+        with transaction.atomic():
+            last_admin.check_delete([self])
+            return super().delete(*args, **kwargs)
 
     @property
     def is_activated(self) -> bool:

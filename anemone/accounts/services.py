@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from anemone import crypto
@@ -21,12 +22,34 @@ class LinkInvalid(ValueError):
     """The link is unknown, already used or expired."""
 
 
-def create_user(username: str, *, email: str = "", is_admin: bool = False, language: str = "") -> User:
-    user = User(username=username, email=email, is_staff=is_admin, is_superuser=is_admin, language=language)
+def create_user(username: str, *, email: str = "", is_admin: bool = False, language: str = "",
+                quotas: dict[str, int] | None = None) -> User:
+    """A new, not yet activated person; the model's validators (name, quotas) apply to every caller."""
+    user = User(username=username, email=email, is_staff=is_admin, is_superuser=is_admin, language=language,
+                **(quotas or {}))
     user.full_clean(exclude=["password"])
     user.set_unusable_password()
     user.save()
     return user
+def update_user(user: User, **changes: object) -> User:
+    """Change a person's role, state, quotas or language (portal, CLI): validated, last admin kept.
+
+    A disabled person is logged out everywhere at once.
+    """
+    from anemone.accounts import last_admin
+
+    last_admin.check_change(user, is_admin=bool(changes.get("is_staff", user.is_staff)),
+                            is_active=bool(changes.get("is_active", user.is_active)))
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.is_superuser = user.is_staff
+    user.full_clean(exclude=["password"])
+    user.save()
+    if not user.is_active:
+        revoke_sessions_and_tokens(user)
+    return user
+
+
 
 
 def make_link(user: User, purpose: str) -> str:
@@ -44,7 +67,7 @@ def check_link(token: str, purpose: str) -> AccountLink:
         token_hash=AccountLink.hash_token(token), purpose=purpose
     ).first()
     if link is None or not link.is_usable:
-        raise LinkInvalid("This link is invalid or has expired. Ask your admin for a new one.")
+        raise LinkInvalid(gettext("This link is invalid or has expired. Ask your admin for a new one."))
     return link
 
 

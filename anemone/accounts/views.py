@@ -16,8 +16,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from anemone import crypto
 from anemone.accounts import forms, services
+from anemone.accounts.kit_views import confirm_kit_stored, kit_page
 from anemone.accounts.models import AccountLink, User
-from anemone.accounts.setup import run_setup, setup_done
+from anemone.accounts.setup import SetupAlreadyDone, run_setup, setup_done
 from anemone.models import SiteSettings
 
 KEY_PENDING = "backup_key_pending"
@@ -37,11 +38,16 @@ def setup(request: HttpRequest) -> HttpResponse:
     """First run only: server name, language, first admin. Dead once an admin exists."""
     if setup_done():
         raise Http404
-    form = forms.SetupForm(request.POST or None)
+    # Before setup the Host the admin typed is the best guess of the portal address; they can correct it.
+    form = forms.SetupForm(request.POST or None, initial={"portal_url": request.build_absolute_uri("/").rstrip("/")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        admin, key = run_setup(server_name=data["server_name"], language=data["language"],
-                               admin_username=data["username"], admin_password=data["password1"])
+        try:
+            admin, key = run_setup(server_name=data["server_name"], language=data["language"],
+                                   admin_username=data["username"], admin_password=data["password1"],
+                                   portal_url=data["portal_url"])
+        except SetupAlreadyDone as exc:
+            raise Http404 from exc
         login(request, admin, backend=BACKEND)
         request.session[KIT_PENDING] = True
         request.session[KEY_PENDING] = key
@@ -54,14 +60,14 @@ def setup_kit(request: HttpRequest) -> HttpResponse:
     """The recovery kit, shown once right after setup (download + confirmation)."""
     if not request.session.get(KIT_PENDING):
         raise Http404
-    text = crypto.recovery_kit_text(SiteSettings.load().server_name)
     if request.GET.get("download"):
-        return text_download(text, "anemone-recovery-kit.txt")
+        return text_download(crypto.recovery_kit_text(SiteSettings.load().server_name), "anemone-recovery-kit.txt")
     form = forms.RecoveryKitConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         del request.session[KIT_PENDING]
         return redirect("backup-key")
-    return render(request, "accounts/recovery_kit.html", {"form": form, "kit": text, "title": _("Recovery kit")})
+        confirm_kit_stored()
+    return kit_page(request, form=form, download=True)
 
 
 @login_required
@@ -87,7 +93,7 @@ class LoginView(auth_views.LoginView):
 
 def _link_or_error(request: HttpRequest, token: str, purpose: str):  # type: ignore[no-untyped-def]
     try:
-        return services.check_link(token, purpose)
+        link = services.check_link(token, purpose)
     except services.LinkInvalid as exc:
         return render(request, "accounts/link_invalid.html", {"message": str(exc), "title": _("Link")}, status=410)
 
@@ -95,6 +101,19 @@ def _link_or_error(request: HttpRequest, token: str, purpose: str):  # type: ign
 @sensitive_post_parameters()
 def activate(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_error(request, token, AccountLink.ACTIVATE)
+    return _refuse_other_session(request, link) or link
+
+
+def _refuse_other_session(request: HttpRequest, link: AccountLink) -> HttpResponse | None:
+    """A link opened in a browser where someone else is logged in is refused, saying why.
+
+    Otherwise an admin testing a person's link in their own browser would activate that person and
+    see their one-time backup key (and be logged in as them afterwards).
+    """
+    if not request.user.is_authenticated or request.user.pk == link.user_id:
+        return None
+    return render(request, "accounts/link_other_session.html", {
+        "person": link.user, "title": _("Log out first"), "purpose": link.purpose}, status=409)
     if isinstance(link, HttpResponse):
         return link
     form = forms.ActivationForm(request.POST or None)

@@ -4,11 +4,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from anemone.api.parsers import nesting_refused
 from anemone.files.paths import PathRefused
 from anemone.runs.services import RunActive
 
 
 def exception_handler(exc, context):  # type: ignore[no-untyped-def]
+    if isinstance(exc, RecursionError):  # a deeply nested value the parser let through (anemone.api.parsers)
+        return Response({"detail": str(nesting_refused().detail)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PathRefused):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, FileNotFoundError):
