@@ -10,5 +10,5 @@ class CloudbackupConfig(AppConfig):
         from cloudbackup import sync
         from cloudbackup.models import Destination
 
-        registry.register(sync.KIND, sync.request_sync, label="Cloud sync",
+        registry.register(sync.KIND, sync.request_sync, label="Cloud sync", backup=True,
                           load=lambda pk: Destination.objects.get(pk=pk), targets=lambda: Destination.objects.all())

@@ -18,7 +18,8 @@ from anemone.accounts.models import User
 from anemone.engines import ssh
 from anemone.engines.rclone import RcloneError
 from anemone.files.paths import PathRefused
-from anemone.runs.models import Run, RunStatus, Trigger
+from anemone.runs import history
+from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe, next_run
 from anemone.runs.services import RunActive, last_runs_by_target
 from cloudbackup import backends, connection, keys, restore, services, sync
@@ -29,10 +30,9 @@ from cloudbackup.models import Destination
 @staff_member_required
 def index(request: HttpRequest) -> HttpResponse:
     latest = last_runs_by_target(sync.KIND)
-    succeeded = last_runs_by_target(sync.KIND, where=Q(status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL])
-                                    & ~Q(options__dry_run=True))
-    rows = [(d, latest.get(d.pk), succeeded.get(d.pk), describe(d), next_run(d) if d.enabled else None)
-            for d in Destination.objects.all()]
+    # The last good copy: the newest real (not preview) sync that succeeded for everyone, failures since beside it.
+    rows = [(d, latest.get(d.pk), history.target_backup_state(sync.KIND, d.pk, d.name), describe(d),
+             next_run(d) if d.enabled else None) for d in Destination.objects.all()]
     public = keys.public_key()
     return render(request, "cloudbackup/index.html", {
         "title": _("Cloud backup"), "rows": rows, "public_key": public,

@@ -9,7 +9,7 @@ class P2pConfig(AppConfig):
         from anemone.runs import registry
         from p2p import backup, health, services
 
-        registry.register(backup.KIND, services.scheduled_backup, label="P2P backup",
+        registry.register(backup.KIND, services.scheduled_backup, label="P2P backup", backup=True,
                           load=services.load_schedulable, targets=services.schedulable_targets)
         health.register()
         services.connect_lifecycle()

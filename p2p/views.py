@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from anemone.engines import restic
 from anemone.files.paths import PathRefused
+from anemone.runs import history
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
 from anemone.runs.services import RunActive, last_runs_by_target
@@ -42,6 +43,7 @@ def _target(pk: int) -> PeerTarget:
 def index(request: HttpRequest) -> HttpResponse:
     latest = last_runs_by_target(backup.KIND)
     rows = [{"target": target, "schedule": describe(target), "run": latest.get(target.pk),
+             "state": history.target_backup_state(backup.KIND, target.pk, target.peer.name),
              "people": list(target.carried_users().order_by("username").values_list("username", flat=True)),
              "reciprocity": services.reciprocity(target.peer)} for target in services.all_targets()]
     return render(request, "p2p/index.html", {"title": _("Peer backups (P2P)"), "rows": rows})

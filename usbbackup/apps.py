@@ -10,5 +10,5 @@ class UsbbackupConfig(AppConfig):
         from anemone.runs import registry
         from usbbackup import services
 
-        registry.register(services.KIND, services.start_scheduled, label="USB backup",
+        registry.register(services.KIND, services.start_scheduled, label="USB backup", backup=True,
                           load=services.load, targets=services.targets)

@@ -1,9 +1,12 @@
 """Which removable drives are mounted, read from /proc/self/mountinfo (no udev/udisks needed).
 
 A "drive" is a real filesystem mounted at or under one of the configured roots (default /mnt,
-/media, /run/media). The root filesystem and the filesystem holding the data directory are never
-offered, whatever their mount point: a backup "to the drive" that lands on the server's own disk is
-no backup. Labels and UUIDs come from ``lsblk --json`` (``blkid`` for loop devices lsblk skips),
+/media, /run/media) that can hold a backup: writable by us, not a kernel or system mount (/proc,
+/sys, /dev, /run outside /run/media, /boot). The root filesystem and the filesystem holding the data
+directory are never offered, whatever their mount point: a backup "to the drive" that lands on the
+server's own disk is no backup. A mount we cannot write to (read-only, like a system's read-only
+tmpfs under /mnt) is not a drive either — unless it already holds an Anemone backup, which can still
+be imported from a write-protected drive (it is then shown read-only, with no "back up here"). Labels and UUIDs come from ``lsblk --json`` (``blkid`` for loop devices lsblk skips),
 sizes from statvfs.
 """
 
@@ -27,6 +30,9 @@ PSEUDO_FS = {
     "pstore", "bpf", "fusectl", "configfs", "binfmt_misc", "hugetlbfs", "nsfs", "autofs", "rpc_pipefs",
     "efivarfs", "selinuxfs", "overlay", "squashfs", "ramfs", "fuse.gvfsd-fuse", "fuse.portal", "nfsd",
 }
+# Where the system mounts its own filesystems: never a drive, even under a root such as "/".
+SYSTEM_MOUNTS = ("/proc", "/sys", "/dev", "/run", "/boot", "/efi")
+SYSTEM_EXCEPTIONS = ("/run/media",)  # udisks mounts people's drives here
 _OCTAL = re.compile(r"\\([0-7]{3})")
 
 
@@ -68,6 +74,11 @@ class Drive:
     st_dev: int = 0
     has_backup: bool = False
     backup_folders: list[str] = field(default_factory=list)
+
+    @property
+    def ejectable(self) -> bool:
+        """Eject makes sense for a drive that can take a backup, or a real (block) device holding one."""
+        return not self.read_only or self.device.startswith("/dev/")
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -195,8 +206,8 @@ def configured_roots() -> list[str]:
 
 def is_under(path: str, roots: list[str]) -> bool:
     for root in roots:
-        root = root.rstrip("/") or "/"
-        if path == root or path.startswith(root + "/"):
+        root = root.rstrip("/")
+        if path == (root or "/") or path.startswith(root + "/"):  # "/" holds every path
             return True
     return False
 
@@ -211,11 +222,17 @@ def forbidden_devices() -> set[int]:
     return devices
 
 
+def is_system_mount(path: str) -> bool:
+    """/proc, /sys, /dev, /run (but /run/media), /boot...: the system's own mounts, whatever their type."""
+    return is_under(path, list(SYSTEM_MOUNTS)) and not is_under(path, list(SYSTEM_EXCEPTIONS))
+
+
 def candidate_mounts(entries: list[MountEntry], roots: list[str]) -> list[MountEntry]:
     """Real filesystems mounted under the roots; the topmost mount wins where two share a point."""
     visible: dict[str, MountEntry] = {}
     for entry in entries:
-        if entry.fstype in PSEUDO_FS or not is_under(entry.mount_point, roots):
+        if entry.fstype in PSEUDO_FS or is_system_mount(entry.mount_point) or not is_under(entry.mount_point, roots):
+            visible.pop(entry.mount_point, None)  # a pseudo-fs stacked on a point hides what was under it
             continue
         visible[entry.mount_point] = entry
     return list(visible.values())
@@ -237,11 +254,20 @@ def describe(entry: MountEntry, blocks: dict[str, dict[str, str]], forbidden: se
         mount_point=entry.mount_point, device=entry.source, fstype=entry.fstype,
         label=info.get("label", ""), uuid=info.get("uuid", ""),
         size_bytes=vfs.f_blocks * vfs.f_frsize, free_bytes=vfs.f_bavail * vfs.f_frsize,
-        read_only=entry.read_only or bool(vfs.f_flag & os.ST_RDONLY), st_dev=st_dev,
+        read_only=not writable(entry, vfs), st_dev=st_dev,
     )
     drive.backup_folders = backup_folders(entry.mount_point)
     drive.has_backup = bool(drive.backup_folders)
+    if drive.read_only and not drive.has_backup:
+        return None  # cannot hold a backup, and holds none to import: not a drive
     return drive
+
+
+def writable(entry: MountEntry, vfs: os.statvfs_result) -> bool:
+    """Can a backup be written there? Mounted read-write, and the service account may write at its top."""
+    if entry.read_only or vfs.f_flag & os.ST_RDONLY:
+        return False
+    return os.access(entry.mount_point, os.W_OK | os.X_OK)
 
 
 def backup_folders(mount_point: str) -> list[str]:

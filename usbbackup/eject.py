@@ -137,6 +137,9 @@ def eject(drive: Drive) -> EjectResult:
     """Flush, unmount and power off one detected drive. Raises EjectError when it stays mounted."""
     from usbbackup.services import active_run_on_drive
 
+    if not drive.ejectable:  # a read-only mount that is not a device (a system tmpfs): not ours to unmount
+        raise EjectError(_("%(mount)s is not a removable drive: Anemone does not unmount it.")
+                         % {"mount": drive.mount_point})
     if run := active_run_on_drive(drive):
         raise EjectError(_("A backup to this drive is running (%(run)s): wait for it to finish.") % {"run": run})
     os.sync()

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone.runs import history
 from anemone.runs import services as runs
 from anemone.runs.models import Trigger
 from usbbackup import detection, eject, repo, services
@@ -19,7 +20,8 @@ from usbbackup.models import UsbBackup, UsbSettings
 @staff_member_required
 def index(request: HttpRequest) -> HttpResponse:
     drives = detection.detect_drives()
-    jobs = [(job, drive, services.last_run(job)) for job, drive in services.jobs_with_drives(drives)]
+    jobs = [(job, drive, services.last_run(job), history.target_backup_state(services.KIND, job.pk, job.name))
+            for job, drive in services.jobs_with_drives(drives)]
     return render(request, "usbbackup/index.html", {
         "title": _("USB backup"), "drives": drives, "jobs": jobs,
         "settings_form": UsbSettingsForm(instance=UsbSettings.load()),

@@ -1,11 +1,16 @@
-"""Runs in the API: read-only, scoped to what the caller may see."""
+"""Runs in the API: read-only, scoped to what the caller may see.
+
+Every endpoint that returns a run (this one, and each app's `sync/`, `restore/` or target detail) uses
+RunSerializer, which renders the run as ``privacy.run_view_for(caller, run)``: a person gets only their own
+items, and the run-wide message, log tail, current item and counters only when they are theirs.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from anemone.runs import services
+from anemone.runs import privacy, services
 from anemone.runs.models import Run, RunItem
 
 
@@ -28,11 +33,17 @@ class RunSerializer(serializers.ModelSerializer):
                   "finished_at", "duration_seconds", "files_done", "files_total", "bytes_done", "bytes_total",
                   "percent", "current_item", "progress_updated_at", "message", "log_tail", "items"]
 
+    def to_representation(self, instance: Run | privacy.RunView) -> dict:  # type: ignore[override, type-arg]
+        """Render what the caller may see of the run (the one rule of runs.privacy)."""
+        return super().to_representation(privacy.run_view_for(self._viewer(), instance))
+
+    def _viewer(self):  # type: ignore[no-untyped-def]
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
     @extend_schema_field(RunItemSerializer(many=True))
-    def get_items(self, run: Run) -> list[dict]:  # type: ignore[type-arg]
-        user = self.context["request"].user
-        items = run.items.all() if user.is_staff else run.items.filter(user=user)
-        return RunItemSerializer(items, many=True).data  # type: ignore[return-value]
+    def get_items(self, run: privacy.RunView) -> list[dict]:  # type: ignore[type-arg]
+        return RunItemSerializer(run.items, many=True).data  # type: ignore[return-value]
 
 
 class RunViewSet(viewsets.ReadOnlyModelViewSet):

@@ -80,6 +80,11 @@ class Run(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def is_dry_run(self) -> bool:
+        """A preview (cloud dry run): it copied nothing, so it is never anybody's backup."""
+        return bool((self.options or {}).get("dry_run"))
+
+    @property
     def duration_seconds(self) -> float | None:
         if not self.started_at:
             return None

@@ -150,3 +150,76 @@ def test_it_refuses_paths_that_leave_the_drive(mounts, tmp_path):
     mounts.umount(point)  # unplugged: the empty mount point is a folder of the root disk
     with pytest.raises(detection.NotOnDrive):
         detection.ensure_on_drive(drive, point / "anemone-backup")
+
+
+# Issue #11 item 16, recorded on this build machine (findmnt): a read-only system tmpfs under /mnt, and the
+# system's own tmpfs mounts, next to one real USB stick.
+SYSTEM_MOUNTINFO = r"""24 27 0:5 / /dev rw,relatime - devtmpfs devtmpfs rw,size=12334192k,nr_inodes=3083548,mode=755
+25 24 0:24 / /dev/shm rw,relatime - tmpfs tmpfs rw,size=24683584k
+27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard
+28 27 0:26 / /mnt/sandboxing/model_tools_env/v1/python ro,nosuid,nodev,relatime - tmpfs model_tools_unavailable ro,size=4k,mode=755
+31 23 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+45 27 0:40 / /run/user/1000 rw,nosuid,nodev,relatime shared:300 - tmpfs tmpfs rw,size=1606788k,mode=700
+46 27 0:41 / /run/media/anna/STICK rw,nosuid,nodev,relatime - vfat /dev/sdb1 rw,fmask=0022
+47 27 0:42 / /boot/efi rw,relatime - vfat /dev/vda1 rw
+"""
+
+
+def test_it_sees_the_recorded_system_tmpfs_as_read_only_and_never_a_system_mount_as_a_drive():
+    entries = detection.parse_mountinfo(SYSTEM_MOUNTINFO)
+    sandbox = next(e for e in entries if e.mount_point.startswith("/mnt/sandboxing"))
+    assert sandbox.read_only and sandbox.fstype == "tmpfs"
+    chosen = [e.mount_point for e in detection.candidate_mounts(entries, ["/"])]
+    # /dev, /dev/shm, /sys/fs/cgroup, /run/user, /boot/efi are the system's; "/" is dropped later (by device).
+    assert sorted(chosen) == ["/", "/mnt/sandboxing/model_tools_env/v1/python", "/run/media/anna/STICK"]
+
+
+def findmnt_read_only() -> set[str]:
+    listed = json.loads(subprocess.run(["findmnt", "--json", "--list", "-o", "TARGET,OPTIONS"], check=True,
+                                       capture_output=True, text=True).stdout)["filesystems"]
+    return {f["target"] for f in listed if "ro" in f["options"].split(",")}
+
+
+@pytest.mark.django_db
+def test_it_offers_no_read_only_or_system_mount_of_this_machine(data_dir):
+    """This machine's real mount table (findmnt is the reference): with "/" as the only root, what is offered
+    is writable, neither a system mount nor the root or data filesystem."""
+    read_only = findmnt_read_only()
+    offered = detection.detect_drives(roots=["/"]) + detection.detect_drives()  # "/" and the default roots
+    assert [d.mount_point for d in offered if d.mount_point in read_only] == []
+    assert [d.mount_point for d in offered if detection.is_system_mount(d.mount_point)] == []
+    assert all(not d.read_only for d in offered)
+
+
+def test_a_read_only_tmpfs_under_the_roots_is_no_drive_on_the_page_the_api_or_eject(mounts, admin_user, client):
+    from tests.conftest import api_client_for
+
+    frozen = mounts.tmpfs("system-python", size="1m")
+    subprocess.run(["mount", "-o", "remount,ro", str(frozen)], check=True)
+    stick = mounts.tmpfs("stick")
+    assert str(frozen) in findmnt_read_only()
+    assert [d.mount_point for d in detection.detect_drives()] == [str(stick)]
+    client.force_login(admin_user)
+    page = client.get("/usb/").content.decode()
+    assert str(frozen) not in page and page.count('class="secondary eject"') == 1
+    api = api_client_for(None)
+    api.force_authenticate(admin_user)
+    assert [d["mount_point"] for d in api.get("/api/v1/usb/drives/").json()] == [str(stick)]
+    assert api.post("/api/v1/usb/drives/eject/", {"mount_point": str(frozen)}, format="json").status_code == 404
+    client.post("/usb/eject/", {"mount": str(frozen)})
+    assert mounts.is_mounted(frozen)  # never unmounted by us
+
+
+def test_a_write_protected_drive_holding_a_backup_is_listed_read_only_to_import_from(mounts, admin_user, client):
+    from usbbackup.layout import MANIFEST
+
+    point = mounts.ext4("old drive", label="OLDBACKUP")
+    (point / "anemone-backup").mkdir()
+    (point / "anemone-backup" / MANIFEST).write_text("{}")
+    subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
+    drives = detection.detect_drives()
+    assert [(d.mount_point, d.read_only, d.has_backup, d.ejectable) for d in drives] == [
+        (str(point), True, True, True)]
+    client.force_login(admin_user)
+    page = client.get("/usb/").content.decode()
+    assert "OLDBACKUP" in page and "Back up to this drive" not in page and "can be imported from" in page
