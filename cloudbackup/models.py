@@ -8,9 +8,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anemone.runs.models import ScheduleFields
+from anemone.validators import safe_name_validator
 from cloudbackup import validators as check
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+NAME_PATTERN = r"\A[a-z0-9][a-z0-9-]{0,39}\Z"  # \Z: `$` let "name\n" through
 
 
 class Kind(models.TextChoices):
@@ -26,7 +27,8 @@ class Destination(ScheduleFields):
     ``{remote_path}/.versions/<UTC time>/{username}/`` for ``retention_days``."""
 
     name = models.CharField(_("name"), max_length=40, unique=True,
-                            validators=[RegexValidator(NAME_PATTERN, _("Lowercase letters, digits and '-' (max 40)."))])
+                            validators=[safe_name_validator,
+                                        RegexValidator(NAME_PATTERN, _("Lowercase letters, digits and '-' (max 40)."))])
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SFTP)
     enabled = models.BooleanField(_("enabled"), default=True)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, verbose_name=_("users carried"),
@@ -51,7 +53,7 @@ class Destination(ScheduleFields):
                                 help_text=_("Empty for Amazon S3; otherwise the provider's address, e.g. https://s3.example.org"))
     region = models.CharField(_("region"), max_length=64, blank=True, validators=[check.SAFE_TEXT])
     bucket = models.CharField(_("bucket"), max_length=63, blank=True,
-                              validators=[RegexValidator(r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", _("Not a valid bucket name."))])
+                              validators=[RegexValidator(r"^\Z|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z", _("Not a valid bucket name."))])
     access_key = models.CharField(_("access key"), max_length=128, blank=True, validators=[check.SAFE_TEXT])
     secret_sealed = models.TextField(blank=True, editable=False)
     # webdav
@@ -61,7 +63,7 @@ class Destination(ScheduleFields):
                                        ("sharepoint", "SharePoint")])
     # remote (admin-supplied rclone.conf)
     remote_name = models.CharField(_("remote name"), max_length=64, blank=True,
-                                   validators=[RegexValidator(r"^$|^[A-Za-z0-9_][A-Za-z0-9_. -]*$", _("Not a valid remote name."))])
+                                   validators=[RegexValidator(r"^\Z|^[A-Za-z0-9_][A-Za-z0-9_. -]*\Z", _("Not a valid remote name."))])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

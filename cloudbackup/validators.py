@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from anemone.files.paths import is_within
 
-SAFE_TEXT = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed here."))
+# \Z, not $: `$` also matches before a trailing newline, and a newline splits an rclone config line.
+SAFE_TEXT = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*\Z", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed here."))
 NO_LEADING_DASH = RegexValidator(r"^(?!-)", _("Must not start with '-'."))
 HOSTNAME_PATTERN = r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9a-fA-F:.]+\]?"
-HOSTNAME = RegexValidator(rf"^(?:{HOSTNAME_PATTERN})$", _("Enter a host name or an IP address."))
-REMOTE_PATH = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*$", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed in paths."))
-BWLIMIT = RegexValidator(r"^$|^\d+(\.\d+)?[BKMGT]?$", _("A bandwidth such as 500K, 10M or 1G (per second)."))
-URL_PATH = re.compile(r"^[^\x00-\x20\x7f,\"'\\]*$")
+HOSTNAME = RegexValidator(rf"^(?:{HOSTNAME_PATTERN})\Z", _("Enter a host name or an IP address."))
+REMOTE_PATH = RegexValidator(r"^[^\x00-\x1f\x7f:,=\"'\\]*\Z", _("Control characters, ':', ',', '=', quotes and backslashes are not allowed in paths."))
+BWLIMIT = RegexValidator(r"^\Z|^\d+(\.\d+)?[BKMGT]?\Z", _("A bandwidth such as 500K, 10M or 1G (per second)."))
+URL_PATH = re.compile(r"^[^\x00-\x20\x7f,\"'\\]*\Z")
 
 
 def http_url(value: str) -> None:

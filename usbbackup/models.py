@@ -12,12 +12,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anemone.runs.models import ScheduleFields
+from anemone.validators import safe_name_validator
 
 DEFAULT_ROOTS = "/mnt\n/media\n/run/media"
 DEFAULT_FOLDER = "anemone-backup"
 
 name_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z",  # \Z: `$` let "name\n" through
     _("Letters, digits, '.', '-' or '_' (no spaces or slashes), starting with a letter or digit."),
 )
 
@@ -54,7 +55,7 @@ class Scope(models.TextChoices):
 class UsbBackup(ScheduleFields):
     """A backup job to one USB drive: configuration, optionally users' areas, into one restic repo."""
 
-    name = models.CharField(_("name"), max_length=64, unique=True, validators=[name_validator])
+    name = models.CharField(_("name"), max_length=64, unique=True, validators=[safe_name_validator, name_validator])
     enabled = models.BooleanField(_("enabled"), default=True)
     drive_uuid = models.CharField(_("drive UUID"), max_length=64, blank=True)
     drive_label = models.CharField(_("drive label"), max_length=128, blank=True)

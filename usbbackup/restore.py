@@ -124,9 +124,11 @@ def restore_database(stage: Path) -> None:
 
 
 def restore_config(stage: Path, key: bytes) -> RestoreResult:
+    from anemone.accounts.setup import mark_setup_done
     from anemone.models import SiteSettings
 
     restore_database(stage)
+    mark_setup_done()  # an imported installation is set up: the wizard and the import close for good
     crypto.install_master_key(base64.b64encode(key).decode())
     keys = snapshot.unseal_keys(stage / snapshot.KEYS_FILE, key) if (stage / snapshot.KEYS_FILE).exists() else []
     Run.objects.filter(status__in=ACTIVE_STATUSES).update(

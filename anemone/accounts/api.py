@@ -76,16 +76,6 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["username", "email", "is_admin", "language", "quota_total_bytes", "quota_backup_bytes",
-    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
-        """The last active admin stays an active admin (the same guard as every other door)."""
-        if self.instance is not None:
-            try:
-                last_admin.check_change(self.instance, is_admin=attrs.get("is_staff", self.instance.is_staff),
-                                        is_active=attrs.get("is_active", self.instance.is_active))
-            except last_admin.LastAdminError as error:
-                raise serializers.ValidationError(error.messages[0], code="last_admin") from error
-        return attrs
-
                   "usage_backup_bytes", "usage_data_bytes", "usage_trash_bytes", "usage"]
         read_only_fields = ["username", "email", "quota_total_bytes", "quota_backup_bytes", "usage_backup_bytes",
                             "usage_data_bytes", "usage_trash_bytes"]
@@ -127,6 +117,16 @@ class UserSerializer(serializers.ModelSerializer):
 
     def get_activation_link(self, user: User) -> str | None:
         return self.context.get("links", {}).get(user.pk)
+
+    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+        """The last active admin stays an active admin (the same guard as every other door)."""
+        if self.instance is not None:
+            try:
+                last_admin.check_change(self.instance, is_admin=attrs.get("is_staff", self.instance.is_staff),
+                                        is_active=attrs.get("is_active", self.instance.is_active))
+            except last_admin.LastAdminError as error:
+                raise serializers.ValidationError(error.messages[0], code="last_admin") from error
+        return attrs
 
     def validate_username(self, value: str) -> str:
         if self.instance is None and User.objects.filter(username=value).exists():

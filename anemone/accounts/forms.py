@@ -8,8 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from anemone.accounts import services
-from anemone.validators import http_url_validator, safe_name_validator
 from anemone.accounts.models import User, username_validator
+from anemone.validators import http_url_validator, safe_name_validator
 
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
 GB = 10**9
@@ -38,10 +38,10 @@ class PasswordPairMixin(forms.Form):
 class SetupForm(PasswordPairMixin):
     server_name = forms.CharField(label=_("Server name"), max_length=64, initial="anemone",
                                   validators=[safe_name_validator])
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     portal_url = forms.CharField(
         label=_("Portal address"), max_length=255, validators=[http_url_validator],
         help_text=_("The address people type to reach this page; activation links are built on it."))
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     username = forms.CharField(label=_("Admin username"), max_length=32, validators=[username_validator])
     field_order = ["server_name", "language", "portal_url", "username", "password1", "password2"]
 

@@ -1,4 +1,8 @@
-"""Activation and reset links: absolute URL, optionally e-mailed."""
+"""Activation and reset links: absolute URL on the configured portal address, optionally e-mailed.
+
+Never built from the request's Host header: with ALLOWED_HOSTS open, whoever sends a request with
+``Host: evil.example`` would get links (and e-mails) pointing at their own server.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,17 @@ from anemone.accounts.models import AccountLink, User
 log = logging.getLogger(__name__)
 
 
-def issue_link(user: User, purpose: str, base_url: str) -> str:
-    """A fresh one-time link (24 h) as an absolute URL; e-mailed when e-mail is configured."""
+def issue_link(user: User, purpose: str, base_url: str | None = None) -> str:
+    """A fresh one-time link (24 h) as an absolute URL; e-mailed when e-mail is configured.
+
+    ``base_url`` is for the server's own operator only (``create_user --base-url``); every web and API
+    caller leaves it out and gets the portal address of the Settings page.
+    """
+    from anemone.models import SiteSettings
+
     token = services.make_link(user, purpose)
     name = "activate" if purpose == AccountLink.ACTIVATE else "reset"
-    url = base_url.rstrip("/") + reverse(name, args=[token])
+    url = (base_url or SiteSettings.load().portal_address()).rstrip("/") + reverse(name, args=[token])
     if settings.EMAIL_HOST and user.email:
         subject = _("Your Anemone account") if purpose == AccountLink.ACTIVATE else _("Reset your Anemone password")
         body = _("Open this link within 24 hours:") + f"\n\n{url}\n"

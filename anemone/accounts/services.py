@@ -31,6 +31,8 @@ def create_user(username: str, *, email: str = "", is_admin: bool = False, langu
     user.set_unusable_password()
     user.save()
     return user
+
+
 def update_user(user: User, **changes: object) -> User:
     """Change a person's role, state, quotas or language (portal, CLI): validated, last admin kept.
 
@@ -48,8 +50,6 @@ def update_user(user: User, **changes: object) -> User:
     if not user.is_active:
         revoke_sessions_and_tokens(user)
     return user
-
-
 
 
 def make_link(user: User, purpose: str) -> str:

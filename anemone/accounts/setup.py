@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from anemone import crypto
@@ -11,17 +11,29 @@ from anemone.models import SiteSettings
 
 
 def setup_done() -> bool:
+    """Setup is done for good once it has completed: a stored fact, not "an admin exists".
+
+    Deriving it from the admins let a server that lost its last admin (disabled through the API)
+    reopen the wizard — and the USB import — to anyone on the network.
+    """
     try:
-        return User.objects.filter(is_staff=True, is_active=True).exists()
-    except Exception:  # tables not created yet
+        return SiteSettings.objects.filter(pk=1, setup_completed_at__isnull=False).exists()
+    except DatabaseError:  # tables not created yet
         return False
+
+
+def mark_setup_done() -> None:
+    """Record that setup is done (setup itself; an installation imported from a USB backup)."""
+    SiteSettings.load()
+    SiteSettings.objects.filter(pk=1, setup_completed_at__isnull=True).update(setup_completed_at=timezone.now())
 
 
 class SetupAlreadyDone(RuntimeError):
     pass
 
 
-def run_setup(*, server_name: str, language: str, admin_username: str, admin_password: str) -> tuple[User, str]:
+def run_setup(*, server_name: str, language: str, admin_username: str, admin_password: str,
+              portal_url: str = "") -> tuple[User, str]:
     """Create the master key, the settings and the first admin; write the recovery kit to the data dir.
 
     Returns the admin and their backup key (to show once).
@@ -29,11 +41,14 @@ def run_setup(*, server_name: str, language: str, admin_username: str, admin_pas
     from anemone.accounts import services
 
     with transaction.atomic():
-        if setup_done():
-            raise SetupAlreadyDone("Setup is already done: an admin exists.")
-        crypto.create_master_key()
         site = SiteSettings.load()
+        site = SiteSettings.objects.select_for_update().get(pk=site.pk)  # two wizards at once: one wins
+        if site.setup_completed_at is not None:
+            raise SetupAlreadyDone("Setup is already done.")
         site.server_name, site.language, site.setup_completed_at = server_name, language, timezone.now()
+        site.portal_url = portal_url
+        site.full_clean()
+        crypto.create_master_key()
         site.save()
         admin = services.create_user(admin_username, is_admin=True, language=language)
         key = services.activate(admin, admin_password)

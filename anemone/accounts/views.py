@@ -65,8 +65,8 @@ def setup_kit(request: HttpRequest) -> HttpResponse:
     form = forms.RecoveryKitConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         del request.session[KIT_PENDING]
-        return redirect("backup-key")
         confirm_kit_stored()
+        return redirect("backup-key")
     return kit_page(request, form=form, download=True)
 
 
@@ -96,11 +96,6 @@ def _link_or_error(request: HttpRequest, token: str, purpose: str):  # type: ign
         link = services.check_link(token, purpose)
     except services.LinkInvalid as exc:
         return render(request, "accounts/link_invalid.html", {"message": str(exc), "title": _("Link")}, status=410)
-
-
-@sensitive_post_parameters()
-def activate(request: HttpRequest, token: str) -> HttpResponse:
-    link = _link_or_error(request, token, AccountLink.ACTIVATE)
     return _refuse_other_session(request, link) or link
 
 
@@ -114,6 +109,11 @@ def _refuse_other_session(request: HttpRequest, link: AccountLink) -> HttpRespon
         return None
     return render(request, "accounts/link_other_session.html", {
         "person": link.user, "title": _("Log out first"), "purpose": link.purpose}, status=409)
+
+
+@sensitive_post_parameters()
+def activate(request: HttpRequest, token: str) -> HttpResponse:
+    link = _link_or_error(request, token, AccountLink.ACTIVATE)
     if isinstance(link, HttpResponse):
         return link
     form = forms.ActivationForm(request.POST or None)

@@ -1,4 +1,5 @@
-"""`manage.py create_user U [--email E] [--admin] [--password-file F --key-out PATH]`."""
+"""`manage.py create_user U [--email E] [--admin] [--quota-total-gb N] [--quota-backup-gb N]
+[--password-file F --key-out PATH]`."""
 
 from pathlib import Path
 
@@ -7,9 +8,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anemone import crypto
 from anemone.accounts import services
+from anemone.accounts.forms import GB
 from anemone.accounts.links import issue_link
 from anemone.accounts.management.commands.setup import read_secret_file
 from anemone.accounts.models import AccountLink, User
+
+
+def quotas_from_options(options: dict) -> dict[str, int]:  # type: ignore[type-arg]
+    """--quota-*-gb options as model fields (bytes); the model's validators refuse negatives."""
+    quotas = {}
+    for option, field in (("quota_total_gb", "quota_total_bytes"), ("quota_backup_gb", "quota_backup_bytes")):
+        if options.get(option) is not None:
+            quotas[field] = options[option] * GB
+    return quotas
 
 
 class Command(BaseCommand):
@@ -21,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--admin", action="store_true")
         parser.add_argument("--password-file", help="activate now with the password on this file's first line")
         parser.add_argument("--key-out", help="with --password-file: write the backup key here (0600)")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="portal address for the link")
+        parser.add_argument("--base-url", help="portal address for the link (default: the one of the Settings page)")
+        parser.add_argument("--quota-total-gb", type=int, help="total quota in GB (0 = unlimited)")
+        parser.add_argument("--quota-backup-gb", type=int, help="backup/ quota in GB (0 = unlimited)")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         if options["key_out"] and not options["password_file"]:
@@ -29,7 +42,8 @@ class Command(BaseCommand):
         if User.objects.filter(username=options["username"]).exists():
             raise CommandError(f"user {options['username']} already exists")
         try:
-            user = services.create_user(options["username"], email=options["email"], is_admin=options["admin"])
+            user = services.create_user(options["username"], email=options["email"], is_admin=options["admin"],
+                                        quotas=quotas_from_options(options))
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         if not options["password_file"]:

@@ -29,12 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--password-file", required=True, help="file whose first line is the admin password")
         parser.add_argument("--language", choices=["en", "fr"], default="en")
         parser.add_argument("--key-out", help="also write the admin's backup key to this file (0600)")
+        parser.add_argument("--portal-url", default="",
+                            help="the address people open (e.g. https://nas.example.org): links are built on it")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         password = read_secret_file(options["password_file"])
         try:
             _admin, key = run_setup(server_name=options["server_name"], language=options["language"],
-                                    admin_username=options["admin"], admin_password=password)
+                                    admin_username=options["admin"], admin_password=password,
+                                    portal_url=options["portal_url"])
         except SetupAlreadyDone as exc:
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:
