@@ -50,6 +50,10 @@ def make_person(username: str, *, admin: bool = False):  # type: ignore[no-untyp
 
     user = services.create_user(username, email=f"{username}@example.org", is_admin=admin)
     user.backup_key_plain = services.activate(user, PASSWORD)
+    if admin:  # a server with an admin has been set up (a stored fact since issue #11, item 0)
+        from anemone.accounts.setup import mark_setup_done
+
+        mark_setup_done()
     return user
 
 

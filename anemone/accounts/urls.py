@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from anemone.accounts import users_views, views
+from anemone.accounts import kit_views, users_views, views
 
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("setup/recovery-kit/", views.setup_kit, name="setup-kit"),
+    path("settings/recovery-kit/", kit_views.recovery_kit, name="recovery-kit"),
+    path("settings/recovery-kit/confirm/", kit_views.recovery_kit_confirm, name="recovery-kit-confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("activate/<str:token>/", views.activate, name="activate"),
