@@ -255,10 +255,13 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["post"])
     @restic_errors
     def restore(self, request: Request) -> Response:
-        """Restore `path` of a snapshot into backup/restored-<peer>-<snapshot time>/ (409 while another
-        restore of this person runs)."""
+        """Restore `path` of a snapshot back to its own place in backup/ (a different current file stays and
+        the restored one lands beside it as "name (restored <date>).ext"); 404 when the path is not in the
+        snapshot, 409 while another restore of this person runs. The run's message says where files went."""
         target, person, query = self._resolve(request, P2PRestoreRequestSerializer, request.data)
         found = restore.find_snapshot(target, person, query["snapshot"])
+        if restore.snapshot_path(query["path"]).strip("/"):
+            restore.node_type(target, person, found.id, query["path"])  # not in this snapshot: 404, no run
         try:
             run = restore.request_restore(target, person, found.id, path=query["path"], requested_by=request.user,
                                           trigger=Trigger.API)

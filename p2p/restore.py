@@ -2,25 +2,23 @@
 
 A person only ever opens their own repository, with their own key: the repository is chosen from
 (target carrying them, their username), never from a path they type. Paths inside a snapshot go
-through the same validation as paths of the area. A restore is staged in a hidden folder of the
-backup area and renamed into ``restored-<peer>-<snapshot time>/`` when complete — never over
-existing files, never half-visible. The admin's bulk restore (after a disaster) restores each
-person's latest snapshot into their area, or into a ``restored-…`` folder when the area is not empty.
+through the same validation as paths of the area, and reach restic as literal paths (a file named
+``*`` is that file, not a pattern). A restore puts files back at their own paths in backup/ after a
+quota check (files.landing: staged out of sight first; identical files left alone; a different current
+file kept, the restored one beside it) — never over existing files, never half-visible, and a path
+not in the snapshot is a failure ("not in this copy"). The admin's bulk restore (after a disaster)
+restores each person's latest snapshot the same way.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 
 from anemone.engines import restic
-from anemone.files import paths
-from anemone.files.services import TEMP_PREFIX
-from anemone.files.uploads import free_name
-from anemone.files.usage import change_usage, tree_size
+from anemone.files import landing, paths
+from anemone.files.usage import QuotaExceeded
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
 from p2p import repos
@@ -120,9 +118,9 @@ def snapshot_stats(target: PeerTarget, person,  # type: ignore[no-untyped-def]
             for s in items}
 
 
-def landing_folder(target: PeerTarget, snapshot: restic.Snapshot) -> str:
-    """The folder of backup/ a restore of this snapshot lands in (a -2, -3... suffix when taken)."""
-    return f"restored-{target.peer.name}-{_stamp(snapshot)}"
+def beside_name_example(snapshot: restic.Snapshot) -> str:
+    """How a restored file is named when a different current version keeps its place (for the pages)."""
+    return "name" + landing.beside_suffix(datetime.fromisoformat(snapshot.time[:19]).date()) + ".ext"
 
 
 def download(target: PeerTarget, person, snapshot_id: str, relpath: str) -> tuple[str, str, Iterator[bytes]]:  # type: ignore[no-untyped-def]
@@ -157,47 +155,55 @@ def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_
     return run
 
 
-def _stamp(snapshot: restic.Snapshot | None) -> str:
-    if snapshot is None:
-        return datetime.now().strftime("%Y%m%d-%H%M%S")
-    return datetime.fromisoformat(snapshot.time[:19]).strftime("%Y%m%d-%H%M%S")
+def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:  # type: ignore[no-untyped-def]
+    """The person's item failed; the run step says why, with a hint for engine errors."""
+    detail = f"{exc} — {hint(exc)}" if isinstance(exc, restic.ResticError) else str(exc)
+    runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=detail)
+    return runs.StepError(f"Restoring {person.username} from {target.peer.name}", str(exc),
+                          hint(exc) if isinstance(exc, restic.ResticError) else "")
 
 
 def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, snapshot_id: str,  # type: ignore[no-untyped-def]
-                 where: str, *, into_area_if_empty: bool) -> str:
-    """Restore into a hidden staging folder, then move it into place; returns where it landed."""
+                 where: str) -> str:
+    """Restore ``where`` of a snapshot back to its own paths in backup/ (files.landing's rule: identical
+    files left alone, a different current file kept and the restored one beside it); returns, in words,
+    where the files went. The space is checked twice: from the snapshot's listing before anything is
+    downloaded, and from what would really land once staged; a refusal or a failure leaves nothing."""
     item = runs.start_item(run, user=person)
     repo = repos.repository(target, person)
-    root = paths.area_root(person, "backup")
-    root.mkdir(parents=True, exist_ok=True)
-    stage = root / f"{TEMP_PREFIX}restore-{run.pk}-{person.username}"
-    shutil.rmtree(stage, ignore_errors=True)
+    area = paths.area_root(person, "backup")
+    area.mkdir(parents=True, exist_ok=True)
+    area = area.resolve()
+    stage = None
     try:
         found = [s for s in restic.snapshots(repo) if snapshot_id in ("latest", s.id, s.short_id)]
         if not found:
             raise restic.ResticError(f"no snapshot {snapshot_id} for {person.username}")
         snapshot = found[-1]
         tracker.progress(current_item=f"{person.username}: restoring {where}", force=True)
-        restic.restore(repo, snapshot.id, stage, include=None if where == "/" else where)
-    except restic.ResticError as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=f"{exc} — {hint(exc)}")
-        raise runs.StepError(f"Restoring {person.username} from {target.peer.name}", str(exc), hint(exc)) from exc
-    size = tree_size(stage)
-    visible = [e for e in os.listdir(root) if not e.startswith(TEMP_PREFIX)]
-    if into_area_if_empty and not visible:
-        for entry in os.listdir(stage):
-            os.rename(stage / entry, root / entry)
-        stage.rmdir()
-        landed = ""
-    else:
-        final = free_name(root, f"restored-{target.peer.name}-{_stamp(snapshot)}", suffix=lambda n: f"-{n + 1}")
-        os.rename(stage, final)
-        landed = final.name
-    change_usage(person, "backup", size)
-    runs.finish_item(item, status=RunStatus.SUCCEEDED, bytes_=size, restored_to=landed or ".", snapshot_id=snapshot.id)
-    run.bytes_done += size
-    return landed
+        nodes = restic.tree(repo, snapshot.id, where)  # a literal path: '*' is the file named '*'
+        if not nodes:
+            raise landing.not_in_copy(where)
+        files = [(n.path.lstrip("/"), n.size) for n in nodes if n.type == "file"]
+        landing.check_room(person, "backup", landing.estimate(area, files))
+        stage = landing.stage_dir(person, run.pk)
+        restic.restore(repo, snapshot.id, stage, path=where)
+        suffix = landing.beside_suffix(datetime.fromisoformat(snapshot.time[:19]).date())
+        plan = landing.plan(stage, "backup", area, suffix)
+        landing.check_room(person, "backup", plan.incoming)
+        landing.apply(person, plan, suffix)
+    except (restic.ResticError, QuotaExceeded, landing.NothingToRestore, OSError) as exc:
+        raise _fail(item, target, person, exc) from exc
+    finally:
+        if stage is not None:
+            landing.discard(stage)
+    assert stage is not None
+    said = landing.summary(plan)
+    runs.finish_item(item, status=RunStatus.SUCCEEDED, files=len(plan.moves), bytes_=plan.incoming,
+                     restored_to=plan.place_of(stage, where.strip("/")), snapshot_id=snapshot.id, message=said)
+    run.files_done += len(plan.moves)
+    run.bytes_done += plan.incoming
+    return said
 
 
 def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
@@ -215,15 +221,14 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
                 if not list_snapshots(target, person):
                     landed.append(f"{person.username}: nothing was backed up")
                     continue
-                where = _restore_one(run, tracker, target, person, "latest", "/", into_area_if_empty=True)
+                said = _restore_one(run, tracker, target, person, "latest", "/")
             except (runs.StepError, restic.ResticError) as exc:  # one person's problem must not stop the others
                 errors.append(f"{person.username}: {exc}")
                 continue
-            landed.append(f"{person.username} → backup/{where}")
+            landed.append(f"{person.username}: {said}")
         message = f"{len(people) - len(errors)} of {len(people)} people restored from {target.peer.name}: " + "; ".join(landed)
         return runs.Outcome(message="\n".join([message, *errors]), errors=errors,
                             status=RunStatus.FAILED if errors and not landed else None)
     person = User.objects.get(pk=run.target_id)
-    where = _restore_one(run, tracker, target, person, run.options["snapshot"], run.options["path"],
-                         into_area_if_empty=False)
-    return runs.Outcome(message=f"Restored {run.options['path']} into backup/{where}/")
+    said = _restore_one(run, tracker, target, person, run.options["snapshot"], run.options["path"])
+    return runs.Outcome(message=f"Restored {run.options['path']} from {target.peer.name}: {said}")

@@ -189,7 +189,7 @@ def browse(request: HttpRequest, peer: str, snapshot: str) -> HttpResponse:
     return render(request, "p2p/browse.html", {
         "title": _("Restore from %(peer)s") % {"peer": peer}, "target": target, "snapshot": found,
         "when": _when(found.time), "path": path, "crumbs": _crumbs(path), "parent": path.rpartition("/")[0],
-        "entries": entries, "landing": restore.landing_folder(target, found),
+        "entries": entries, "beside_example": restore.beside_name_example(found),
     })
 
 
@@ -212,12 +212,16 @@ def restore_here(request: HttpRequest, peer: str, snapshot: str) -> HttpResponse
     target = restore.target_of(request.user, peer)
     path = restore.snapshot_path(request.POST.get("path", "")).strip("/")
     found = restore.find_snapshot(target, request.user, snapshot)
-    where = "/".join(p for p in ("backup", restore.landing_folder(target, found), path) if p)
+    if path:
+        restore.node_type(target, request.user, found.id, path)  # not in this snapshot: a 404 page, not a queued run
+    where = "/".join(p for p in ("backup", path) if p)
     try:
         restore.request_restore(target, request.user, found.id, path=path, requested_by=request.user)
     except RunActive:
         messages.error(request, _("One of your restores is still running: wait for it to finish."))
     else:
-        messages.success(request, _("Restore started. It lands in %(where)s — a new folder: nothing existing is "
-                                    "overwritten.") % {"where": where})
+        messages.success(request, _("Restore started. Files go back where they were, in %(where)s; a file that "
+                                    "changed since stays and the restored one lands beside it as %(example)s. "
+                                    "The run below says where everything went.")
+                         % {"where": where, "example": restore.beside_name_example(found)})
     return redirect("p2p:snapshots", peer=target.peer.name)

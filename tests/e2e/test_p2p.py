@@ -96,12 +96,14 @@ def assert_plain_restic_lists(person: Person, peer: Server, short_id: str, tmp: 
 
 
 def assert_restore_is_byte_identical(person: Person, peer: Server) -> None:
+    """The area is emptied (moved aside), then restored: files come back to their own paths (issue #11, item 13)."""
     area = person.server.backup_area(person.username)
-    before = set(os.listdir(area))
+    aside = area.with_name("backup-before-restore")
+    os.rename(area, aside)
+    area.mkdir(mode=0o700)
     person.server.manage("p2p_restore", "--peer", peer.name, "--user", person.username, "--wait", timeout=BACKUP_TIMEOUT)
-    landed = [name for name in os.listdir(area) if name not in before]
-    assert len(landed) == 1 and landed[0].startswith(f"restored-{peer.name}-"), landed
-    assert tree_digest(area / landed[0]) == person.digests
+    assert tree_digest(area) == person.digests
+    assert tree_digest(aside) == person.digests
 
 
 def assert_no_plaintext(receiver: Server, canary: str, people: list[Person]) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import zipfile
 from datetime import timedelta
@@ -209,22 +210,24 @@ def test_downloads_are_the_backed_up_bytes_and_folders_come_as_zip(client, frien
     assert archive.read(names["docs/letters/bank.txt"]) == files["docs/letters/bank.txt"]
 
 
-def test_restore_here_lands_in_a_new_folder_with_identical_bytes(client, friend, alice):
+def test_restore_here_puts_the_files_back_where_they_were_with_identical_bytes(client, friend, alice):
     files = alice_files()
     short = back_up(friend, alice, files)
+    area = area_root(alice, "backup")
+    shutil.rmtree(area / "photos")
+    (area / "notes.txt").unlink()
     client.force_login(alice)
     response = client.post(reverse("p2p:restore-here", args=["friend", short]), {"path": "photos"}, follow=True)
-    text = response.content.decode()
-    assert "Restore started. It lands in backup/restored-friend-" in text
+    text = html.unescape(response.content.decode())
+    assert "Restore started. Files go back where they were, in backup/photos" in text
     run = Run.objects.get(kind=restore.KIND, target_id=alice.pk)
     runs.dispatch(run, restore.TASK, inline=True)  # what the worker does
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
-    landed = [p for p in area_root(alice, "backup").iterdir() if p.name.startswith("restored-friend-")]
-    assert len(landed) == 1 and landed[0].name in text
-    assert (landed[0] / "photos/2026/beach.jpg").read_bytes() == files["photos/2026/beach.jpg"]
-    assert not (landed[0] / "notes.txt").exists()  # only what was chosen
-    assert (area_root(alice, "backup") / "notes.txt").read_bytes() == files["notes.txt"]  # nothing overwritten
+    assert (area / "photos/2026/beach.jpg").read_bytes() == files["photos/2026/beach.jpg"]
+    assert not (area / "notes.txt").exists()  # only what was chosen
+    assert sorted(p.name for p in area.iterdir()) == ["docs", "photos"]  # no restored-… folder of copies
+    assert run.items.get().stats["restored_to"] == "photos"
 
 
 def test_another_person_cannot_reach_alices_snapshots(client, friend, alice, bob):

@@ -1,7 +1,7 @@
 """`manage.py p2p_restore --peer NAME --user U [--snapshot ID] [--path P] [--wait]`.
 
-Restores a person's snapshot (default: the latest) from a peer into backup/restored-<peer>-<time>/;
-`--all-users` is the admin's disaster recovery: everyone's latest snapshot back into their areas.
+Restores a person's snapshot (default: the latest) from a peer back to its own paths in backup/ (a file
+changed since stays, the restored one lands beside it as "name (restored <date>).ext"); `--all-users` is the admin's disaster recovery: everyone's latest snapshot back into their areas.
 """
 
 from django.contrib.auth import get_user_model
