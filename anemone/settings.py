@@ -4,6 +4,7 @@ Embedded default: SQLite (WAL, IMMEDIATE transactions) + django-q2's ORM broker 
 DATABASE_URL switches to PostgreSQL, REDIS_URL switches the task broker to Redis.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -97,7 +98,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed API tokens (the model is accounts.ApiToken, KNOX_TOKEN_MODEL)
+    "axes",  # the login throttle (see the block near the end)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -125,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "anemone.accounts.middleware.SetupRequiredMiddleware",
+    # Last, as axes asks: turns a locked-out attempt into the lock-out page / JSON (accounts.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anemone.urls"
@@ -229,7 +233,7 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -310,5 +314,50 @@ LOGGING = {
 DEFAULT_QUOTA_TOTAL_BYTES = 100 * 10**9
 DEFAULT_QUOTA_BACKUP_BYTES = 50 * 10**9
 ACCOUNT_LINK_HOURS = 24
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+
+# --- One login throttle for every way in: django-axes, database handler -------------------------------
+# Portal login, /admin/login/, POST /api/v1/auth/token/ and the activation/reset link pages all count in
+# axes' AccessAttempt table, which every gunicorn worker shares. The lock-out unit is one user name from one
+# client address (AXES_FAILURE_LIMIT failures -> locked for the cool-off), so typos for one name never lock
+# another name or another client; one address as a whole has a much higher ceiling against password
+# spraying. Details and the reasons in anemone/accounts/throttle.py; admins clear locks on the Users page,
+# in the Django admin (Access attempts) or with `manage.py axes_reset_ip_username IP NAME`.
+AUTHENTICATION_BACKENDS = [
+    "anemone.accounts.throttle.ThrottleBackend",  # refuses a locked pair before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "anemone.accounts.throttle.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = env_int("ANEMONE_LOGIN_FAILURE_LIMIT", 5)
+ANEMONE_LOGIN_CLIENT_LIMIT = env_int("ANEMONE_LOGIN_CLIENT_LIMIT", 50)
+ANEMONE_LOGIN_COOLOFF_MINUTES = env_int("ANEMONE_LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = "anemone.accounts.throttle.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt during the lock does not extend it
+AXES_RESET_ON_SUCCESS = False  # the handler clears only the pair that logged in (axes would clear the address)
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login, which would grow forever
+AXES_USERNAME_CALLABLE = "anemone.accounts.throttle.attempt_username"
+AXES_CLIENT_IP_CALLABLE = "anemone.accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "anemone.accounts.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or CIDRs; a value that is neither is an error naming it."""
+    entries = [entry.strip() for entry in env_str(name).split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP address or network (CIDR).") from None
+    return entries
+
+
+# Reverse proxies whose X-Forwarded-For is believed (default: none, the client is REMOTE_ADDR). Behind a
+# proxy that is not listed, every client has the proxy's address and shares its per-address ceiling.
+ANEMONE_TRUSTED_PROXIES = env_networks("ANEMONE_TRUSTED_PROXIES")
+
+# API tokens: django-rest-knox stores a SHA-512 digest only. No expiry (phone apps and scripts keep a
+# token until the person revokes it or changes their password); header "Authorization: Token <token>".
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}

@@ -6,6 +6,7 @@ account but no business with alice's or bob's things, admin runs the server.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from django.conf import settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
+_TOKEN_NUMBERS = itertools.count(1)
 BROWSER_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -78,13 +80,15 @@ def admin_user(db, master_key):  # type: ignore[no-untyped-def]
     return make_person("admin", admin=True)
 
 
-def api_client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    from rest_framework.authtoken.models import Token
+def api_client_for(user, name: str = "") -> APIClient:  # type: ignore[no-untyped-def]
+    """An APIClient with a fresh (hashed, knox) token of ``user``; each call its own token unless ``name``
+    is given (a name in use replaces that token, as in the product)."""
+    from anemone.accounts import tokens
 
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _row, token = tokens.create_token(user, name or f"tests-{next(_TOKEN_NUMBERS)}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

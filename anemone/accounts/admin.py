@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm
 
 from anemone.accounts import last_admin
 from anemone.accounts.links import issue_link
-from anemone.accounts.models import AccountLink, User
+from anemone.accounts.models import AccountLink, ApiToken, User
 
 
 class AddUserAdminForm(forms.ModelForm):
@@ -68,3 +68,20 @@ class UserAdmin(DjangoUserAdmin):
             protected = [*protected, error.messages[0]]
         return deleted, counts, perms_needed, protected
 
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens by person and name. Only a digest is stored and nothing of it is shown; admins can
+    revoke (delete) a token, not create one for someone else (a person creates theirs and sees it once)."""
+
+    list_display = ["user", "name", "created", "expiry"]
+    list_filter = ["user"]
+    search_fields = ["user__username", "name"]
+    fields = ("user", "name", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -2,63 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from anemone.accounts import last_admin, services
-from anemone.accounts.forms import LOGIN_REFUSED, client_ip
 from anemone.accounts.links import issue_link
 from anemone.accounts.models import AccountLink, User, username_validator
+from anemone.accounts.tokens_api import TokenView
+from anemone.accounts.tokens_api import register as register_tokens
 from anemone.api.permissions import IsAdmin
 from anemone.files.usage import usage_bars
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, write_only=True)
-
-
-TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
-
-
-class TokenView(APIView):
-    """POST username + password → token (rate-limited like the login page); DELETE revokes the caller's token."""
-
-    throttle_scope = "auth"
-
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
-
-    def get_throttles(self):  # type: ignore[no-untyped-def]
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
-
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponse}, auth=[])
-    def post(self, request: Request) -> Response:
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        username, ip = data.validated_data["username"], client_ip(request)
-        user = None if services.login_blocked(username, ip) else authenticate(
-            request, username=username, password=data.validated_data["password"])
-        if user is None:
-            services.record_login_failure(username, ip)
-            return Response({"detail": str(LOGIN_REFUSED)}, status=status.HTTP_400_BAD_REQUEST)
-        services.clear_login_failures(username)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UsageSerializer(serializers.Serializer):
@@ -181,6 +139,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
 def register(router) -> None:  # type: ignore[no-untyped-def]
     router.register("users", UserViewSet, basename="user")
+    register_tokens(router)
 
 
 urlpatterns = [

@@ -7,13 +7,12 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from anemone.accounts import services
 from anemone.accounts.models import User, username_validator
 from anemone.validators import http_url_validator, safe_name_validator
 
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
 GB = 10**9
-LOGIN_REFUSED = _("Invalid username or password, or too many attempts — wait 15 minutes and try again.")
+LOGIN_REFUSED = _("Invalid username or password.")
 
 
 class PasswordPairMixin(forms.Form):
@@ -47,26 +46,11 @@ class SetupForm(PasswordPairMixin):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with a database-backed rate limit and one answer for every refusal."""
+    """Django's login form with one answer for every refusal. The throttle (django-axes, see
+    ``accounts.throttle``) sits in ``authenticate()``, so this form, the Django admin's and the API
+    token endpoint share it; a locked-out attempt gets the lock-out page instead of this form."""
 
     error_messages = {"invalid_login": LOGIN_REFUSED, "inactive": LOGIN_REFUSED}
-
-    def clean(self):  # type: ignore[no-untyped-def]
-        username = (self.cleaned_data.get("username") or "").strip()
-        ip = client_ip(self.request)
-        if services.login_blocked(username, ip):
-            raise forms.ValidationError(LOGIN_REFUSED, code="invalid_login")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            services.record_login_failure(username, ip)
-            raise
-        services.clear_login_failures(username)
-        return cleaned
-
-
-def client_ip(request) -> str | None:  # type: ignore[no-untyped-def]
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 class ActivationForm(PasswordPairMixin):

@@ -1,4 +1,4 @@
-"""People of the server: the custom user, one-time account links, and login failures."""
+"""People of the server: the custom user, one-time account links and named API tokens."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+
+from anemone.validators import safe_name_validator
 
 # \A…\Z, not ^…$: `$` also matches before a trailing newline, so "eve\n" passed (a folder named with a newline).
 USERNAME_PATTERN = r"\A[a-z][a-z0-9_-]{1,31}\Z"
@@ -20,7 +23,8 @@ username_validator = RegexValidator(
 )
 
 
-class User(AbstractUser):
+# django-stubs cannot resolve ApiToken.user's reverse manager: knox's swapped-out AuthToken declares the same one.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person with two areas (backup/ and data/), quotas, a language and a sealed backup key.
 
     The username doubles as a folder name (shares/<username>/) and a restic repository name, hence
@@ -102,9 +106,19 @@ class AccountLink(models.Model):
         return self.used_at is None and self.expires_at > timezone.now()
 
 
-class LoginFailure(models.Model):
-    """One failed login, kept in the database so every gunicorn worker sees the same count."""
+class ApiToken(AbstractAuthToken):
+    """A person's named API token (django-rest-knox's token model, ``KNOX_TOKEN_MODEL``).
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    Only a SHA-512 digest of the token is stored, plus knox's 15-character lookup prefix (60 of its 256
+    bits), so the database never holds a usable token; the token itself is shown once, at creation.
+    One name per person: creating a token under a name in use replaces that token.
+    """
+
+    name = models.CharField(_("name"), max_length=64, validators=[safe_name_validator])
+
+    class Meta:
+        ordering = ["user", "name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="accounts_apitoken_one_name_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.name}"

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 
 from anemone import crypto
-from anemone.accounts.models import AccountLink, LoginFailure, User
+from anemone.accounts.models import AccountLink, ApiToken, User
 from anemone.files import areas
 
 
@@ -97,7 +94,7 @@ def backup_key(user: User) -> str:
 
 def revoke_sessions_and_tokens(user: User, keep_session_key: str | None = None) -> None:
     """Log the user out everywhere else: other sessions and every API token."""
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     for session in Session.objects.filter(expire_date__gt=timezone.now()):
         if session.session_key == keep_session_key:
             continue
@@ -115,27 +112,3 @@ def set_password(user: User, password: str, *, keep_session_key: str | None = No
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
     revoke_sessions_and_tokens(user, keep_session_key)
-
-
-# --- login rate limit: 5 failures per username and per IP per 15 min, in the database ---------
-
-def _window_start() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-
-
-def login_blocked(username: str, ip: str | None) -> bool:
-    since = _window_start()
-    limit = settings.LOGIN_FAILURE_LIMIT
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username=username.lower()).count() >= limit:
-        return True
-    return bool(ip) and recent.filter(ip_address=ip).count() >= limit
-
-
-def record_login_failure(username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username.lower()[:150], ip_address=ip or None)
-    LoginFailure.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
-
-
-def clear_login_failures(username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from anemone.accounts import kit_views, users_views, views
+from anemone.accounts import kit_views, security_views, users_views, views
 
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
@@ -14,7 +14,9 @@ urlpatterns = [
     path("reset/<str:token>/", views.reset, name="reset"),
     path("account/", views.account, name="account"),
     path("account/backup-key/", views.backup_key, name="backup-key"),
+    path("account/tokens/", security_views.tokens_page, name="account-tokens"),
     path("users/", users_views.users, name="users"),
+    path("users/lockouts/clear/", security_views.lockout_clear, name="lockout-clear"),
     path("users/<int:pk>/", users_views.user_detail, name="user-detail"),
     path("users/<int:pk>/link/<str:purpose>/", users_views.user_link, name="user-link"),
 ]

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anemone.accounts import last_admin, services
+from anemone.accounts import last_admin, services, throttle
 from anemone.accounts.forms import GB, AddUserForm, EditUserForm
 from anemone.accounts.links import issue_link
 from anemone.accounts.models import AccountLink, User
@@ -26,7 +26,8 @@ def users(request: HttpRequest) -> HttpResponse:
         url = issue_link(person, AccountLink.ACTIVATE)
         return render(request, "accounts/link_created.html", {"person": person, "url": url, "title": _("Activation link")})
     people = [(p, usage_bars(p)) for p in User.objects.all()]
-    return render(request, "accounts/users.html", {"form": form, "people": people, "title": _("Users")})
+    return render(request, "accounts/users.html", {"form": form, "people": people, "title": _("Users"),
+                                                   "lockouts": throttle.lockouts()})
 
 
 @staff_member_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from anemone import crypto
-from anemone.accounts import forms, services
+from anemone.accounts import forms, services, throttle
 from anemone.accounts.kit_views import confirm_kit_stored, kit_page
 from anemone.accounts.models import AccountLink, User
 from anemone.accounts.setup import SetupAlreadyDone, run_setup, setup_done
@@ -92,9 +92,13 @@ class LoginView(auth_views.LoginView):
 
 
 def _link_or_error(request: HttpRequest, token: str, purpose: str):  # type: ignore[no-untyped-def]
+    # Guessed tokens count in the login throttle (accounts.throttle), per client address.
+    if throttle.link_guessing_blocked(request, purpose):
+        return throttle.lockout_response(request, credentials=throttle.link_credentials(purpose))
     try:
         link = services.check_link(token, purpose)
     except services.LinkInvalid as exc:
+        throttle.record_link_failure(request, token, purpose)
         return render(request, "accounts/link_invalid.html", {"message": str(exc), "title": _("Link")}, status=410)
     return _refuse_other_session(request, link) or link
 
@@ -170,5 +174,5 @@ def account(request: HttpRequest) -> HttpResponse:
 
     return render(request, "accounts/account.html", {
         "password_form": password_form, "language_form": language_form, "usage": usage_bars(user),
-        "title": _("My account"),
+        "title": _("My account"), "token_count": user.auth_token_set.count(),
     })
