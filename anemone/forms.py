@@ -1,10 +1,51 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from anemone.models import SiteSettings
 
 
+def p2p_folders() -> list[str]:
+    """Our folders on friends' servers (P2P targets), as "peer: folder" — what a rename leaves in place."""
+    from p2p.models import PeerTarget
+    from p2p.repos import our_slug
+
+    return [f"{target.peer.name}: {target.base_path or target.peer_folder or our_slug()}"
+            for target in PeerTarget.objects.select_related("peer")]
+
+
 class SiteSettingsForm(forms.ModelForm):
+    """Server-wide settings. Renaming the server asks for a tick once it is paired with friends: the effect
+    is explained (what changes, and that P2P backups keep their folders at the peers — issue #11, item 29)."""
+
+    confirm_rename = forms.BooleanField(required=False, label=_("Yes, rename this server"))
+
     class Meta:
         model = SiteSettings
         fields = ["server_name", "language", "portal_url", "trash_retention_days"]
         widgets = {"language": forms.Select(choices=[("en", "English"), ("fr", "Français")])}
+        help_texts = {"server_name": _("Shown in the portal, in your invitation code and on the recovery kit. "
+                                       "Backups to friends' servers keep their folder there when you rename.")}
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.saved_name = self.instance.server_name
+        self.folders = p2p_folders()
+        wanted = (self.data.get("server_name") or "").strip() if self.is_bound else self.saved_name
+        if not self.folders or wanted == self.saved_name:
+            del self.fields["confirm_rename"]
+
+    @property
+    def renamed(self) -> bool:
+        return self.cleaned_data.get("server_name", self.saved_name) != self.saved_name
+
+    def rename_effect(self) -> str:
+        return str(_("Renaming changes the name shown in the portal, in the invitation code you give new friends and "
+                     "on the recovery kit (print it again). Friends keep the name they gave this server when pairing. "
+                     "Backups to friends' servers keep using their folder there (%(folders)s): every snapshot made "
+                     "before the rename stays listed and restorable.") % {"folders": "; ".join(self.folders)})
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        if "confirm_rename" in self.fields and self.renamed and not cleaned.get("confirm_rename"):
+            self.add_error("confirm_rename", self.rename_effect())
+        return cleaned

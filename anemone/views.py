@@ -42,8 +42,11 @@ def site_settings(request: HttpRequest) -> HttpResponse:
     instance = SiteSettings.load()
     form = SiteSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
+        renamed = form.renamed
         form.save()
         messages.success(request, _("Settings saved."))
+        if renamed and form.folders:
+            messages.info(request, form.rename_effect())
         return redirect("site-settings")
     return render(request, "anemone/settings.html", {"form": form, "title": _("Settings")})
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from p2p.models import PeerTarget, UserRepository
 
@@ -27,11 +28,22 @@ class UserRepositoryAdmin(admin.ModelAdmin):
     """Read-only: what the runs learnt about each person's repository on each peer."""
 
     list_display = ["user", "target", "last_snapshot_at", "snapshots_count", "stored_bytes", "last_verified_at",
-                    "last_verify_ok"]
-    list_filter = ["target"]
+                    "last_verify_ok", "history_missing", "problem"]
+    list_filter = ["target", "history_missing"]
+    actions = ["start_new_history"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    @admin.action(description=_("Start a new history at the peer (the next backup creates an empty repository)"))
+    def start_new_history(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        """The explicit admin choice after a repository vanished at the peer (p2p.backup.allow_new_history)."""
+        from p2p import backup
+
+        for record in queryset.select_related("target", "user"):
+            backup.allow_new_history(record.target, record.user)
+        self.message_user(request, _("The next backup starts a new history for %(count)d repositories.")
+                          % {"count": queryset.count()})
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -85,6 +85,10 @@ class P2PTargetSerializer(serializers.ModelSerializer):
 class P2PSyncRequestSerializer(serializers.Serializer):
     users = serializers.ListField(child=serializers.CharField(), required=False, default=list,
                                   help_text="only these people (default: everyone the target carries)")
+    new_history = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list,
+        help_text="people whose repository vanished at the peer: start a new, empty one for them (their earlier "
+                  "snapshots there are gone); without this, such a person's backup fails 'repository missing'")
 
 
 class P2PTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
@@ -104,8 +108,10 @@ class P2PTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         data = P2PSyncRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _check_carried(target, data.validated_data["users"])
+        _check_carried(target, data.validated_data["new_history"])
         try:
-            run = backup.request_backup(target.pk, Trigger.API, request.user, usernames=data.validated_data["users"])
+            run = backup.request_backup(target.pk, Trigger.API, request.user, usernames=data.validated_data["users"],
+                                        new_history=data.validated_data["new_history"])
         except RunActive as exc:
             return _conflict(f"A backup to {target.peer.name} is already queued or running.", exc)
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)

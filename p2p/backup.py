@@ -5,14 +5,23 @@ the seed's "repository does not exist" needs no human), forget+prune by the targ
 re-read a share of the data when the weekly verification is due. A live lock is waited for, never
 broken. The first error that means "the peer is gone" (unreachable, login refused) stops the run
 with that reason; a person-specific failure (wrong key, unreadable area) marks the run partial.
+
+So do a full disk at the peer (every person's upload would fail the same way) and — for one person —
+a repository that vanished at the peer after good backups: it is not silently re-created (that would
+hide that the history is gone, and on a friend whose backup disk came unmounted, fill their system
+disk); the person fails with "repository missing" until an admin starts a new history
+(``allow_new_history``: the P2P page, ``backup_now --new-history``, the API, the Django admin).
+Whatever else goes wrong for one person, the others are still backed up.
 """
 
 from __future__ import annotations
 
 import os
+import traceback
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anemone.engines import restic
 from anemone.files.paths import area_root
@@ -27,15 +36,24 @@ TASK = "p2p.tasks.run_backup"
 TAGS = ["anemone"]
 LOCK_WAIT_SECONDS = 600
 MAINTENANCE_EVERY = timedelta(hours=20)
-PEER_GONE = (restic.Unreachable, restic.AccessRefused)
+PEER_GONE = (restic.Unreachable, restic.AccessRefused, restic.NoSpace)  # stop the run: the next person fails alike
+
+
+class HistoryMissing(restic.ResticError):
+    """The person's repository vanished at the peer after we had written to it."""
+
+    outcome = "history-missing"
 
 
 def request_backup(target_id: int, trigger: str = Trigger.MANUAL, user=None, *, usernames: list[str] | None = None,  # type: ignore[no-untyped-def]
-                   inline: bool = False, queue: bool = True) -> Run:
-    """Queue a backup (inline=True runs it here; queue=False only creates the Run)."""
+                   inline: bool = False, queue: bool = True, new_history: list[str] | None = None) -> Run:
+    """Queue a backup (inline=True runs it here; queue=False only creates the Run). ``new_history``: people
+    whose repository vanished at the peer get a new, empty one (an admin's explicit choice)."""
     target = PeerTarget.objects.select_related("peer").get(pk=target_id)
     run = runs.start(KIND, target.pk, label=target.peer.name, trigger=trigger, user=user,
-                     options={"users": usernames or []})
+                     options={"users": usernames or [], "new_history": new_history or []})
+    for person in target.carried_users().filter(username__in=new_history or []):
+        allow_new_history(target, person)  # after start: a refused start (RunActive) changes nothing
     if queue or inline:
         runs.dispatch(run, TASK, inline=inline)
     return run
@@ -44,16 +62,32 @@ def request_backup(target_id: int, trigger: str = Trigger.MANUAL, user=None, *, 
 def hint(error: restic.ResticError) -> str:
     """What to do about a failure, in the words of the seed's troubleshooting."""
     if isinstance(error, restic.Unreachable):
-        return "peer unreachable: check the tunnel and the peer's Anemone (Peers → health checklist)"
+        return _("peer unreachable: check the tunnel and the peer's Anemone (Peers → health checklist)")
     if isinstance(error, restic.AccessRefused):
-        return "the peer refused us: it must have our current invitation code, and room left under its storage cap"
+        return _("the peer refused us: it must have our current invitation code, and room left under its storage cap")
     if isinstance(error, restic.WrongPassword):
-        return "this repository was made with another key: the person's backup key changed, or the folder is someone else's"
+        return _("this repository was made with another key: the person's backup key changed, or the folder is "
+                 "someone else's")
     if isinstance(error, restic.RepositoryLocked):
-        return "another backup or prune of this repository is still running; try again later"
+        return _("another backup or prune of this repository is still running; try again later")
     if isinstance(error, restic.NoSpace):
-        return "the peer's disk is full: ask your friend to free space"
-    return "see the log below"
+        return _("the friend's disk is full: ask your friend to free space on their server; backups to it resume "
+                 "by themselves once there is room (nothing already stored there was lost)")
+    if isinstance(error, HistoryMissing):
+        return _("nothing was re-created. Ask your friend whether their backup disk is mounted and the folder is "
+                 "still there; if the history is really lost, start a new one (P2P → this peer → Start a new "
+                 "history, or manage.py backup_now --peer PEER --new-history USER)")
+    if isinstance(error, restic.NothingKept):
+        return _("set at least one keep_* of this target to 1 or more (P2P → this peer → Edit)")
+    return _("see the log below")
+
+
+def allow_new_history(target: PeerTarget, person) -> UserRepository:  # type: ignore[no-untyped-def]
+    """The admin's explicit "start a new history": the next backup creates an empty repository for this
+    person at the peer, as for a first backup (what we knew of the old one is forgotten)."""
+    return _record(target, person, initialised_at=None, last_snapshot_id="", last_snapshot_at=None,
+                   snapshots_count=0, stored_bytes=0, last_verified_at=None, last_verify_ok=None,
+                   last_maintained_at=None, problem="", history_missing=False)
 
 
 def _record(target: PeerTarget, person, **values) -> UserRepository:  # type: ignore[no-untyped-def]
@@ -78,7 +112,12 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
     def attempt() -> restic.BackupSummary:
         try:
             return backup_once()
-        except restic.RepositoryMissing:
+        except restic.RepositoryMissing as exc:
+            record = UserRepository.objects.filter(target=target, user=person).first()
+            if record is not None and record.had_history:
+                raise HistoryMissing(_("repository missing at the friend's server: history gone — the snapshots "
+                                       "%(person)s had on %(peer)s are no longer there") % {
+                                           "person": person.username, "peer": target.peer.name}) from exc
             tracker.log(f"{person.username}: no repository on {target.peer.name} yet; creating it")
             restic.init(repo)
             _record(target, person, initialised_at=timezone.now(), last_maintained_at=None, last_verified_at=None)
@@ -90,7 +129,34 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
 
 def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,  # type: ignore[no-untyped-def]
                    share: tuple[float, float], after_failure: bool = False) -> list[str]:
+    """One person, isolated: whatever goes wrong for them (short of the peer being gone for everyone) ends
+    their item failed with a readable message, and the others are still backed up."""
     item = runs.start_item(run, user=person)
+    try:
+        errors = _back_up(run, tracker, target, person, item, share, after_failure)
+    except runs.StepError as exc:
+        _record(target, person, problem=exc.human()[:500])
+        raise
+    except HistoryMissing as exc:
+        message = f"{person.username}: {exc} — {hint(exc)}"
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
+        _record(target, person, problem=message[:500], history_missing=True)
+        return [message]
+    except Exception as exc:  # noqa: BLE001 - one person's surprise must not stop the others
+        message = f"{person.username}: unexpected error: {exc}"
+        tracker.log(traceback.format_exc(limit=5))
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
+        errors = [message]
+    item.refresh_from_db()
+    if item.status == RunStatus.FAILED:
+        _record(target, person, problem="\n".join(errors)[:500])
+    elif item.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
+        _record(target, person, problem="", history_missing=False)
+    return errors
+
+
+def _back_up(run: Run, tracker: runs.Tracker, target: PeerTarget, person, item,  # type: ignore[no-untyped-def]
+             share: tuple[float, float], after_failure: bool) -> list[str]:
     source = area_root(person, "backup")
     if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):
         message = f"{person.username}: the backup area is missing or unreadable; nothing was backed up."
@@ -111,7 +177,7 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
         tracker.progress(percent=base + width * p.percent, current_item=f"{person.username}: {p.current}")
 
     def backup_once() -> restic.BackupSummary:
-        return restic.backup(repo, source, ["."], tags=[*TAGS, f"user:{person.username}"], host=repos.our_slug(),
+        return restic.backup(repo, source, ["."], tags=[*TAGS, f"user:{person.username}"], host=repos.folder(target),
                              excludes=[f"{TEMP_PREFIX}*"], on_progress=on_progress,
                              stall_timeout=target.stall_timeout_seconds)
 
@@ -120,6 +186,8 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
     except PEER_GONE as exc:
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
         raise runs.StepError(f"Backing up {person.username} to {target.peer.name}", str(exc), hint(exc)) from exc
+    except HistoryMissing:
+        raise  # recorded as such by _backup_person
     except restic.ResticError as exc:
         message = f"{person.username}: {exc} — {hint(exc)}"
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
@@ -210,6 +278,13 @@ def backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         errors += _backup_person(run, tracker, target, person, (100.0 * index / len(people), 100.0 / len(people)),
                                  after_failure)
     seconds = (datetime.now(UTC) - started).total_seconds()
+    failed = run.items.filter(status=RunStatus.FAILED).count()
     who = "1 person" if len(people) == 1 else f"{len(people)} people"
+    if failed:
+        who = f"{len(people) - failed} of {len(people)} people"
     message = f"{who} backed up to {target.peer.name} in {seconds:.0f} s: {run.bytes_done} bytes added"
-    return runs.Outcome(message=message if not errors else message + "\n" + "\n".join(errors[:20]), errors=errors)
+    if not errors:
+        return runs.Outcome(message=message)
+    # The first line is what lists and the health checklist show: with a failure, the failure itself.
+    status = RunStatus.FAILED if failed == len(people) else RunStatus.PARTIAL
+    return runs.Outcome(message="\n".join([*errors[:20], message]), errors=errors, status=status)

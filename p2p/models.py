@@ -20,6 +20,17 @@ HOST = RegexValidator(r"^$|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F
 DEFAULT_RETENTION = {"keep_last": 7, "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12}
 
 
+def validate_retention(values: dict[str, int]) -> None:
+    """At least one keep_* of 1 or more: a policy keeping nothing would make `restic forget` drop every
+    snapshot (restic refuses it; before this check the run crashed after the first person). The one rule
+    of the form, the API, the Django admin and every command, through PeerTarget.clean."""
+    from django.core.exceptions import ValidationError
+
+    if not any(values.get(name) for name in DEFAULT_RETENTION):
+        raise ValidationError({"keep_last": _("Keep at least one snapshot: set one of keep last, daily, weekly or "
+                                              "monthly to 1 or more (all at 0 would forget every backup).")})
+
+
 class PeerTarget(ScheduleFields):
     """Our backups to one peer. Blank host/port/login/base path follow the peer (its tunnel address,
     its SFTP port, our server name), so a re-paired peer needs no edit here."""
@@ -32,9 +43,10 @@ class PeerTarget(ScheduleFields):
                                        validators=[MinValueValidator(1), MaxValueValidator(65535)],
                                        help_text=_("Blank: the peer's SFTP port."))
     login = models.CharField(_("login"), max_length=32, blank=True, validators=[LOGIN],
-                             help_text=_("Blank: this server's name."))
+                             help_text=_("Blank: our folder on the peer (this server's name at the first backup)."))
     base_path = models.CharField(_("base path"), max_length=200, blank=True, validators=[BASE_PATH],
-                                 help_text=_("Folder in our space on the peer; blank: this server's name."))
+                                 help_text=_("Folder in our space on the peer; blank: our folder there, fixed at the first backup "
+                                             "(this server's name then), whatever the server is renamed to later."))
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, verbose_name=_("users carried"),
                                    help_text=_("None selected = every active user."))
     keep_last = models.PositiveIntegerField(_("keep last"), default=DEFAULT_RETENTION["keep_last"])
@@ -50,6 +62,10 @@ class PeerTarget(ScheduleFields):
         _("give up after no progress for (s)"), default=300, validators=[MinValueValidator(10), MaxValueValidator(86400)])
     stale_warning_days = models.PositiveIntegerField(_("warn when the last backup is older than (days)"), default=3,
                                                      validators=[MinValueValidator(1)])
+    peer_folder = models.CharField(
+        _("our folder on the peer"), max_length=32, blank=True, editable=False,
+        help_text=_("Fixed by the first backup (this server's name then): renaming the server later keeps "
+                    "using it, so the history stays where it is."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +91,10 @@ class PeerTarget(ScheduleFields):
     def retention(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in DEFAULT_RETENTION}
 
+    def clean(self) -> None:
+        super().clean()
+        validate_retention(self.retention)
+
 
 def default_schedule() -> dict[str, object]:
     """New targets back up nightly at 01:30 (server time zone)."""
@@ -96,6 +116,11 @@ class UserRepository(models.Model):
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_verify_ok = models.BooleanField(null=True)
     last_maintained_at = models.DateTimeField(null=True, blank=True, help_text=_("last retention + size update"))
+    problem = models.CharField(_("problem"), max_length=500, blank=True,
+                               help_text=_("What went wrong for this person on the last run (blank: nothing)."))
+    history_missing = models.BooleanField(_("history missing at the peer"), default=False,
+                                          help_text=_("The repository vanished at the peer after good backups; the "
+                                                      "next backup re-creates it only when an admin says so."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -104,3 +129,9 @@ class UserRepository(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.target.peer.name}"
+
+    @property
+    def had_history(self) -> bool:
+        """A repository was made or written by us: if it vanishes at the peer, that is history lost, not
+        a first backup (the run must say so instead of silently starting over)."""
+        return bool(self.initialised_at or self.last_snapshot_id)

@@ -26,8 +26,21 @@ IO_TIMEOUT = "60s"
 
 
 def our_slug() -> str:
-    """This server's name as a folder and login name on the peer."""
+    """This server's current name as a folder and login name (only for a target's first use: see folder)."""
     return slugify(server_name())[:32] or "anemone"
+
+
+def folder(target: PeerTarget) -> str:
+    """Our folder (and login, and snapshot host name) on the peer: fixed on first use, then kept.
+
+    Taken from the server's name the first time, stored on the target, and never re-derived: renaming
+    the server in Settings used to make the next backup write to a new folder at the peer, where every
+    person's history looked gone (issue #11, item 29)."""
+    if not target.peer_folder:
+        slug = our_slug()
+        PeerTarget.objects.filter(pk=target.pk, peer_folder="").update(peer_folder=slug)
+        target.peer_folder = PeerTarget.objects.filter(pk=target.pk).values_list("peer_folder", flat=True).first() or slug
+    return target.peer_folder
 
 
 def host(target: PeerTarget) -> str:
@@ -39,11 +52,11 @@ def port(target: PeerTarget) -> int:
 
 
 def login(target: PeerTarget) -> str:
-    return target.login or our_slug()
+    return target.login or folder(target)
 
 
 def base_path(target: PeerTarget) -> str:
-    return target.base_path or our_slug()
+    return target.base_path or folder(target)
 
 
 def repo_path(target: PeerTarget, username: str) -> str:

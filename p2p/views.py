@@ -84,8 +84,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def backup_now(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(pk)
+    # "Start a new history" for one person whose repository vanished at the peer: that person only.
+    fresh = [name for name in [request.POST.get("new_history", "")] if name]
     try:
-        backup.request_backup(target.pk, Trigger.MANUAL, request.user)
+        backup.request_backup(target.pk, Trigger.MANUAL, request.user, usernames=fresh or None, new_history=fresh)
     except RunActive:
         messages.error(request, _("A backup to %(peer)s is already queued or running.") % {"peer": target.peer.name})
     else:

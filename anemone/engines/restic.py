@@ -26,6 +26,7 @@ from anemone.engines.paths import rclone_binary, restic_binary
 from anemone.engines.restic_errors import (  # noqa: F401 - the wrapper's public errors
     AccessRefused,
     NoSpace,
+    NothingKept,
     RepositoryLocked,
     RepositoryMissing,
     ResticError,
@@ -33,6 +34,7 @@ from anemone.engines.restic_errors import (  # noqa: F401 - the wrapper's public
     Unreachable,
     WrongPassword,
     classify,
+    stderr_signal,
 )
 from anemone.engines.restic_results import (  # noqa: F401 - the wrapper's public results
     BackupProgress,
@@ -89,20 +91,89 @@ class Repository:
 ProgressCallback = Callable[[BackupProgress], None]
 
 
+UNREACHABLE_GRACE = 20.0  # s of "server cannot be reached" from rclone, with no progress, before restic is stopped
+
+
+class PeerWatch:
+    """Reads restic's stderr while it runs, so that a server that went away ends the command in seconds.
+
+    restic retries a failed upload with growing pauses for up to 15 minutes, and the rclone under it
+    retries each connection too: measured with restic 0.14, a SIGKILLed peer endpoint (connection
+    refused) kept a backup going until the stall watchdog, 364 s later, and the run then said only
+    "server response unexpected: 500". Here:
+
+    - rclone saying the server cannot be reached (connection refused/lost, no route, timeouts) for
+      ``grace`` seconds with no progress since → ``Unreachable``; a blip that restic's retry got over
+      (no such line for ``grace`` seconds) is forgotten;
+    - "no space left on device" from the server → ``NoSpace`` at once (retrying cannot free space);
+    - the strongest such signal is remembered, so the final error names it even after restic's
+      retries pushed rclone's lines out of the kept tail and restic only says "500".
+    """
+
+    def __init__(self, grace: float = UNREACHABLE_GRACE) -> None:
+        self.grace = grace
+        self.unreachable_since: float | None = None
+        self.last_signal = 0.0
+        self.seen: ResticError | None = None
+
+    def progress(self) -> None:
+        """Something moved: a passing blip is forgotten."""
+        self.unreachable_since = None
+
+    def stderr(self, line: str) -> None:
+        signal = stderr_signal(line)
+        if isinstance(signal, NoSpace):
+            self.seen = signal
+            raise NoSpace(str(signal))
+        if isinstance(signal, Unreachable):
+            self.seen = self.seen or signal
+            self.last_signal = time.monotonic()
+            if self.unreachable_since is None:
+                self.unreachable_since = self.last_signal
+
+    def check(self) -> None:
+        if self.unreachable_since is not None and time.monotonic() - self.last_signal > self.grace:
+            self.unreachable_since = None  # restic's retry got through: no word of failure since
+        if self.unreachable_since is not None and time.monotonic() - self.unreachable_since > self.grace:
+            raise Unreachable(f"{self.seen or 'the server cannot be reached'}: no answer for {self.grace:.0f} s "
+                              "while restic kept retrying")
+
+    def classify(self, stderr: str, returncode: int) -> ResticError:
+        error = classify(stderr, returncode)
+        if self.seen is not None and type(error) is ResticError:  # restic's own words say only "500"
+            return self.seen
+        return error
+
+
 def _call(repo: Repository, args: list[str], *, cwd: Path | None = None, timeout: float = 600,
           on_line: proc.LineCallback | None = None, ok_codes: tuple[int, ...] = (0,),
-          idle_timeout: float | None = None) -> proc.ProcResult:
-    """Run one restic command; raise its typed error unless the exit code is in ok_codes."""
+          idle_timeout: float | None = None, watch: PeerWatch | None = None) -> proc.ProcResult:
+    """Run one restic command; raise its typed error unless the exit code is in ok_codes.
+
+    Every command runs under a ``PeerWatch``; without one from the caller, any stdout line counts as
+    progress (``backup`` passes its own: its status line comes every second, moving or not)."""
     argv = [restic_binary(), *repo.global_args(), *args]
+    own_watch = watch is None
+    peer_watch = watch or PeerWatch()
+
+    def watched(stream: str, line: str) -> None:
+        if stream == "stderr":
+            peer_watch.stderr(line)
+        elif own_watch:
+            peer_watch.progress()
+        if on_line is not None:
+            on_line(stream, line)
+        peer_watch.check()
+
     try:
         result = proc.run(argv, env=repo.process_env(), cwd=cwd, timeout=timeout, idle_timeout=idle_timeout,
-                          on_line=on_line)
+                          on_line=watched)
     except proc.ProcTimeout as exc:
         raise Stalled(f"{exc} The server may be unreachable.") from exc
     except proc.ProcError as exc:
         raise ResticError(str(exc)) from exc
     if result.returncode not in ok_codes:
-        raise classify(result.stderr, result.returncode)
+        raise peer_watch.classify(result.stderr, result.returncode)
     return result
 
 
@@ -134,6 +205,7 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
     """
     summary = BackupSummary()
     last_mark, last_at = [(-1, -1)], [time.monotonic()]  # lists: written by the callback below
+    watch = PeerWatch(min(UNREACHABLE_GRACE, stall_timeout))
 
     def on_line(stream: str, line: str) -> None:
         if stream != "stdout" or not line.startswith("{"):
@@ -148,6 +220,7 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
             now = time.monotonic()
             if mark != last_mark[0]:
                 last_mark[0], last_at[0] = mark, now
+                watch.progress()
             elif now - last_at[0] > stall_timeout:
                 raise Stalled(f"no progress for {stall_timeout:.0f} s: the server stopped answering")
             if on_progress is not None:
@@ -174,7 +247,7 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
     for pattern in excludes:
         args += ["--exclude", pattern]
     _call(repo, [*args, "--", *paths], cwd=cwd, on_line=on_line, ok_codes=(0, EXIT_INCOMPLETE), timeout=timeout,
-          idle_timeout=stall_timeout)
+          idle_timeout=stall_timeout, watch=watch)
     if not summary.snapshot_id:
         raise ResticError("restic backup ended without writing a snapshot")
     return summary
@@ -300,8 +373,8 @@ def forget(repo: Repository, keep: Mapping[str, int], *, group_by: str = "tags",
     for name, value in keep.items():
         if value:
             args += [f"--{name.replace('_', '-')}", str(value)]
-    if len(args) == 4:
-        raise ValueError("a retention policy must keep something")
+    if len(args) == 4:  # restic would refuse; an empty policy must never reach it (PeerTarget.clean)
+        raise NothingKept("the retention policy keeps nothing (every keep_* is 0): nothing was forgotten")
     if prune:
         args.append("--prune")
     lines: list[str] = []

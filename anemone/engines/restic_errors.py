@@ -53,6 +53,12 @@ class Stalled(Unreachable):
     """restic made no progress for longer than the allowed time (a link that went silent)."""
 
 
+class NothingKept(ResticError):
+    """A retention policy that keeps nothing: refused before restic is asked to forget everything."""
+
+    outcome = "nothing-kept"
+
+
 # (needles in restic's lowercased stderr, error type, message). Order matters: first match wins.
 _FAILURES: list[tuple[tuple[str, ...], type[ResticError], str]] = [
     (("wrong password or no key found",), WrongPassword, "the repository does not open with this key"),
@@ -93,3 +99,22 @@ def classify(stderr: str, returncode: int = 1) -> ResticError:
         return error
     fatal = next((line for line in reversed(lines) if line.startswith("Fatal:")), lines[-1] if lines else "")
     return ResticError(f"restic failed (exit {returncode}): {fatal[:400]}" if fatal else f"restic failed (exit {returncode})")
+
+
+# While restic runs: rclone's lines (prefixed "rclone:" by restic's rclone backend) that say the server is
+# gone, and the server's "disk full" in any line (measured: rclone's `Update Close failed: sftp: "write …:
+# no space left on device"`, then restic's "server response unexpected: 500" for 15 minutes of retries).
+_GONE_NEEDLES = ("connection refused", "connection lost", "no route to host", "network is unreachable", "i/o timeout",
+                 "couldn't connect ssh", "connection reset", "broken pipe", "ssh: disconnect", "unexpected eof")
+_FULL_NEEDLES = ("no space left on device", "disk quota exceeded")
+
+
+def stderr_signal(line: str) -> ResticError | None:
+    """What one stderr line of a running restic says about the server: NoSpace, Unreachable or nothing."""
+    lowered = line.lower()
+    if any(needle in lowered for needle in _FULL_NEEDLES):
+        return NoSpace("no space left on the storage")
+    if "error talking http to rclone" in lowered or (
+            lowered.startswith("rclone:") and any(needle in lowered for needle in _GONE_NEEDLES)):
+        return Unreachable("the server cannot be reached")
+    return None

@@ -104,6 +104,11 @@ def test_a_live_lock_is_waited_for_and_never_broken(friend, alice, tmp_path, mon
 
 
 def _locks_dir(target, username: str):  # type: ignore[no-untyped-def]
-    from peers.services import incoming_root
+    return repo_dir(target, username) / "locks"
 
-    return incoming_root() / target.peer.name / repos.repo_path(target, username) / "locks"
+
+def repo_dir(target, username: str):  # type: ignore[no-untyped-def]
+    """Where the person's repository lands at the peer (our own endpoint in these tests)."""
+    from peers.services import peer_root
+
+    return peer_root(target.peer) / repos.repo_path(target, username)

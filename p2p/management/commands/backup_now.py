@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", action="append", dest="users", metavar="USERNAME",
                             help="only this person (repeatable; default: everyone the target carries)")
         parser.add_argument("--wait", action="store_true", help="wait for the end, drawing a progress bar")
+        parser.add_argument("--new-history", action="append", dest="new_history", metavar="USERNAME", default=[],
+                            help="this person's repository vanished at the peer: start a new, empty one "
+                                 "(their earlier snapshots there are gone; repeatable)")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         if options["peer"]:
@@ -37,7 +40,8 @@ class Command(BaseCommand):
     def _one(self, target, options) -> bool:  # type: ignore[no-untyped-def]
         here = options["wait"] and not cli.cluster_running()
         try:
-            run = backup.request_backup(target.pk, Trigger.CLI, usernames=options["users"], queue=not here)
+            run = backup.request_backup(target.pk, Trigger.CLI, usernames=options["users"], queue=not here,
+                                       new_history=options["new_history"])
         except RunActive as exc:
             raise CommandError(f"{target.peer.name}: {exc}") from exc
         if not options["wait"]:
