@@ -66,6 +66,13 @@ TestResultSerializer = inline_serializer("ConnectionTest", {
     "ok": serializers.BooleanField(), "outcome": serializers.CharField(), "message": serializers.CharField()})
 
 
+class SyncRequestSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(required=False, default=False, help_text="show what would be copied and deleted")
+    recreate_remote = serializers.BooleanField(
+        required=False, default=False,
+        help_text="the destination folder is gone or empty on purpose: start again there (a sync otherwise stops)")
+
+
 class DestinationViewSet(viewsets.ModelViewSet):
     queryset = Destination.objects.all()
     serializer_class = DestinationSerializer
@@ -74,13 +81,14 @@ class DestinationViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Destination) -> None:
         services.delete_destination(instance)
 
-    @extend_schema(request=inline_serializer("SyncRequest", {"dry_run": serializers.BooleanField(required=False)}),
-                   responses={202: RunSerializer})
+    @extend_schema(request=SyncRequestSerializer, responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
         """Sync now (409 when a run of this destination is already queued or running)."""
         dest = self.get_object()
-        run = sync.request_sync(dest.pk, Trigger.API, request.user, dry_run=bool(request.data.get("dry_run")))
+        options = SyncRequestSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        run = sync.request_sync(dest.pk, Trigger.API, request.user, **options.validated_data)
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses=TestResultSerializer)

@@ -20,9 +20,36 @@ def public_key() -> str | None:
     return ssh.read_public_key(key_path()) if key_path().with_name("rclone_key.pub").exists() else None
 
 
-def generate() -> str:
-    """Create (or replace) the key pair; returns the public key line."""
-    return ssh.generate_ed25519(key_path(), f"anemone@{SiteSettings.load().server_name}")
+class KeyExists(RuntimeError):
+    """Anemone already has a key: replacing it is an explicit, confirmed step."""
+
+
+def previous_key_path() -> Path:
+    return key_path().with_name("rclone_key.previous")
+
+
+def destinations_using_key() -> list[str]:
+    """Names of the SFTP destinations that log in with Anemone's key (they stop working when it is replaced)."""
+    from cloudbackup.models import Destination, Kind
+
+    return [d.name for d in Destination.objects.filter(kind=Kind.SFTP, password_sealed="")]
+
+
+def generate(*, replace: bool = False) -> str:
+    """Create the key pair (or, with replace=True, a new one); returns the public key line.
+
+    Replacing keeps the old pair as rclone_key.previous(.pub): a server that still trusts only the old key can be
+    reached again by moving it back, instead of being lost with it.
+    """
+    path = key_path()
+    if path.exists():
+        if not replace:
+            raise KeyExists("Anemone already has an SSH key; replacing it breaks every SFTP destination that trusts it.")
+        path.replace(previous_key_path())
+        public = path.with_name("rclone_key.pub")
+        if public.exists():
+            public.replace(previous_key_path().with_name("rclone_key.previous.pub"))
+    return ssh.generate_ed25519(path, f"anemone@{SiteSettings.load().server_name}")
 
 
 def authorized_keys_line(public: str) -> str:

@@ -47,10 +47,14 @@ FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKe
 
 
 def request_sync(destination_id: int, trigger: str = Trigger.MANUAL, user=None, *, dry_run: bool = False,  # type: ignore[no-untyped-def]
-                 inline: bool = False, queue: bool = True) -> Run:
-    """Queue a sync (or run it here with inline=True; queue=False only creates the Run)."""
+                 recreate_remote: bool = False, inline: bool = False, queue: bool = True) -> Run:
+    """Queue a sync (or run it here with inline=True; queue=False only creates the Run).
+
+    recreate_remote: the admin knows the destination's folder is gone or empty and wants to start again there.
+    """
     dest = Destination.objects.get(pk=destination_id)
-    run = runs.start(KIND, dest.pk, label=dest.name, trigger=trigger, user=user, options={"dry_run": dry_run})
+    options = {"dry_run": dry_run, **({"recreate_remote": True} if recreate_remote else {})}
+    run = runs.start(KIND, dest.pk, label=dest.name, trigger=trigger, user=user, options=options)
     if queue or inline:
         runs.dispatch(run, TASK, inline=inline)
     return run
@@ -127,21 +131,57 @@ def pruned_today(dest: Destination, now: datetime) -> bool:
                               finished_at__date=now.date(), options__dry_run=False).exists()
 
 
-def prune_versions(dest: Destination, remote: backends.Remote, now: datetime) -> int:
-    """Delete version folders older than the retention; returns how many were deleted."""
+def remote_folders(remote: backends.Remote) -> set[str] | None:
+    """Folders at the destination's root and one level below ("backup", "backup/alice", ".versions",
+    ".versions/<time>"), in one listing; None when the root folder itself does not exist."""
     try:
-        folders = rclone.lsjson(remote.path(".versions"), remote.env, config_file=remote.config_file, dirs_only=True)
+        entries = rclone.lsjson(remote.root, remote.env, config_file=remote.config_file, recursive=True,
+                                dirs_only=True, max_depth=2)
     except rclone.RclonePathMissing:
-        return 0
+        return None
+    return {entry["Path"] for entry in entries}
+
+
+def stored_copies_before(dest: Destination) -> bool:
+    """An earlier real sync (not a dry run) copied files to this destination."""
+    return Run.objects.filter(kind=KIND, target_id=dest.pk, status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL],
+                              options__dry_run=False, files_done__gt=0).exists()
+
+
+def check_remote_still_there(run: Run, dest: Destination, folders: set[str] | None) -> None:
+    """Stop when the destination's folder vanished (or is empty) after earlier syncs stored copies there.
+
+    rclone would silently create it again: on a server whose backup disk came unmounted, that writes everyone's
+    files onto its system disk, and the history in .versions/ looks gone. A first sync, or an admin who asked to
+    start again (option "recreate_remote"), goes ahead.
+    """
+    if folders and ({"backup", ".versions"} & folders):
+        return
+    if run.options.get("recreate_remote") or not stored_copies_before(dest):
+        return
+    raise runs.StepError(
+        f"Checking {dest.name}'s folder",
+        "the destination folder is gone or empty, although earlier syncs stored copies there; nothing was "
+        "copied, so nothing is written to the wrong disk",
+        "if the server's backup disk came unmounted, mount it again and sync; if you emptied or moved the folder "
+        "on purpose, sync again with \"start again from an empty folder\" ticked (API: recreate_remote, "
+        "CLI: cloud_sync --recreate-remote)")
+
+
+def prune_versions(dest: Destination, remote: backends.Remote, now: datetime, folders: set[str]) -> int:
+    """Delete version folders older than the retention; returns how many were deleted."""
     limit = now - timedelta(days=dest.retention_days)
     pruned = 0
-    for folder in folders:
+    for path in sorted(folders):
+        head, _, name = path.partition("/")
+        if head != ".versions" or not name or "/" in name:
+            continue
         try:
-            made = datetime.strptime(folder["Name"], VERSION_FORMAT).replace(tzinfo=UTC)
-        except (KeyError, ValueError):
+            made = datetime.strptime(name, VERSION_FORMAT).replace(tzinfo=UTC)
+        except ValueError:
             continue
         if made < limit:
-            rclone.simple(["purge", remote.path(".versions", folder["Name"])], remote.env,
+            rclone.simple(["purge", remote.path(".versions", name)], remote.env,
                           config_file=remote.config_file, timeout=3600)
             pruned += 1
     return pruned
@@ -153,14 +193,17 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     if dest.kind == Kind.SFTP and not dest.host_key and (refused := connection.pin_host_key(dest)) is not None:
         raise runs.StepError(f"Connecting to {dest.name}", refused.message, "run Test connection on the destination's page")
     remote = backends.remote(dest)
+    folders = remote_folders(remote)
+    check_remote_still_there(run, dest, folders)
     now = datetime.now(UTC)
     stamp = now.strftime(VERSION_FORMAT)
     people = list(dest.carried_users())
     errors: list[str] = []
     with ThreadPoolExecutor(max_workers=1) as background:
         # Pruning only touches version folders older than the retention, never the mirror nor this run's folder:
-        # it runs beside the syncs, so its listing (one more rclone and SSH login, ~0.3 s) adds no wall time.
-        pruning = None if dry_run or pruned_today(dest, now) else background.submit(prune_versions, dest, remote, now)
+        # it runs beside the syncs, from the root listing made above (no listing of its own).
+        pruning = None if dry_run or not folders or pruned_today(dest, now) else background.submit(
+            prune_versions, dest, remote, now, folders)
         for index, person in enumerate(people):
             share = (100.0 * index / len(people), 100.0 / len(people))
             errors += _sync_user(run, tracker, dest, remote, person, stamp, dry_run, share)

@@ -37,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "cloudbackup/index.html", {
         "title": _("Cloud backup"), "rows": rows, "public_key": public,
         "authorized_line": keys.authorized_keys_line(public) if public else "",
-        "key_users": [d.name for d in Destination.objects.filter(kind="sftp", password_sealed="")],
+        "key_users": keys.destinations_using_key(),
     })
 
 
@@ -47,8 +47,10 @@ def generate_key(request: HttpRequest) -> HttpResponse:
     if keys.public_key() and not request.POST.get("confirm"):
         messages.error(request, _("Tick the confirmation: the destinations using the current key will stop working."))
         return redirect("cloudbackup:index")
-    keys.generate()
-    messages.success(request, _("New SSH key generated. Add its public key to each SFTP server."))
+    replacing = keys.key_path().exists()
+    keys.generate(replace=replacing)
+    messages.success(request, _("New SSH key generated. Add its public key to each SFTP server.")
+                     + (" " + _("The old key is kept as certs/rclone_key.previous.") if replacing else ""))
     return redirect("cloudbackup:index")
 
 
@@ -108,7 +110,8 @@ def test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        sync.request_sync(pk, Trigger.MANUAL, request.user, dry_run=bool(request.POST.get("dry_run")))
+        sync.request_sync(pk, Trigger.MANUAL, request.user, dry_run=bool(request.POST.get("dry_run")),
+                          recreate_remote=bool(request.POST.get("recreate_remote")))
     except RunActive:
         messages.error(request, _("A sync of this destination is already running."))
     return redirect("cloudbackup:detail", pk=pk)

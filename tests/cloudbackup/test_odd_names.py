@@ -4,6 +4,7 @@ named on the run — on every kind, with and without crypt, against the real ser
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import unicodedata
 
 import pytest
@@ -25,14 +26,21 @@ ODD_NAMES = [
     "x" * 251 + ".txt",  # 255 bytes, the longest name ext4 takes (longer still once crypt encodes it)
     "é" * 127,  # 254 bytes of UTF-8
     "new\nline.txt", "tab\there.txt",
+    # Names a shell would read as commands, quotes or patterns (an outside pass saw such files neither copied nor
+    # named): each is an ordinary name to rclone and the server, and must arrive or be reported.
+    "$(touch canary).txt", "`id`.txt", "a;rm -rf x.txt", "a|b.txt", "a&b.txt", "'quote'.txt", '"dq".txt',
+    "back\\slash.txt", "*", "?", "[a].txt", "<lt>.txt", "100%.txt", "a:b.txt", "#hash", "~tilde",
 ]
 
 
 @pytest.fixture(params=[
-    (Kind.SFTP, False), (Kind.SFTP, True), (Kind.S3, False), (Kind.S3, True), (Kind.WEBDAV, False), (Kind.WEBDAV, True),
+    ("seed", False), (Kind.SFTP, False), (Kind.SFTP, True), (Kind.S3, False), (Kind.S3, True), (Kind.WEBDAV, False), (Kind.WEBDAV, True),
 ], ids=lambda p: f"{p[0]}{'-crypt' if p[1] else ''}")
-def destination(request, rclone_key, sshd, s3_server, webdav_server):
+def destination(request, rclone_key, sshd, sshd_seed, s3_server, webdav_server):
     kind, crypt = request.param
+    if kind == "seed":  # the seed guide's server, whose account may run commands
+        sshd_seed.authorize(rclone_key)
+        return make_destination(Kind.SFTP, sshd=sshd_seed)
     return make_destination(kind, crypt=crypt, sshd=sshd, s3=s3_server, webdav=webdav_server)
 
 
@@ -66,4 +74,6 @@ def test_each_odd_name_round_trips_or_is_reported(destination, alice):
     assert "alice: not copied: odd/a link" in run.message  # the run's summary names it too
     if destination.kind == Kind.SFTP and not destination.has_crypt:
         assert lost == []  # a Linux server keeps every one of these names
+        # No name ran as a command, here or on the server (its account's home is the test runner's).
+        assert not any((where / "canary").exists() for where in (Path.home(), Path.cwd(), Path(destination.remote_path)))
     assert len(lost) <= 3, lost  # what may be lost, always reported: a crypt-lengthened name, one NFC/NFD twin

@@ -1,4 +1,4 @@
-"""`manage.py cloud_destination add|list|test|remove` — manage rclone destinations from scripts."""
+"""`manage.py cloud_destination add|list|test|remove|key` — manage rclone destinations from scripts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anemone.accounts.management.commands.setup import read_secret_file
 from anemone.runs.schedules import describe
-from cloudbackup import connection, services
+from cloudbackup import connection, keys, services
 from cloudbackup.models import Destination, Kind
 
 
@@ -32,6 +32,10 @@ class Command(BaseCommand):
             sub.add_parser(name).add_argument("name")
         sub.choices["test"].add_argument("--forget-host-key", action="store_true",
                                          help="the server was reinstalled: forget the pinned key, pin the one it shows now")
+        key = sub.add_parser("key", help="print the line for the SFTP server's authorized_keys")
+        key.add_argument("--generate", action="store_true", help="make Anemone's SSH key first, when it has none")
+        key.add_argument("--replace", action="store_true",
+                         help="with --generate: replace the existing key (every SFTP destination using it needs the new line)")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         getattr(self, f"do_{options['action']}")(options)
@@ -85,6 +89,18 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"{result.outcome}: {result.message}")
         self.stdout.write(result.message)
+
+    def do_key(self, o) -> None:  # type: ignore[no-untyped-def]
+        if o["generate"] and (keys.public_key() is None or o["replace"]):
+            keys.generate(replace=o["replace"])
+        elif o["generate"]:
+            users = ", ".join(keys.destinations_using_key()) or "none"
+            raise CommandError(f"Anemone already has an SSH key (destinations using it: {users}); add --replace to "
+                               "make a new one: each of them then needs the new line in its authorized_keys")
+        public = keys.public_key()
+        if public is None:
+            raise CommandError("Anemone has no SSH key yet: run cloud_destination key --generate")
+        self.stdout.write(keys.authorized_keys_line(public))
 
     def do_remove(self, o) -> None:  # type: ignore[no-untyped-def]
         services.delete_destination(self._get(o["name"]))

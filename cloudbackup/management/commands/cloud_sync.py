@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("name")
         parser.add_argument("--wait", action="store_true")
         parser.add_argument("--dry-run", action="store_true", help="show what would be copied and deleted")
+        parser.add_argument("--recreate-remote", action="store_true",
+                            help="the destination folder is gone or empty on purpose: start again there")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         dest = Destination.objects.filter(name=options["name"]).first()
@@ -23,7 +25,8 @@ class Command(BaseCommand):
             raise CommandError(f"no destination named {options['name']}")
         here = options["wait"] and not cli.cluster_running()
         try:
-            run = sync.request_sync(dest.pk, Trigger.CLI, dry_run=options["dry_run"], queue=not here)
+            run = sync.request_sync(dest.pk, Trigger.CLI, dry_run=options["dry_run"],
+                                    recreate_remote=options["recreate_remote"], queue=not here)
         except RunActive as exc:
             raise CommandError(str(exc)) from exc
         if not options["wait"]:
