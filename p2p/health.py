@@ -10,7 +10,7 @@ from anemone.files.services import TEMP_PREFIX
 from anemone.runs.models import RunStatus, ScheduleKind
 from anemone.runs.schedules import describe
 from p2p import repos, services
-from peers.health import Check, register_check
+from peers.health import Check, register_check, register_host
 from peers.models import Peer
 
 REPOSITORY_LABEL = "Repository present for each carried user"
@@ -71,6 +71,13 @@ def check_backup(peer: Peer) -> Check:
     return Check("backup", BACKUP_LABEL, "ok", f"{describe(target)}; last run {run.status}")
 
 
+def explicit_host(peer: Peer) -> tuple[str, int] | None:
+    """The target's own host (and port) settings, when an admin set them (blank follows the peer)."""
+    target = services.target_for(peer)
+    return (target.host, repos.port(target)) if target is not None and target.host else None
+
+
 def register() -> None:
     register_check("repository", check_repositories)
     register_check("backup", check_backup)
+    register_host(explicit_host)

@@ -42,7 +42,9 @@ class PeerSerializer(serializers.ModelSerializer):
                   "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "folder", "health_checked_at", "created_at",
                   "code", "tunnel",
                   "stored_here_bytes", "reciprocity"]
-        extra_kwargs = {f: {"required": False} for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
+        # Not trimmed: a name or key with a line break is refused, never silently altered.
+        extra_kwargs = {f: {"required": False, "trim_whitespace": False}
+                        for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
 
     @extend_schema_field(TunnelSerializer(allow_null=True))
     def get_tunnel(self, peer: Peer) -> dict | None:  # type: ignore[type-arg]

@@ -45,8 +45,23 @@ class Check:
 _extra: dict[str, Callable[[Peer], Check]] = {}
 
 
+_host_resolver: list[Callable[[Peer], tuple[str, int] | None]] = []
+
+
 def register_check(key: str, function: Callable[[Peer], Check]) -> None:
     _extra[key] = function
+
+
+def register_host(function: Callable[[Peer], tuple[str, int] | None]) -> None:
+    """p2p tells where it really reaches a peer (a target's explicit host and port), so checks 2–3 test that."""
+    _host_resolver[:] = [function]
+
+
+def effective_address(peer: Peer, host: str | None = None) -> tuple[str | None, int]:
+    if host:
+        return host, peer.sftp_port
+    found = next((found for resolve in _host_resolver if (found := resolve(peer))), None)
+    return found if found else (None, peer.sftp_port)
 
 
 def check_wireguard(peer: Peer) -> Check:
@@ -67,31 +82,31 @@ def check_wireguard(peer: Peer) -> Check:
     return Check("wireguard", label, "ok", f"last handshake {int(age.total_seconds())} s ago")
 
 
-def check_port(peer: Peer, host: str | None = None, timeout: float = 5.0) -> Check:
+def check_port(peer: Peer, host: str | None = None, timeout: float = 5.0, port: int | None = None) -> Check:
     label = "Peer's SFTP port answers through the tunnel"
-    host = host or peer.vpn_ip
+    host, port = host or peer.vpn_ip, port or peer.sftp_port
     if problem := reach.tunnel_problem(host):
         return Check("vpn", label, "fail", problem, "Start the tunnel: `manage.py wireguard up` (as root).")
     try:
-        socket.create_connection((host, peer.sftp_port), timeout=timeout).close()
+        socket.create_connection((host, port), timeout=timeout).close()
     except OSError as exc:
-        return Check("vpn", label, "fail", f"{host}:{peer.sftp_port}: {exc.strerror or exc}",
+        return Check("vpn", label, "fail", f"{host}:{port}: {exc.strerror or exc}",
                      "Check the tunnel (check 1) and that the peer's Anemone runs its sftp process.")
-    return Check("vpn", label, "ok", f"{host}:{peer.sftp_port}")
+    return Check("vpn", label, "ok", f"{host}:{port}")
 
 
-def check_sftp(peer: Peer, host: str | None = None, timeout: float = 10.0) -> Check:
+def check_sftp(peer: Peer, host: str | None = None, timeout: float = 10.0, port: int | None = None) -> Check:
     label = "SFTP login with our key, our folder listed"
-    host = host or peer.vpn_ip
+    host, port = host or peer.vpn_ip, port or peer.sftp_port
     if problem := reach.tunnel_problem(host):
         return Check("sftp", label, "fail", problem, "Start the tunnel: `manage.py wireguard up` (as root).")
     client = paramiko.SSHClient()
     key_type, blob = peer.ssh_public_key.split()[:2]
-    host_id = host if peer.sftp_port == 22 else f"[{host}]:{peer.sftp_port}"
+    host_id = host if port == 22 else f"[{host}]:{port}"
     client.get_host_keys().add(host_id, key_type, paramiko.PKey.from_type_string(key_type, base64.b64decode(blob)))
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     try:
-        client.connect(host, peer.sftp_port, username=get_identity_name(), key_filename=str(p2p_key_path()),
+        client.connect(host, port, username=get_identity_name(), key_filename=str(p2p_key_path()),
                        look_for_keys=False, allow_agent=False, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout)
         entries = client.open_sftp().listdir(".")
     except paramiko.BadHostKeyException:
@@ -118,27 +133,30 @@ LABELS = {"wireguard": "WireGuard handshake within 3 minutes", "vpn": "Peer's SF
           "backup": "Backup scheduled and last run succeeded"}
 
 
-def _steps(host: str | None) -> list[tuple[str, Callable[[Peer], Check]]]:
+def _steps(host: str | None, port: int) -> list[tuple[str, Callable[[Peer], Check]]]:
     def extra(key: str) -> Callable[[Peer], Check]:
         return _extra.get(key) or (lambda peer: Check(key, LABELS[key], "pending", "not yet: P2P backups are not set up"))
 
-    return [("wireguard", check_wireguard), ("vpn", lambda peer: check_port(peer, host)),
-            ("sftp", lambda peer: check_sftp(peer, host)), ("repository", extra("repository")), ("backup", extra("backup"))]
+    return [("wireguard", check_wireguard), ("vpn", lambda peer: check_port(peer, host, port=port)),
+            ("sftp", lambda peer: check_sftp(peer, host, port=port)), ("repository", extra("repository")), ("backup", extra("backup"))]
 
 
 def run_checks(peer: Peer, *, host: str | None = None) -> list[Check]:
     """The five checks in order, stopping at the first failure (later ones stay "pending", naming the
-    check they wait for). With an explicit `host` (a test or a debugging admin reaching the peer's
-    endpoint another way) a failed check 1 is reported but does not stop the others: no tunnel is used."""
+    check they wait for). When the peer is reached at an address outside the tunnel (`host`, or the P2P
+    target's explicit host: a test, or an admin reaching the endpoint another way) a failed check 1 is
+    reported but does not stop the others, since no tunnel is used."""
+    host, port = effective_address(peer, host)
+    without_tunnel = host is not None and not reach.needs_tunnel(host)
     checks: list[Check] = []
     blocked: Check | None = None
-    for number, (key, function) in enumerate(_steps(host), start=1):
+    for number, (key, function) in enumerate(_steps(host, port), start=1):
         if blocked is not None:
             checks.append(Check(key, LABELS[key], "pending", f"waiting for check {blocked.detail}"))
             continue
         check = function(peer)
         checks.append(check)
-        if check.status == "fail" and not (host is not None and key == "wireguard"):
+        if check.status == "fail" and not (without_tunnel and key == "wireguard"):
             blocked = Check(key, check.label, "fail", f"{number} ({check.label})")
     return checks
 

@@ -82,8 +82,10 @@ def spawn(
     stdin: int | None = subprocess.DEVNULL,
     stdout: int | None = subprocess.PIPE,
     stderr: int | None = subprocess.PIPE,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.Popen[bytes]:
-    """Start a process we manage ourselves (long-running servers, binary streams such as restic dump)."""
+    """Start a process we manage ourselves (long-running servers, binary streams such as restic dump).
+    `pass_fds`: descriptors the child inherits (a listening socket handed to a server)."""
     argv = [str(a) for a in argv]
     try:
         return subprocess.Popen(  # noqa: S603 - argv list, never a shell
@@ -95,6 +97,7 @@ def spawn(
             stderr=stderr,
             start_new_session=True,
             preexec_fn=_die_with_parent,  # noqa: PLW1509
+            pass_fds=tuple(pass_fds),
         )
     except FileNotFoundError as exc:
         raise ProcNotFound(f"{argv[0]} is not installed (run `make run` or `make test` to install it).") from exc

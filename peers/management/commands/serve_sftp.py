@@ -1,4 +1,7 @@
-"""`manage.py serve_sftp [--listen ADDR:PORT]` — the incoming endpoint (the `sftp` process)."""
+"""`manage.py serve_sftp [--listen ADDR:PORT]` — the incoming endpoint (the `sftp` process).
+
+On a server without a tunnel (no peer yet, or WireGuard down) there is nothing to serve: it says so in
+one line and waits quietly, checking every few seconds, instead of failing to bind every 40 s."""
 
 import time
 
@@ -6,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from anemone.accounts.setup import setup_done
 
-RETRY_SECONDS = 30
+WAIT_SECONDS = 5.0  # before setup is done
 
 
 class Command(BaseCommand):
@@ -17,23 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         while not setup_done():  # `make run` starts us before the setup wizard has run
-            time.sleep(5)
-        from anemone.engines.wireguard import WireGuardError
-        from peers import tunnel
-        from peers.identity import get_identity
-        from peers.models import Peer
-        from peers.sftp_endpoint import default_listen, serve
+            time.sleep(WAIT_SECONDS)
+        from peers.sftp_endpoint import run_forever
 
-        listen = options["listen"] or default_listen()
-        on_tunnel = listen.rsplit(":", 1)[0].strip("[]") == get_identity().vpn_ip
-        if on_tunnel and Peer.objects.filter(enabled=True).exists():  # auto-start the tunnel we listen on
-            try:
-                self.stdout.write(f"WireGuard tunnel up ({tunnel.up()})")
-            except WireGuardError as exc:
-                self.stderr.write(f"WireGuard tunnel not started: {exc}")
-        while True:  # the VPN address only exists while the tunnel is up: wait for it, never give up
-            self.stdout.write(f"incoming SFTP endpoint on {listen}")
-            code = serve(listen)
-            self.stderr.write(f"the endpoint stopped (status {code}); is {listen} on this machine (WireGuard up)? "
-                              f"Retrying in {RETRY_SECONDS} s.")
-            time.sleep(RETRY_SECONDS)
+        run_forever(options["listen"], say=lambda line: self.stdout.write(line))
