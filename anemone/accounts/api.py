@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from anemone.accounts import last_admin, services
 from anemone.accounts.links import issue_link
+from anemone.accounts.lockouts_api import LockoutClearView, LockoutsView
 from anemone.accounts.models import AccountLink, User, username_validator
 from anemone.accounts.tokens_api import TokenView
 from anemone.accounts.tokens_api import register as register_tokens
@@ -144,5 +145,7 @@ def register(router) -> None:  # type: ignore[no-untyped-def]
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/lockouts/", LockoutsView.as_view(), name="api-lockouts"),
+    path("auth/lockouts/clear/", LockoutClearView.as_view(), name="api-lockout-clear"),
     path("me/", MeView.as_view(), name="api-me"),
 ]

@@ -225,3 +225,14 @@ def test_the_django_admin_and_the_command_line_show_and_clear_locks(client, alic
     assert "alice" in listing and HOME in listing
     call_command("axes_reset_ip_username", HOME, "alice", stdout=io.StringIO())
     assert portal_login("alice", PASSWORD)[0].status_code == 302
+
+
+def test_the_api_lists_and_clears_locks_for_admins(api, alice, admin_user):
+    fail("alice")
+    locks = api(admin_user).get("/api/v1/auth/lockouts/").json()
+    assert [(lock["username"], lock["ip_address"], lock["failures"]) for lock in locks] == [("alice", HOME, 5)]
+    assert api(alice).get("/api/v1/auth/lockouts/").status_code == 403
+    cleared = api(admin_user).post("/api/v1/auth/lockouts/clear/", {"username": "alice", "ip_address": HOME},
+                                   format="json")
+    assert cleared.status_code == 200 and cleared.json()["cleared"] == 1
+    assert portal_login("alice", PASSWORD)[0].status_code == 302
