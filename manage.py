@@ -5,6 +5,9 @@ import sys
 
 
 def main() -> None:
+    # Everything the product writes (database, keys, areas, repositories) is for the service account only,
+    # whatever umask the shell or the service manager gave us (issue #11 item 20).
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anemone.settings")
     from django.core.management import execute_from_command_line
 

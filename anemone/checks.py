@@ -1,4 +1,4 @@
-"""System checks at start-up: the engines on PATH and a writable data dir."""
+"""System checks at start-up: the engines on PATH, a writable data dir private to the service account."""
 
 import os
 import shutil
@@ -33,3 +33,32 @@ def data_dir_writable(app_configs, **kwargs):  # type: ignore[no-untyped-def]
     if not os.access(data_dir, os.W_OK):
         return [Error(f"The data dir {data_dir} is not writable.", id="anemone.E003")]
     return []
+
+
+def _open_to_others(path: Path) -> int:
+    """The permission bits group and others have on path (0 when private or absent)."""
+    try:
+        return path.stat().st_mode & 0o077
+    except FileNotFoundError:
+        return 0
+
+
+def sqlite_files() -> list[Path]:
+    database = settings.DATABASES["default"]
+    if "sqlite" not in database["ENGINE"]:
+        return []
+    name = Path(str(database["NAME"]))
+    return [name, name.with_name(name.name + "-wal"), name.with_name(name.name + "-shm")]
+
+
+@register()
+def data_dir_private(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    """Refuse to start when other accounts on the machine can read the data dir or the database: it holds
+    every API token digest, the sealed secrets, the master key and everyone's files (issue #11 item 20)."""
+    problems = []
+    for path, private in [(Path(settings.DATA_DIR), "700"), *[(f, "600") for f in sqlite_files()]]:
+        if _open_to_others(path):
+            problems.append(Error(
+                f"{path} can be read by other accounts on this machine (mode {path.stat().st_mode & 0o777:o}).",
+                hint=f"Run: chmod {private} '{path}' (as the account that runs Anemone).", id="anemone.E004"))
+    return problems

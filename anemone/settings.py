@@ -70,7 +70,7 @@ def _secret_key() -> str:
         return value
     path = Path(env_str("ANEMONE_SECRET_KEY_FILE", str(DATA_DIR / "secret_key")))
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
@@ -78,6 +78,17 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _private_file(path: Path) -> None:
+    """Create an empty file 0600 if missing. SQLite creates its database with the umask's mode and gives
+    the WAL and SHM files the database's mode, so creating it first keeps all three private."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 # Debug only when a developer asks for it: with DEBUG on, any error page shows settings and the URL list.
 DEBUG = env_bool("ANEMONE_DEBUG", False)
 # '*' by default: a household reaches the portal by whatever IP or name its router gives, and links in
@@ -172,6 +183,7 @@ else:
             "TEST": {"NAME": str(DATA_DIR / f"test-anemone-{os.getpid()}.sqlite3")},
         }
     }
+    _private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -194,7 +206,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(exist_ok=True, mode=0o700)
 WHITENOISE_USE_FINDERS = True  # serve static/ directly too, so tests and a fresh checkout need no collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
