@@ -134,7 +134,9 @@ class CloudRestoreView(APIView):
 
     @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer})
     def post(self, request: Request) -> Response:
-        """Restore a path (or a version) of your backup area into backup/restored-<destination>-<time>/."""
+        """Restore a path (or a version) of your backup area back to its own place in backup/ (a file changed
+        since stays, the restored one lands beside it as "name (restored <date>).ext"). The run fails with
+        "not in this copy" when the path is not on the destination; its message says where files went."""
         data = RestoreRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person, dest = self._person_and_destination(request, data.validated_data)

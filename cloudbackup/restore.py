@@ -1,16 +1,20 @@
-"""Restore from a destination into backup/restored-<destination>-<time>/ — never over existing files.
+"""Restore from a destination back to the files' own paths in backup/ — never over existing files.
 
 A path (file or folder, relative to the person's backup/) and optionally a version time (a folder
 of .versions/) are chosen; crypt destinations decrypt transparently (the same remote definition).
+Where files land is files.landing's rule, the same for P2P and USB: a file changed since stays and the
+restored one lands beside it as "name (restored <date of the copy>).ext" — no restored-… folder of
+copies that the next sync would upload a second time.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from anemone.engines import rclone
-from anemone.files import paths
-from anemone.files.usage import change_usage, tree_size
+from anemone.files import landing, paths
+from anemone.files.usage import QuotaExceeded
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
 from cloudbackup import backends, sync
@@ -51,7 +55,30 @@ def _version_name_ok(name: str) -> bool:
     return True
 
 
+def _copy_date(version: str) -> date:
+    """The date a restored copy is from: its version folder's, or today for the current mirror."""
+    return datetime.strptime(version, sync.VERSION_FORMAT).date() if version else datetime.now(UTC).date()
+
+
+def _listing(remote: backends.Remote, dest: Destination, source: str) -> tuple[bool, list[tuple[str, int]]] | None:
+    """(is a file, [(path below the source, size)]) of what a restore of ``source`` would bring, or None when
+    the source is not there ("not in this copy"). Paths are literal for rclone: '*' is the file named '*'."""
+    flags = backends.name_flags(dest)
+    entry = rclone.stat(source, remote.env, config_file=remote.config_file, extra=flags)
+    if entry is None:
+        return None
+    if not entry.get("IsDir"):
+        return True, [("", int(entry.get("Size") or 0))]
+    files = rclone.lsjson(source, remote.env, config_file=remote.config_file, recursive=True, files_only=True,
+                          extra=flags, timeout=3600)
+    return False, [(f["Path"], int(f.get("Size") or 0)) for f in files]
+
+
 def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+    """Stage the chosen path out of sight, then put each file back at its own path in backup/ (files.landing:
+    identical files left alone, a changed current file kept and the restored one beside it), after checking
+    the quota against what would really land. A path not in the copy and a refusal are failures that leave
+    nothing behind."""
     from anemone.accounts.models import User
 
     person = User.objects.get(pk=run.target_id)
@@ -60,36 +87,51 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     remote = backends.remote(dest)
     base = (".versions", version, person.username) if version else ("backup", person.username)
     source = remote.path(*base, relpath)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder_name = f"restored-{dest.name}-{version or stamp}"
-    root = paths.area_root(person, "backup")
-    target = paths.resolve_under(root, folder_name)
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = paths.resolve_under(root, f"{folder_name}-{counter}")
+    area = paths.area_root(person, "backup")
+    area.mkdir(parents=True, exist_ok=True)
+    area = area.resolve()
     item = runs.start_item(run, user=person)
-    target.mkdir(mode=0o700)
+    stage: Path | None = None
+    step = f"Restoring {relpath or 'everything'} from {dest.name}"
+    try:
+        found = _listing(remote, dest, source)
+        if found is None:
+            raise landing.not_in_copy(relpath)
+        is_file, files = found
+        prefix = relpath.strip("/")
+        landing.check_room(person, "backup", landing.estimate(
+            area, [("/".join(p for p in (prefix, rel) if p), size) for rel, size in files]))
+        stage = landing.stage_dir(person, run.pk)
+        into = stage.joinpath(*paths.split_relative(relpath))
 
-    def on_event(event: rclone.LogEvent) -> None:
-        if event.stats is not None:
-            tracker.progress(percent=event.stats.percent)
+        def on_event(event: rclone.LogEvent) -> None:
+            if event.stats is not None:
+                tracker.progress(percent=event.stats.percent)
 
-    result = rclone.run(["copy", source, str(target), "--transfers", "8", *backends.name_flags(dest)], remote.env,
-                        config_file=remote.config_file, on_event=on_event)
-    if result.returncode != 0 and not result.stats.transfers and not result.file_errors:
-        error = rclone.classify("\n".join(result.errors + result.stderr_tail))
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
-        raise runs.StepError(f"Restoring {relpath or 'everything'} from {dest.name}", str(error),
-                             "test the destination's connection")
-    change_usage(person, "backup", tree_size(target))
-    where = paths.relative_to_area(person, "backup", target)
+        verb = ["copyto", source, str(into)] if is_file else ["copy", source, str(into)]
+        result = rclone.run([*verb, "--transfers", "8", *backends.name_flags(dest)], remote.env,
+                            config_file=remote.config_file, on_event=on_event)
+        if result.returncode != 0 and not result.stats.transfers and not result.file_errors:
+            raise rclone.classify("\n".join(result.errors + result.stderr_tail))
+        suffix = landing.beside_suffix(_copy_date(version))
+        plan = landing.plan(stage, "backup", area, suffix)
+        landing.check_room(person, "backup", plan.incoming)
+        landing.apply(person, plan, suffix)
+    except rclone.RcloneError as exc:
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
+        raise runs.StepError(step, str(exc), "test the destination's connection") from exc
+    except (QuotaExceeded, landing.NothingToRestore, OSError) as exc:
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
+        raise runs.StepError(step, str(exc)) from exc
+    finally:
+        if stage is not None:
+            landing.discard(stage)
+    said = landing.summary(plan)
     # As in sync: errors of a pass that rclone's retry fixed are not lasting; notice-only skips are.
     lasting = [e for e in result.errors if not sync.RETRY_SUMMARY.match(e)] if result.returncode else []
     problems = lasting + [f"not restored: {s}" for s in result.skipped]
     runs.finish_item(item, status=RunStatus.PARTIAL if problems else RunStatus.SUCCEEDED,
-                     files=result.stats.transfers, bytes_=result.stats.bytes, errors=len(problems),
-                     message="\n".join(problems[:50]), restored_to=where)
-    run.files_done, run.bytes_done = result.stats.transfers, result.stats.bytes
-    return runs.Outcome(message=f"{result.stats.transfers} files restored into backup/{where}", errors=problems)
-
+                     files=len(plan.moves), bytes_=plan.incoming, errors=len(problems),
+                     message="\n".join([said, *problems[:50]]), restored_to=plan.place_of(stage, prefix))
+    run.files_done, run.bytes_done = len(plan.moves), plan.incoming
+    return runs.Outcome(message=f"Restored {relpath or 'everything'} from {dest.name}: {said}", errors=problems)

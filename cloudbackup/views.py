@@ -162,9 +162,13 @@ def restore_page(request: HttpRequest) -> HttpResponse:
         except (PathRefused, RunActive) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Restore started: it lands in a restored-… folder of the backup area of "
-                                        "%(person)s.") % {"person": person.username} if person != user else
-                             _("Restore started: it lands in a restored-… folder of your backup area."))
+            messages.success(request, _("Restore started: files go back where they were in the backup area of "
+                                        "%(person)s; a file changed since stays and the restored one lands beside "
+                                        "it. The run below says where everything went.")
+                             % {"person": person.username} if person != user else
+                             _("Restore started: files go back where they were in your backup area; a file changed "
+                               "since stays and the restored one lands beside it. The run below says where "
+                               "everything went."))
             return redirect("cloudbackup:restore")
     runs = Run.objects.filter(Q(target_id=user.pk) | Q(requested_by=user), kind=restore.KIND)[:10]
     return render(request, "cloudbackup/restore.html", {"form": form, "runs": runs, "title": _("Restore from the cloud"),

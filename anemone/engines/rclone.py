@@ -252,14 +252,33 @@ def check_ok(result: RunResult) -> None:
 
 
 def lsjson(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", recursive: bool = False,
-           dirs_only: bool = False, timeout: float = 120, max_depth: int | None = None) -> list[dict]:  # type: ignore[type-arg]
+           dirs_only: bool = False, timeout: float = 120, max_depth: int | None = None, files_only: bool = False,
+           extra: list[str] = ()) -> list[dict]:  # type: ignore[type-arg, assignment]
     args = ["lsjson", target, *(["-R"] if recursive else []), *(["--dirs-only"] if dirs_only else []),
-            *(["--max-depth", str(max_depth)] if max_depth is not None else [])]
+            *(["--files-only"] if files_only else []),
+            *(["--max-depth", str(max_depth)] if max_depth is not None else []), *extra]
     argv = [rclone_binary(), *args]
     result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout)
     if result.returncode != 0:
         raise classify(result.stderr)
     return json.loads(result.stdout or "[]")
+
+
+def stat(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", timeout: float = 120,
+         extra: list[str] = ()) -> dict | None:  # type: ignore[type-arg, assignment]
+    """The one entry at ``target`` (``lsjson --stat``: {"IsDir", "Size", ...}), or None when nothing is there.
+
+    rclone takes a path literally (a file named ``*`` is that file; no globbing): no escaping is needed
+    for a path, only for filter patterns, which a restore never uses."""
+    argv = [rclone_binary(), "lsjson", "--stat", target, *extra]
+    result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout)
+    if result.returncode != 0:
+        error = classify(result.stderr)
+        if isinstance(error, RclonePathMissing):
+            return None
+        raise error
+    found = json.loads(result.stdout or "null")
+    return found if isinstance(found, dict) else None
 
 
 def simple(args: list[str], env: Mapping[str, str], *, config_file: str = "/dev/null", timeout: float = 120,

@@ -100,5 +100,7 @@ def test_it_mirrors_each_users_backup_area_and_keeps_history(destination, admin_
     rerun = restore.request_restore(destination, alice, path="photos", version=stamp, inline=True)
     rerun.refresh_from_db()
     assert rerun.status == RunStatus.SUCCEEDED, rerun.message
-    assert tree(area_root(alice, "backup") / rerun.items.get().stats["restored_to"]) == {"cat.jpg": cat}
+    day = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"  # the good copy lands beside the encrypted one
+    assert tree(area_root(alice, "backup") / rerun.items.get().stats["restored_to"]) == {
+        "cat.jpg": b"encrypted by ransomware", f"cat (restored {day}).jpg": cat}
     assert (area_root(alice, "backup") / "photos/cat.jpg").read_bytes() == b"encrypted by ransomware"

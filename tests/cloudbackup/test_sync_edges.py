@@ -77,8 +77,8 @@ def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key
     tasks.run_restore(run.pk)  # what the worker does with the queued run
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
-    restored = area_root(alice, "backup") / run.items.get().stats["restored_to"]
-    assert restored.name == f"restored-{dest.name}-{stamp}" and (restored / "a.txt").read_bytes() == b"one"
+    restored = area_root(alice, "backup") / run.items.get().stats["restored_to"]  # beside the current one
+    assert restored.name == f"a (restored {stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}).txt" and restored.read_bytes() == b"one"
     assert (area_root(alice, "backup") / "a.txt").read_bytes() == b"second"
 
 
@@ -99,8 +99,8 @@ def test_an_admin_restores_a_persons_files_into_that_persons_area_and_a_user_can
     tasks.run_restore(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and run.target_id == bob.pk, run.message
-    restored = area_root(bob, "backup") / run.items.get().stats["restored_to"]
-    assert (restored / "thesis.odt").read_bytes() == b"bob's thesis"
+    assert run.items.get().stats["restored_to"] == "thesis.odt"  # back at its own path
+    assert (area_root(bob, "backup") / "thesis.odt").read_bytes() == b"bob's thesis"
     assert not any(p.name.startswith("restored-") for p in area_root(admin_user, "backup").iterdir())
 
     client.force_login(alice)  # not an admin: the person field is not hers to use
