@@ -103,11 +103,12 @@ def person_backup_states(person: Any) -> list[BackupState]:
     labels: dict[tuple[str, int], str] = {}
     for item in items:
         run = item.run
-        if run.is_dry_run:
-            continue
         key = (run.kind, run.target_id)
         labels.setdefault(key, run.target_label)
-        events.setdefault(key, []).append((run, item.status if run.status not in ACTIVE_STATUSES else run.status))
+        events.setdefault(key, [])  # a target only ever previewed is listed, as never copied
+        if run.is_dry_run:
+            continue
+        events[key].append((run, item.status if run.status not in ACTIVE_STATUSES else run.status))
     if events:
         # A run that failed before it reached anybody (no item at all) failed for everyone the target carries.
         unreached = (Run.objects.filter(kind__in=kinds, status__in=[RunStatus.FAILED, RunStatus.INTERRUPTED])
