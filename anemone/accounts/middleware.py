@@ -1,4 +1,4 @@
-"""Per-user language, and the setup wizard as the only page until the first admin exists."""
+"""Per-user language, and the setup wizard as the only page until setup is done (a stored fact)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ class UserLanguageMiddleware:
 
 
 class SetupRequiredMiddleware:
-    """Until setup is done (no admin yet), every page leads to the setup wizard."""
+    """Until setup is done (``SiteSettings.setup_completed_at``), every page leads to the setup wizard.
+
+    Once done it stays done: losing every admin later does not reopen the wizard (recover_admin does).
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

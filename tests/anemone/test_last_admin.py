@@ -99,10 +99,15 @@ def test_the_model_is_the_backstop_for_any_other_path(admin_user):
 def test_recover_admin_promotes_and_prints_a_reset_link(alice, admin_user):
     SiteSettings.objects.filter(pk=1).update(portal_url="https://nas.example.org")
     User.objects.filter(pk=admin_user.pk).update(is_active=False)  # the admin was lost
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(username="alice", ip_address="192.0.2.5", user_agent="", http_accept="",
+                                 path_info="/login/", get_data="", post_data="", failures_since_start=9)
     out = io.StringIO()
     call_command("recover_admin", "alice", stdout=out, stderr=io.StringIO())
     assert still_admin(alice) and alice.is_superuser
     assert out.getvalue().startswith("https://nas.example.org/reset/")
     assert AccountLink.objects.filter(user=alice, purpose=AccountLink.RESET, used_at=None).exists()
+    assert not AccessAttempt.objects.filter(username="alice").exists()  # not locked out by old typos
     with pytest.raises(CommandError, match="create_user"):
         call_command("recover_admin", "nobody")

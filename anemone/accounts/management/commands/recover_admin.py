@@ -5,6 +5,7 @@ account, makes it an admin and prints a one-time link to choose a new password (
 when the account was never activated).
 """
 
+from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             services.update_user(user, is_active=True, is_staff=True)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        AccessAttempt.objects.filter(username=user.username).delete()  # earlier failed logins lock no more
         purpose = AccountLink.RESET if user.is_activated else AccountLink.ACTIVATE
         url = issue_link(user, purpose, options["base_url"])
         what = "password-reset" if purpose == AccountLink.RESET else "activation"
