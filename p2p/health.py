@@ -10,6 +10,7 @@ from anemone.files.services import TEMP_PREFIX
 from anemone.runs.models import RunStatus, ScheduleKind
 from anemone.runs.schedules import describe
 from p2p import repos, services
+from p2p.models import UserRepository
 from peers.health import Check, register_check, register_host
 from peers.models import Peer
 
@@ -35,10 +36,16 @@ def check_repositories(peer: Peer) -> Check:
     missing: list[str] = []
     broken: list[str] = []
     empty: list[str] = []
+    gone: list[str] = []
+    had_history = set(UserRepository.objects.filter(target=target).exclude(initialised_at=None, last_snapshot_id="")
+                      .values_list("user__username", flat=True))
     for person in people:
         try:
             if not restic.exists(repos.repository(target, person), timeout=60):
-                (empty if _nothing_to_back_up(person) else missing).append(person.username)
+                if person.username in had_history:  # not a first backup: p2p.backup will not re-create it
+                    gone.append(person.username)
+                else:
+                    (empty if _nothing_to_back_up(person) else missing).append(person.username)
         except restic.ResticError as exc:
             broken.append(f"{person.username}: {exc}")
             if isinstance(exc, restic.Unreachable):
@@ -46,6 +53,11 @@ def check_repositories(peer: Peer) -> Check:
     if broken:
         return Check("repository", REPOSITORY_LABEL, "fail", "; ".join(broken)[:300],
                      "Check checks 1–3; a wrong key means the folder holds someone else's repository.")
+    if gone:
+        return Check("repository", REPOSITORY_LABEL, "fail",
+                     "repository missing at the friend's server: history gone for " + ", ".join(gone),
+                     "Ask your friend whether their backup disk is mounted; if the history is really lost, "
+                     "P2P → this peer → Start a new history.")
     if missing:
         return Check("repository", REPOSITORY_LABEL, "fail", "no repository yet for " + ", ".join(missing),
                      "Run a backup (P2P → Back up now): missing repositories are created automatically.")

@@ -16,8 +16,10 @@ from anemone.models import SiteSettings
 from anemone.runs.models import Run, RunStatus
 from p2p import backup, repos
 from p2p import restore as p2p_restore
+from p2p.health import check_repositories
 from p2p.models import UserRepository
 from peers import services as peer_services
+from tests.conftest import api_client_for
 from tests.p2p.conftest import tree_digest, write_files
 from tests.p2p.test_failures import repo_dir
 
@@ -55,6 +57,11 @@ def test_a_repository_deleted_at_the_peer_is_not_recreated_and_the_admin_is_told
     assert items["bob"].status == RunStatus.SUCCEEDED
     assert not (repo_dir(friend, "alice") / "config").exists(), "the repository was silently re-created"
     assert UserRepository.objects.get(target=friend, user=alice).history_missing
+    repository_check = check_repositories(friend.peer)
+    assert repository_check.status == "fail" and "history gone for alice" in repository_check.detail
+    refused = api_client_for(admin_user).post(f"/api/v1/p2p/targets/{friend.pk}/sync/", {"new_history": ["zed"]},
+                                              format="json")
+    assert refused.status_code == 400  # only someone the target carries
 
     client.force_login(admin_user)
     page = client.get(reverse("p2p:detail", args=[friend.pk])).content.decode()
