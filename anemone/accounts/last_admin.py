@@ -33,7 +33,8 @@ def _active_admins():  # type: ignore[no-untyped-def]
     from anemone.accounts.models import User
 
     # Locks the admin rows (PostgreSQL) so two admins demoting each other at once cannot both succeed.
-    return User.objects.select_for_update().filter(is_staff=True, is_active=True)
+    # An admin who never activated their account cannot log in yet, so does not count.
+    return User.objects.select_for_update().filter(is_staff=True, is_active=True, activated_at__isnull=False)
 
 
 def check_change(user: User, *, is_admin: bool, is_active: bool) -> None:

@@ -44,6 +44,14 @@ def test_the_api_lets_an_admin_step_down_when_another_admin_remains(api, admin_u
     assert not admin_user.is_staff and not admin_user.is_superuser
 
 
+def test_an_admin_who_never_activated_does_not_count(api, admin_user):
+    from anemone.accounts import services
+
+    services.create_user("newboss", is_admin=True)  # has an activation link, cannot log in yet
+    response = api(admin_user).patch(f"/api/v1/users/{admin_user.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == 400 and still_admin(admin_user)
+
+
 def test_the_portal_refuses_self_demotion(client, admin_user):
     client.force_login(admin_user)
     response = client.post(f"/users/{admin_user.pk}/", {"quota_total_gb": 1, "quota_backup_gb": 1, "language": "",
