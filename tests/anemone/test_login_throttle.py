@@ -236,3 +236,10 @@ def test_the_api_lists_and_clears_locks_for_admins(api, alice, admin_user):
                                    format="json")
     assert cleared.status_code == 200 and cleared.json()["cleared"] == 1
     assert portal_login("alice", PASSWORD)[0].status_code == 302
+
+
+def test_the_lock_out_page_speaks_the_readers_language(alice, admin_user):
+    fail("alice")
+    page, _client = portal_login("alice", PASSWORD, HTTP_ACCEPT_LANGUAGE="fr")
+    text = page.content.decode()
+    assert page.status_code == 429 and "Trop de tentatives" in text and "Attendez 15 minutes" in text
