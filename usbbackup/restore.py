@@ -15,6 +15,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from anemone import crypto
 from anemone.engines import proc
+from anemone.files.usage import QuotaExceeded
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunStatus
 from usbbackup import layout, repo, snapshot
 
@@ -175,7 +177,6 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
     from django.contrib.auth import get_user_model
 
     from anemone.files import areas
-    from anemone.files.paths import user_root
 
     users = list(get_user_model().objects.filter(activated_at__isnull=False).order_by("username"))
     snapshots = latest_per_user(backup)
@@ -187,14 +188,51 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
         if snap is None:
             continue
         try:
-            repo.restore(backup, snap.id, user_root(user.username))
-        except repo.RepoError as exc:
+            said = restore_person(backup, snap, user)
+        except (repo.RepoError, QuotaExceeded, OSError) as exc:
             result.user_errors.append(f"{user.username}: {exc}")
             log(f"  {user.username}: FAILED {exc}")
             continue
         result.users.append(user.username)
-        log(f"  {user.username}: files restored from snapshot {snap.short_id}")
+        log(f"  {user.username}: files restored from snapshot {snap.short_id}: {said}")
     return result
+
+
+def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:  # type: ignore[no-untyped-def]
+    """One person's snapshot (its backup/ and data/ folders) back into their areas by files.landing's rule,
+    the same as P2P and cloud restores: files back at their own paths, a different current file kept and the
+    restored one beside it, after a quota check against the files on disk (the restored database's usage
+    counters describe the old server's disk, so they are recounted first). Staged out of sight; a refusal or
+    failure leaves nothing. Returns where the files went, in words."""
+    from anemone.engines import restic
+    from anemone.files import landing
+    from anemone.files.paths import area_root
+    from anemone.files.usage import check_quota, recompute_usage
+
+    recompute_usage(user)
+    try:
+        nodes = restic.tree(backup.engine, snap.id, "/")
+    except restic.ResticError as exc:
+        raise repo.RepoError(str(exc)) from exc
+    needed = {area: landing.estimate(area_root(user, area).resolve(),
+                                     [(n.path.strip("/").split("/", 1)[1], n.size) for n in nodes
+                                      if n.type == "file" and n.path.strip("/").startswith(f"{area}/")])
+              for area in ("backup", "data")}
+    check_quota(user, "backup", needed["backup"])
+    check_quota(user, "data", needed["backup"] + needed["data"])  # the data area counts against the total only
+    stage = landing.stage_dir(user, 0)
+    try:
+        repo.restore(backup, snap.id, stage)
+        suffix = landing.beside_suffix(datetime.fromisoformat(snap.time[:19]).date())
+        plans = [landing.plan(stage / area, area, area_root(user, area).resolve(), suffix)
+                 for area in ("backup", "data") if (stage / area).is_dir()]
+        check_quota(user, "backup", sum(p.incoming for p in plans if p.area == "backup"))
+        check_quota(user, "data", sum(p.incoming for p in plans))
+        for plan in plans:
+            landing.apply(user, plan, suffix)
+    finally:
+        landing.discard(stage)
+    return "; ".join(landing.summary(plan) for plan in plans) or "nothing to restore"
 
 
 def start_users_restore(folder: Path, user=None) -> Run:  # type: ignore[no-untyped-def]

@@ -262,3 +262,17 @@ def test_delete_for_good_and_empty_the_trash_ask_for_confirmation(client, api, a
     response = client.post("/files/trash/action/", {"action": "empty", "confirm": "yes"}, follow=True)
     assert "Trash emptied (1 items)" in response.content.decode()
     assert api(alice).get("/api/v1/trash/").json() == []
+
+
+def test_the_refusals_and_the_confirmation_speak_french(client, api, alice, world):
+    alice.language = "fr"
+    alice.save()
+    client.cookies["django_language"] = "fr"
+    client.force_login(alice)
+    response = client.post("/files/mkdir/", {"area": "backup", "path": "", "name": "   "})
+    assert "Un nom ne peut pas être vide ni fait seulement d&#x27;espaces." in response.content.decode()
+    response = client.post("/files/mkdir/", {"area": "backup", "path": "", "name": "..%2fbob"})
+    assert "chemin encodé" in response.content.decode()
+    entry = api(alice).post("/api/v1/files/delete/", {"area": "backup", "path": "docs"}, format="json").json()
+    page = client.post("/files/trash/action/", {"action": "delete", "id": entry["trash_id"]}).content.decode()
+    assert "Supprimer définitivement ?" in page and "Oui, supprimer définitivement" in page
