@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -85,8 +86,8 @@ class TokenView(APIView):
     @extend_schema(request=None, responses={204: None, 400: Detail})
     def delete(self, request: Request) -> Response:
         if not isinstance(request.auth, ApiToken):
-            return Response({"detail": "This call is not authenticated with a token: revoke tokens by name "
-                                       "with DELETE /api/v1/me/tokens/<name>/."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": _("This call is not made with a token: revoke tokens by name with "
+                                         "DELETE /api/v1/me/tokens/<name>/.")}, status=status.HTTP_400_BAD_REQUEST)
         request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -144,3 +144,9 @@ def test_the_command_line_creates_lists_and_revokes_tokens(alice, admin_user):
     assert "nightly" in listing.getvalue() and token not in listing.getvalue()
     call_command("api_token", "revoke", "alice", "nightly", stdout=io.StringIO())
     assert with_token(token).get("/api/v1/me/").status_code == 401
+
+
+def test_delete_auth_token_from_a_browser_session_explains_itself(client, alice, admin_user):
+    client.force_login(alice)
+    response = client.delete("/api/v1/auth/token/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400 and "jeton" in response.json()["detail"]
