@@ -19,6 +19,9 @@ PAYLOADS = [
     "//etc/passwd", "~/diary.txt", "..\\..\\diary.txt", "a\\..\\..\\x", "a\x00b", "..%2f..%2fdiary.txt",
     "%2e%2e/%2e%2e/diary.txt", "．．/．．/diary.txt", "‥/diary.txt", "x/" + "a" * 300, "\u202e../diary.txt",
     "backup/../../../outside/secret.txt",
+    # issue #11, item 26: double encoding, look-alike slashes, overlong UTF-8 (as text once decoded)
+    "..%252fbob", "%252e%252e%252fbob%252fbackup", "..∕bob", "..∕..∕outside", "..／bob",
+    "..%c0%af..%c0%afoutside", "..��bob", "   ", "‥/diary.txt",
 ]
 
 

@@ -276,3 +276,16 @@ def test_the_refusals_and_the_confirmation_speak_french(client, api, alice, worl
     entry = api(alice).post("/api/v1/files/delete/", {"area": "backup", "path": "docs"}, format="json").json()
     page = client.post("/files/trash/action/", {"action": "delete", "id": entry["trash_id"]}).content.decode()
     assert "Supprimer définitivement ?" in page and "Oui, supprimer définitivement" in page
+
+
+def test_an_api_upload_with_one_nameless_file_among_named_ones_is_refused(api, alice, world):
+    boundary = "b0undary"
+    parts = [("file", "kept.txt", b"named"), ("file", "", b"no name"), ("file", "..", b"dots")]
+    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n"
+                    f"Content-Type: text/plain\r\n\r\n".encode() + content + b"\r\n" for field, name, content in parts)
+    body = f"--{boundary}\r\nContent-Disposition: form-data; name=\"area\"\r\n\r\nbackup\r\n".encode() + body
+    body += f"--{boundary}--\r\n".encode()
+    response = api(alice).generic("POST", "/api/v1/files/upload/", body,
+                                  content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400 and "No file received" in response.json()["detail"], response.content
+    assert sorted(p.name for p in world["alice"].iterdir()) == ["docs"]  # nothing stored, not even the named one
