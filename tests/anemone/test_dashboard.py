@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
+import re
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from anemone.models import SiteSettings
@@ -32,8 +32,6 @@ def backup_run(kind: str, target, outcome: dict, *, days_ago: float, status: str
 
 def rows(page: str, css: str) -> dict[str, str]:
     """The dashboard's rows of one table (class "backup" or "target") by destination, as plain text."""
-    import re
-
     found = {}
     for row in re.findall(rf'<tr class="{css}"[^>]*>(.*?)</tr>', page, re.S):
         cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
@@ -141,3 +139,13 @@ def test_a_running_backup_is_shown_as_in_progress(client, alice):
     runs.start_item(Run.objects.get(pk=run.pk), user=alice)
     assert rows(client.get("/").content.decode(), "backup") == {
         "Cloud sync · offsite": "last good copy 1 day ago a run is in progress"}
+
+
+def test_the_backup_state_speaks_french(client, alice):
+    alice.language = "fr"
+    alice.save()
+    backup_run("cloud", Destination.objects.create(name="offsite"), {alice: "failed"}, days_ago=1,
+               status=RunStatus.FAILED)
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "jamais copié" in page and "la dernière exécution a échoué" in page
