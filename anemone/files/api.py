@@ -62,8 +62,9 @@ class PathResultSerializer(serializers.Serializer):
     path = serializers.CharField()
 
 
-PathResult = PathResultSerializer
 DETAIL = inline_serializer("FilesDetail", {"detail": serializers.CharField()})
+# What a file operation answers: its result, or a refusal with its reason (a bad path or name: 400; nothing there: 404).
+PathResult = {200: PathResultSerializer, 400: DETAIL, 404: DETAIL}
 AREA_PARAMS = [OpenApiParameter("area", str, enum=list(paths.AREAS), required=True),
                OpenApiParameter("path", str, required=False)]
 
@@ -84,7 +85,7 @@ def _disk_full(exc: DiskFull) -> Response:
 
 
 class FileListView(APIView):
-    @extend_schema(parameters=AREA_PARAMS, responses=EntrySerializer(many=True))
+    @extend_schema(parameters=AREA_PARAMS, responses={200: EntrySerializer(many=True), 400: DETAIL, 404: DETAIL})
     def get(self, request: Request) -> Response:
         """List a folder of one of the caller's areas."""
         area, relpath = _query(request)
@@ -92,7 +93,8 @@ class FileListView(APIView):
 
 
 class DownloadView(APIView):
-    @extend_schema(parameters=AREA_PARAMS, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=AREA_PARAMS, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                                                      400: DETAIL, 404: DETAIL})
     def get(self, request: Request) -> HttpResponseBase:
         """Download a file (streamed; HTTP Range supported)."""
         area, relpath = _query(request)
@@ -171,8 +173,9 @@ class RenameView(PathActionView):
         return services.rename(request.user, data["area"], data["path"], data["new_name"])
 
 
-@extend_schema(request=PathSerializer, responses=inline_serializer("Trashed", {"path": serializers.CharField(),
-                                                                               "trash_id": serializers.CharField()}))
+@extend_schema(request=PathSerializer, responses={200: inline_serializer("Trashed", {"path": serializers.CharField(),
+                                                                                    "trash_id": serializers.CharField()}),
+                                                  400: DETAIL, 404: DETAIL})
 class DeleteView(PathActionView):
     """Move `path` to the trash."""
 
@@ -211,7 +214,7 @@ class TrashEntryView(APIView):
 
 
 class TrashRestoreView(APIView):
-    @extend_schema(request=None, responses=PathResult)
+    @extend_schema(request=None, responses={**PathResult, 413: DETAIL})
     def post(self, request: Request, entry_id: str) -> Response:
         """Put an entry back where it was, or beside it when the name is taken."""
         _entry_or_404(request, entry_id)
