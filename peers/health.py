@@ -58,9 +58,9 @@ def register_host(function: Callable[[Peer], tuple[str, int] | None]) -> None:
 
 
 def effective_address(peer: Peer, host: str | None = None) -> tuple[str | None, int]:
-    if host:
-        return host, peer.sftp_port
     found = next((found for resolve in _host_resolver if (found := resolve(peer))), None)
+    if host:
+        return host, found[1] if found else peer.sftp_port
     return found if found else (None, peer.sftp_port)
 
 

@@ -180,11 +180,12 @@ def _bring_tunnel_up(listen: str, say) -> bool:  # type: ignore[no-untyped-def]
 
 
 def run_forever(listen_option: str | None, *, say, stop: threading.Event | None = None,  # type: ignore[no-untyped-def]
-                wait: float = 5.0) -> None:
+                wait: float = 5.0, bring_up: bool = True) -> None:
     """The `sftp` process: serve while there is something to serve, else wait quietly, saying why in
-    one line (again only when the reason changes). The default address follows My server changes."""
+    one line (again only when the reason changes). The default address follows My server changes.
+    `bring_up`: try once to start the tunnel we listen on (tests running as root say False)."""
     stop = stop or threading.Event()
-    said, tried_tunnel = "", False
+    said, tried_tunnel = "", not bring_up
     while not stop.is_set():
         connection.close()
         listen = listen_option or default_listen()

@@ -86,7 +86,7 @@ def test_health_checks_four_and_five_turn_green_after_the_first_backup(friend, a
     write_files(alice, {"a.txt": b"a"})
     before = {c.key: c for c in run_checks(friend.peer, host="127.0.0.1")}
     assert before["repository"].status == "fail" and "no repository yet" in before["repository"].detail
-    assert before["backup"].status == "fail" and "never run yet" in before["backup"].detail
+    assert before["backup"].status == "pending" and "waiting for check 4" in before["backup"].detail
     call("backup_now", "--peer", "friend", "--wait")
     after = {c.key: c for c in run_checks(friend.peer, host="127.0.0.1")}
     assert after["repository"].status == "ok", after["repository"]

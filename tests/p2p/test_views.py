@@ -33,11 +33,11 @@ def add_peer(name: str, *people):  # type: ignore[no-untyped-def]
     """A second peer (never contacted) whose target carries only ``people``."""
     from anemone.engines.wireguard import generate_keypair
     from peers import services as peer_services
-    from peers.identity import get_identity
     from peers.models import Peer
+    from tests.peers.test_peering import new_ssh_key
 
     peer = peer_services.save_peer(Peer(name=name, wg_public_key=generate_keypair()[1], allowed_ips="198.51.100.20/32",
-                                        ssh_public_key=get_identity().ssh_public_key))
+                                        ssh_public_key=new_ssh_key(name)))  # one key, one peer
     return services.save_target(services.target_for(peer), users=list(people))
 
 
