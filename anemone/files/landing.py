@@ -81,6 +81,13 @@ class Plan:
     moves: list[Move] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
     unchanged: int = 0
+    placed: dict[Path, Path] = field(default_factory=dict)  # staged path → its place in the area
+
+    def place_of(self, stage: Path, relpath: str) -> str:
+        """Where a staged path (relative to the stage) ends up, relative to the area ("." for the top)."""
+        staged = stage / relpath if relpath.strip("/") else stage
+        target = self.placed.get(staged, self.area_dir / relpath)
+        return target.relative_to(self.area_dir).as_posix() if target != self.area_dir else "."
 
     @property
     def incoming(self) -> int:
@@ -126,7 +133,8 @@ def plan(stage: Path, area: str, area_dir: Path, suffix: str | None = None) -> P
     """Decide, for every staged file, where it goes in ``area_dir`` (nothing is moved yet)."""
     suffix = suffix or beside_suffix()
     result = Plan(area=area, area_dir=area_dir)
-    folder_of: dict[Path, Path] = {stage: area_dir}  # staged folder → where its content goes
+    folder_of = result.placed  # staged folder (or file) → where it goes
+    folder_of[stage] = area_dir
     for here, dirs, files in os.walk(stage):
         where = folder_of[Path(here)]
         for name in sorted(dirs):
@@ -139,7 +147,7 @@ def plan(stage: Path, area: str, area_dir: Path, suffix: str | None = None) -> P
             folder_of[staged] = current
             if not current.exists():
                 result.folders.append(current)
-        dirs[:] = [d for d in dirs if Path(here, d) in folder_of]
+        dirs[:] = [d for d in dirs if Path(here, d) in folder_of and not Path(here, d).is_symlink()]
         for name in sorted(files):
             staged, current = Path(here) / name, where / name
             size = staged.lstat().st_size
@@ -148,7 +156,9 @@ def plan(stage: Path, area: str, area_dir: Path, suffix: str | None = None) -> P
             elif _same_file(staged, current):
                 result.unchanged += 1
             else:
-                result.moves.append(Move(staged, _beside(where, name, suffix), size, beside=True))
+                current = _beside(where, name, suffix)
+                result.moves.append(Move(staged, current, size, beside=True))
+            folder_of[staged] = current
     return result
 
 
@@ -162,6 +172,7 @@ def apply(user, plan_: Plan, suffix: str | None = None) -> Plan:  # type: ignore
         move.target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if os.path.lexists(move.target):
             move.target, move.beside = _beside(move.target.parent, move.target.name, suffix), True
+            plan_.placed[move.source] = move.target
         shutil.move(str(move.source), str(move.target))
     change_usage(user, plan_.area, plan_.incoming)
     return plan_
