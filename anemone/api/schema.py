@@ -19,3 +19,55 @@ class CachedSchemaView(SpectacularAPIView):
             response = super()._get_schema_response(request)
             self._cache[key] = response.data
         return Response(data=self._cache[key], headers={"Content-Disposition": 'inline; filename="anemone.yaml"'})
+
+
+ERROR_SCHEMAS = {
+    "Error": {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
+              "description": "A refusal in words, translated to the person's language."},
+    "ValidationErrors": {"type": "object", "additionalProperties": True,
+                         "description": "Either {detail: message} or {field: [message, ...]} for each field "
+                                        "that was refused."},
+}
+ERROR_RESPONSES = {
+    "400": ("ValidationErrors", "The request was refused: a parameter or field is not valid."),
+    "401": ("Error", "No valid token (Authorization: Token <token>)."),
+    "403": ("Error", "This account may not do this (admins only, or someone else's object)."),
+    "404": ("Error", "No such object, or not yours."),
+    "429": ("Error", "Too many attempts: wait before trying again."),
+}
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents the error answers every API view can
+    give (DRF's validation, authentication, permission and lookup errors, our throttle), in one shape.
+    Views document their own extra answers (409, 413, 507...) with extend_schema."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in ERROR_SCHEMAS.items():
+        schemas.setdefault(name, schema)
+    allow_empty_emails(schemas)
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, (name, description) in ERROR_RESPONSES.items():
+                responses.setdefault(code, {"description": description})
+                # A 400 may always carry field errors (any serializer), even where a view documents {detail}.
+                if code == "400" or "content" not in responses[code]:
+                    responses[code]["content"] = {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+                responses[code]["description"] = responses[code].get("description") or description
+    return result
+
+
+def allow_empty_emails(schemas: dict[str, Any]) -> None:
+    """An account's e-mail may be empty (the first admin's is), so answers may carry "" where the schema
+    said format: email. Response components only (requests still ask for an address or nothing)."""
+    for name, component in schemas.items():
+        if name.endswith("Request"):
+            continue
+        for field in component.get("properties", {}).values():
+            if field.get("format") == "email":
+                field.pop("format")
+                field["anyOf"] = [{"format": "email"}, {"maxLength": 0}]
