@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from anemone.runs.models import ScheduleFields, ScheduleKind
 from peers.models import Peer
 
-BASE_PATH = RegexValidator(r"^$|^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,3}$",
+BASE_PATH = RegexValidator(r"^\Z|^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,3}\Z",
                            _("Folders of letters, digits, '.', '_' or '-', separated by '/', not starting with '.' or '-'."))
-LOGIN = RegexValidator(r"^$|^[a-z0-9][a-z0-9_-]{0,31}$", _("Lowercase letters, digits, '_' or '-' (max 32)."))
-HOST = RegexValidator(r"^$|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:]+$", _("A host name or an IP address."))
+LOGIN = RegexValidator(r"^\Z|^[a-z0-9][a-z0-9_-]{0,31}\Z", _("Lowercase letters, digits, '_' or '-' (max 32)."))
+HOST = RegexValidator(r"^\Z|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\Z|^[0-9a-fA-F:]+\Z", _("A host name or an IP address."))
 
 # Retention defaults (docs/p2p.md): the last 7 backups, one a day for a week, one a week for a month,
 # one a month for a year — about 25 snapshots per person after a year of nightly backups.
