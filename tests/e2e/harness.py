@@ -111,7 +111,7 @@ def _teardown(servers: list[Server]) -> None:
 
 
 def _setup_server(server: Server, peer_lan_ip: str) -> None:
-    server.data_dir.mkdir(parents=True)
+    server.data_dir.mkdir(parents=True, mode=0o700)  # private, or the start-up check refuses it
     password = server.data_dir / "password"
     password.write_text(PASSWORD + "\n")
     server.manage("migrate", "--noinput", "-v", "0")

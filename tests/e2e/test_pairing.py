@@ -11,9 +11,22 @@ from tests.e2e.harness import connect, pair, wait_for
 pytestmark = pytest.mark.e2e
 
 
+def vpn_address(server) -> str:  # type: ignore[no-untyped-def]
+    """The server's VPN address as `manage.py identity` shows it."""
+    shown = server.manage("identity").stdout
+    return shown.split("vpn_address=")[1].split()[0]
+
+
 def test_it_pairs_two_servers_through_invitation_codes_and_the_checks_turn_green(two_servers):
     alice, bob = two_servers
+    # Two fresh servers share one default address (10.8.0.1/24; here the documentation range's .1):
+    # pairing must pick distinct addresses by itself, both sides agreeing, with codes exchanged at once.
+    bob.manage("identity", "--vpn-address", alice.vpn_cidr)
     pair(alice, bob)
+    for server in (alice, bob):
+        server.vpn_cidr = vpn_address(server)
+    assert alice.vpn_cidr != bob.vpn_cidr, (alice.vpn_cidr, bob.vpn_cidr)
+    assert {alice.vpn_cidr, bob.vpn_cidr} & {"198.51.100.1/24"}  # one of the two kept its address
     connect(alice, bob)
     for me, friend in ((alice, bob), (bob, alice)):
         assert wait_for(lambda me=me, friend=friend: all(
