@@ -20,6 +20,8 @@ def test_it_pairs_from_a_pasted_code_and_shows_the_checklist(page, live_server, 
     page.fill("#add-peer textarea", codes.encode(friend_invitation()))
     page.locator("#add-peer button").click()
     assert page.get_by_text("Peer bob added").is_visible()
+    assert page.get_by_text("Not checked yet.").is_visible()  # a page never checks by itself
+    page.locator("#check-now").click()
     items = page.locator("#checklist li")
     assert items.count() == 5
     assert page.locator("#checklist li[data-key=wireguard]").get_attribute("class") == "check-fail"
