@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anemone.accounts import throttle, tokens
-from anemone.accounts.models import User
+from anemone.accounts.models import ApiToken, User
 from anemone.validators import safe_name_validator
 
 
@@ -40,7 +40,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
         if tokens.revoke(user, request.POST["revoke"]):
             messages.success(request, _("Token revoked."))
         return redirect("account-tokens")
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and _name_is_free(form, user):
         try:
             row, token = tokens.create_token(user, form.cleaned_data["name"])
         except ValidationError as error:
@@ -51,6 +51,18 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/tokens.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _name_is_free(form: NewTokenForm, user: User) -> bool:
+    """On this page a name in use is refused rather than replaced (the API's and CLI's rule, for phones
+    logging in again): a second device named alike, or the browser sending the form again on reload,
+    would otherwise silently kill the token a script uses or the one just copied."""
+    name = form.cleaned_data["name"].strip() or tokens.DEFAULT_NAME
+    if not ApiToken.objects.filter(user=user, name=name).exists():
+        return True
+    form.add_error("name", _("You already have a token named “%(name)s”: revoke it first, or pick another name.")
+                   % {"name": name})
+    return False
 
 
 @staff_member_required

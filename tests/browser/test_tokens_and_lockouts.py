@@ -67,6 +67,14 @@ def test_a_person_creates_a_named_token_sees_it_once_and_revokes_it(page, live_s
     assert page.evaluate("() => navigator.clipboard.readText()") == token
     assert api_status(page, base, token) == 200
 
+    # The same name again (a second device, or the browser sending the form again on reload) is refused
+    # on this page: replacing would silently kill the token just copied or the one a script uses.
+    page.fill("#id_name", "laptop-backup")
+    page.get_by_role("button", name="Create", exact=True).click()
+    assert "already have a token named" in page.locator("#create-token").inner_text()
+    assert page.locator("#new-token").count() == 0
+    assert api_status(page, base, token) == 200
+
     page.goto(base + "/account/tokens/")  # shown once: never again, not even in the page's source
     assert "laptop-backup" in page.locator("#tokens").inner_text()
     assert page.locator("#new-token").count() == 0
