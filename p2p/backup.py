@@ -50,8 +50,10 @@ def request_backup(target_id: int, trigger: str = Trigger.MANUAL, user=None, *, 
     """Queue a backup (inline=True runs it here; queue=False only creates the Run). ``new_history``: people
     whose repository vanished at the peer get a new, empty one (an admin's explicit choice)."""
     target = PeerTarget.objects.select_related("peer").get(pk=target_id)
-    run = runs.start(KIND, target.pk, label=target.peer.name, trigger=trigger, user=user,
-                     options={"users": usernames or [], "new_history": new_history or []})
+    options: dict[str, list[str]] = {"users": usernames or []}
+    if new_history:
+        options["new_history"] = new_history
+    run = runs.start(KIND, target.pk, label=target.peer.name, trigger=trigger, user=user, options=options)
     for person in target.carried_users().filter(username__in=new_history or []):
         allow_new_history(target, person)  # after start: a refused start (RunActive) changes nothing
     if queue or inline:

@@ -79,7 +79,7 @@ def test_admin_pages_show_targets_runs_and_each_persons_repository(client, frien
     assert ">1<" in row and "not yet" in row  # one snapshot; a new repository is verified by the next day's run
     assert reverse("peers:detail", args=[friend.peer.pk]) in detail and "Restore everyone" in detail
     edit = page(client, reverse("p2p:edit", args=[friend.pk]))
-    assert "Blank: the peer's VPN address." in edit and "Blank: this server's name." in edit
+    assert "Blank: the peer's VPN address." in edit and "Blank: our folder on the peer (this server's name at the first backup)." in edit
 
 
 def test_people_cannot_reach_the_admin_pages(client, friend, alice):
