@@ -9,6 +9,7 @@ if [[ "${1:-}" == "--test" ]]; then
     # The browser tests, and the suite's own throwaway PostgreSQL cluster and Redis server (the second pass
     # of `make test`; tests/fixtures/services.py starts them on free ports, it never uses the machine's).
     packages+=(chromium postgresql redis-server)
+    packages+=(strace)  # tests/peers/test_no_packet.py traces connect() of every process it starts
 fi
 
 missing=()
