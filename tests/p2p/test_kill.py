@@ -21,6 +21,7 @@ SETUP = """
 import os
 from anemone import crypto
 from anemone.accounts import services as accounts
+from anemone.accounts.setup import mark_setup_done
 from anemone.engines.wireguard import generate_keypair
 from anemone.files.paths import area_root
 from p2p import services
@@ -28,6 +29,7 @@ from peers import services as peer_services
 from peers.identity import get_identity
 from peers.models import Peer
 crypto.create_master_key()
+mark_setup_done()  # `serve_sftp` waits until setup is done
 alice = accounts.create_user("alice", is_admin=True)
 accounts.activate(alice, "correct horse battery staple")
 for i in range(48):
@@ -73,7 +75,7 @@ def test_a_backup_killed_at_random_moments_is_interrupted_and_the_next_run_succe
     manage(env, "shell", "-c", SETUP.replace("PORT", str(port)))
     endpoint = subprocess.Popen([sys.executable, "manage.py", "serve_sftp", "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    wait_listening(port, 30)  # the endpoint listens before the first backup (else: "peer unreachable")
+    assert wait_listening(port, 30), "the endpoint should listen before the first backup (else: 'peer unreachable')"
     rng = random.Random(os.getpid())
     try:
         for attempt in range(3):
