@@ -113,3 +113,16 @@ def test_renaming_the_server_keeps_every_snapshot_listed_and_restorable(client, 
         (backup_area / rel).write_bytes(content)
     assert tree_digest(out) == tree_digest(backup_area)
     assert area_root(alice, "backup").is_dir()
+
+
+def test_the_django_admin_starts_a_new_history_explicitly(client, friend, alice, admin_user):
+    from django.utils import timezone
+
+    record = UserRepository.objects.create(target=friend, user=alice, initialised_at=timezone.now(),
+                                           last_snapshot_id="ab" * 32, history_missing=True, problem="history gone")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:p2p_userrepository_changelist"),
+                           {"action": "start_new_history", "_selected_action": [record.pk]}, follow=True)
+    assert "The next backup starts a new history for 1 repositories." in response.content.decode()
+    record.refresh_from_db()
+    assert not record.had_history and not record.history_missing and not record.problem
