@@ -60,11 +60,23 @@ def area_sizes(user, areas: list[str]) -> dict[str, int]:  # type: ignore[no-unt
     return {area: tree_size(root / area) if (root / area).exists() else 0 for area in areas if area in AREAS}
 
 
+# What pg_dump writes is at most the tables' own pages (heap and TOAST): it leaves indexes out, and the custom
+# format compresses. A fixed guess instead (8 MiB) refused a small drive for a config-only job.
+PG_TABLES_BYTES = """
+SELECT COALESCE(SUM(pg_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 't', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+"""
+
+
 def config_size() -> int:
-    """The configuration snapshot is about the database's size (a guess on PostgreSQL)."""
+    """The configuration snapshot is about the database's size: the file on SQLite, the tables on PostgreSQL."""
     name = connection.settings_dict.get("NAME")
     if connection.vendor == "sqlite" and name and os.path.isfile(str(name)):
         return os.path.getsize(str(name)) + CONFIG_MARGIN_BYTES
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(PG_TABLES_BYTES)
+            return int(cursor.fetchone()[0]) + CONFIG_MARGIN_BYTES
     return CONFIG_ESTIMATE_BYTES
 
 

@@ -21,7 +21,14 @@ from datetime import timedelta
 from typing import cast
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,6 +40,12 @@ HEARTBEAT_SECONDS = 10
 STALE_AFTER_SECONDS = 90
 PROGRESS_MIN_INTERVAL = 1.0
 LOG_TAIL_LINES = 200
+# A lost database connection (PostgreSQL restarted, network cut): Django does not reconnect by itself inside a
+# task, so every later query of this worker would fail too and the run would stay "running".
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+FINALISE_RETRY_SECONDS = 60
+DATABASE_LOST = ("Interrupted: the connection to the database was lost during the run (was PostgreSQL restarted?). "
+                 "The next run resumes from what was already saved.")
 
 
 class RunActive(Exception):
@@ -62,6 +75,14 @@ class Outcome:
     message: str = ""
     status: str | None = None
     errors: list[str] = field(default_factory=list)
+
+
+def forget_connection() -> None:
+    """Drop this thread's database connection after it broke, so that the next query opens a new one."""
+    try:
+        connection.close()
+    except CONNECTION_ERRORS:
+        pass
 
 
 def _worker_identity() -> tuple[str, int]:
@@ -121,12 +142,16 @@ class Tracker:
         self.run.progress_updated_at = timezone.now()
         for listener in progress_listeners:
             listener(self.run)
-        Run.objects.filter(pk=self.run.pk, status=RunStatus.RUNNING).update(
-            percent=min(max(self.run.percent, 0.0), 100.0), current_item=self.run.current_item[:512],
-            bytes_done=self.run.bytes_done, bytes_total=self.run.bytes_total, files_done=self.run.files_done,
-            files_total=self.run.files_total, log_tail=self.run.log_tail,
-            progress_updated_at=self.run.progress_updated_at, heartbeat_at=timezone.now(),
-        )
+        try:
+            Run.objects.filter(pk=self.run.pk, status=RunStatus.RUNNING).update(
+                percent=min(max(self.run.percent, 0.0), 100.0), current_item=self.run.current_item[:512],
+                bytes_done=self.run.bytes_done, bytes_total=self.run.bytes_total, files_done=self.run.files_done,
+                files_total=self.run.files_total, log_tail=self.run.log_tail,
+                progress_updated_at=self.run.progress_updated_at, heartbeat_at=timezone.now(),
+            )
+        except CONNECTION_ERRORS:  # the work goes on; the next progress write reconnects
+            log.warning("progress of run %s not saved: database connection lost", self.run.pk)
+            forget_connection()
 
 
 def begin(run_id: int) -> Run | None:
@@ -166,6 +191,11 @@ def execute(run_id: int, body: Callable[[Run, Tracker], Outcome]) -> Run | None:
     except StepError as exc:
         tracker.log(exc.human())
         outcome = Outcome(status=RunStatus.FAILED, message=exc.human())
+    except CONNECTION_ERRORS:
+        log.warning("run %s lost its database connection", run_id, exc_info=True)
+        forget_connection()
+        tracker.log(DATABASE_LOST)
+        outcome = Outcome(status=RunStatus.INTERRUPTED, message=DATABASE_LOST)
     except Exception as exc:  # the run must end readable, whatever happened
         log.exception("run %s crashed", run_id)
         tracker.log(traceback.format_exc(limit=5))
@@ -180,6 +210,21 @@ def execute(run_id: int, body: Callable[[Run, Tracker], Outcome]) -> Run | None:
 
 
 def _finalise(run: Run, status: str, message: str) -> Run:
+    """Record how the run ended; through a database restart, retried on a new connection for a minute (past
+    that, the reaper marks it interrupted once its heartbeat is stale)."""
+    deadline = time.monotonic() + FINALISE_RETRY_SECONDS
+    while True:
+        try:
+            return _record_end(run, status, message)
+        except CONNECTION_ERRORS:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("the end of run %s could not be saved yet: database connection lost; retrying", run.pk)
+            forget_connection()
+            time.sleep(2)
+
+
+def _record_end(run: Run, status: str, message: str) -> Run:
     now = timezone.now()
     percent = 100.0 if status == RunStatus.SUCCEEDED else run.percent
     Run.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(

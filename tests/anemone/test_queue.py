@@ -86,3 +86,92 @@ def test_it_runs_a_queued_run_in_a_real_worker(scratch_env):
             os.killpg(cluster.pid, signal.SIGKILL)
             cluster.wait(timeout=10)
     assert status == "succeeded"
+
+
+SYNC_SETUP = """
+import os
+from anemone import crypto
+from anemone.accounts import services as accounts
+from anemone.files.paths import area_root
+from cloudbackup import keys, services
+from cloudbackup.models import Destination
+crypto.create_master_key()
+alice = accounts.create_user("alice", is_admin=True)
+accounts.activate(alice, "correct horse battery staple")
+for i in range(40):
+    (area_root(alice, "backup") / f"f{i:02d}.bin").write_bytes(os.urandom(256 * 1024))
+print(keys.generate())
+services.save_destination(Destination(name="offsite", kind="sftp", host="127.0.0.1", port=PORT, username="root",
+                                      remote_path="REMOTE", bandwidth_limit="256K"))
+"""
+UNLIMITED = "from cloudbackup.models import Destination; Destination.objects.update(bandwidth_limit='')"
+
+
+@pytest.fixture
+def own_postgres():  # type: ignore[no-untyped-def]
+    """A PostgreSQL cluster for this test alone: restarting the suite's shared one would cut off other tests."""
+    from tests.fixtures.services import Postgres
+
+    server = Postgres().start()
+    yield server
+    server.remove()
+
+
+def run_states(url: str) -> list[tuple[str, str]]:
+    """(status, message) of every run, read straight from the database (no Django process needed)."""
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=5) as conn:
+        return [(row[0], row[1]) for row in conn.execute("SELECT status, message FROM runs_run ORDER BY id")]
+
+
+def wait_for(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except Exception:  # noqa: S110 - the database may be restarting; ask again
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def test_a_postgresql_restart_mid_run_leaves_the_run_ended_not_stuck_running(own_postgres, sshd, tmp_path):
+    """The database restarts while a worker syncs: the run ends (done, or interrupted with the reason) within
+    a minute, never left "running", and the same worker runs the next sync to success."""
+    remote = sshd.root / "srv" / f"pg-restart-{secrets.token_hex(3)}"
+    remote.mkdir(parents=True)
+    url = own_postgres.create_database("anemone")
+    env = {"ANEMONE_DATA_DIR": str(tmp_path / "data"), "PATH": os.environ["PATH"], "HOME": str(tmp_path),
+           "DATABASE_URL": url}
+    manage(env, "migrate", "--noinput", "-v", "0", timeout=300)
+    sshd.authorize(manage(env, "shell", "-c", SYNC_SETUP.replace("PORT", str(sshd.port)).replace("REMOTE", str(remote))))
+    cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True,
+                               stdout=open(tmp_path / "cluster.log", "w"), stderr=subprocess.STDOUT)
+    log = lambda: (tmp_path / "cluster.log").read_text()[-4000:]  # noqa: E731
+    try:
+        manage(env, "cloud_sync", "offsite")
+        assert wait_for(lambda: (remote / "backup/alice").exists() and any((remote / "backup/alice").iterdir()), 120), log()
+        assert run_states(url)[0][0] == "running"  # 10 MiB at 256 KiB/s: some 40 s to go
+        own_postgres.restart()  # fast shutdown: every connection of the worker is cut
+        assert wait_for(lambda: run_states(url)[0][0] not in ("queued", "running"), 60), \
+            f"the run is still {run_states(url)[0][0]!r} a minute after the restart\n{log()}"
+        status, message = run_states(url)[0]
+        assert status in ("succeeded", "interrupted"), (status, message)
+        if status == "interrupted":
+            assert "database" in message.lower(), message
+        manage(env, "shell", "-c", UNLIMITED)
+        manage(env, "cloud_sync", "offsite")
+        assert wait_for(lambda: len(run_states(url)) == 2 and run_states(url)[1][0] == "succeeded", 180), \
+            f"{run_states(url)}\n{log()}"
+    finally:
+        os.killpg(cluster.pid, signal.SIGTERM)
+        try:
+            cluster.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            cluster.wait(timeout=10)
+    mirror = {p.name: p.read_bytes() for p in (remote / "backup/alice").iterdir()}
+    source = tmp_path / "data/shares/alice/backup"
+    assert mirror == {p.name: p.read_bytes() for p in source.iterdir()}

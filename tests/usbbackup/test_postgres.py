@@ -1,7 +1,8 @@
 """The PostgreSQL path of the configuration snapshot: pg_dump on server A, pg_restore on server B.
 
-Two scratch databases on the machine's PostgreSQL (the one `make test` uses), each driven through
-`manage.py` in a subprocess with its own data dir, as two real servers would be.
+Two scratch databases on the PostgreSQL of DATABASE_URL (in `make test`, the suite's own throwaway
+cluster; without it, one started for this module), each driven through `manage.py` in a subprocess with
+its own data dir, as two real servers would be.
 """
 
 from __future__ import annotations
@@ -16,13 +17,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anemone").rsplit("/", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def base_url():  # type: ignore[no-untyped-def]
+    """postgres://…:port (no database): DATABASE_URL's server, else a throwaway one (never the machine's)."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        return
+    from tests.fixtures.services import Postgres
+
+    server = Postgres().start()
+    try:
+        yield server.url("").rstrip("/")
+    finally:
+        server.remove()
 
 
 @pytest.fixture
-def two_databases(tmp_path):  # type: ignore[no-untyped-def]
+def two_databases(tmp_path, base_url):  # type: ignore[no-untyped-def]
     import psycopg
 
+    BASE_URL = base_url
     names = [f"anemone_usb_{secrets.token_hex(4)}" for _ in range(2)]
     with psycopg.connect(BASE_URL + "/postgres", autocommit=True) as conn:
         for name in names:
@@ -48,9 +64,11 @@ def test_it_dumps_and_restores_a_postgresql_database(two_databases, tmp_path):
     staged = manage(server_a, "shell", "-c", (
         "from anemone import crypto; from anemone.accounts import services as s\n"
         "crypto.create_master_key(); u = s.create_user('alice'); s.activate(u, 'correct horse battery staple')\n"
-        "from usbbackup import snapshot; print(snapshot.stage_config(1).folder)"))
-    stage = Path(staged.splitlines()[-1])
-    assert (stage / "database.pgdump").stat().st_size > 0
+        "from usbbackup import services, snapshot; print(services.config_size()); print(snapshot.stage_config(1).folder)"))
+    estimate, stage = int(staged.splitlines()[-2]), Path(staged.splitlines()[-1])
+    dumped = (stage / "database.pgdump").stat().st_size
+    # The free-space check on the USB page: the estimate covers the real dump, without refusing a small drive.
+    assert 0 < dumped <= estimate < 4 * 2**20, (dumped, estimate)
     copy = tmp_path / "stage"
     shutil.copytree(stage, copy)
     manage(server_b, "migrate", "--noinput", "-v", "0")
