@@ -14,7 +14,7 @@ from anemone.runs.models import Run
 from anemone.runs.tasks import scheduled_run
 from p2p import backup
 from p2p.models import PeerTarget
-from peers import codes, services
+from peers import codes, services, tunnel
 from peers.models import Peer
 from tests.peers.test_peering import friend_invitation, new_ssh_key
 
@@ -81,6 +81,7 @@ def test_the_django_admin_goes_through_the_service(client, admin_user, django_ca
     assert response.status_code == 302
     assert schedule_of(target.pk) is None and services.restart_marker().exists()
     assert "bob" not in services.index_path().read_text()  # the endpoint's index no longer lets it in
+    assert peer.wg_public_key not in tunnel.config_path().read_text()  # the tunnel was re-synced without it
     other_target = PeerTarget.objects.get(peer=other)
     client.post(f"/admin/peers/peer/{other.pk}/delete/", {"post": "yes"})
     assert not Peer.objects.filter(pk=other.pk).exists() and schedule_of(other_target.pk) is None
