@@ -20,7 +20,7 @@ import os
 import traceback
 from datetime import UTC, datetime, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from anemone.engines import restic
@@ -263,6 +263,15 @@ def _verification_due(target: PeerTarget, record: UserRepository) -> bool:
 
 
 def backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+    """The run, in the household's language (Settings → default language): its messages are stored, and
+    would otherwise be in whatever language the worker's thread last had active."""
+    from anemone.models import SiteSettings
+
+    with translation.override(SiteSettings.load().language or "en"):
+        return _backup_body(run, tracker)
+
+
+def _backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     target = PeerTarget.objects.select_related("peer").get(pk=run.target_id)
     people = list(target.carried_users())
     wanted = run.options.get("users") or []
