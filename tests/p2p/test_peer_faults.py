@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -37,6 +38,49 @@ def endpoint_server_pid(port: int) -> int:
         if b"serve" in argv and b"sftp" in argv and wanted in argv:
             return int(cmdline.parent.name)
     raise AssertionError(f"no rclone serve sftp on port {port}")
+
+
+class SilentRelay:
+    """A relay on 127.0.0.1 in front of the endpoint; after ``go_silent()`` it is a peer whose power went:
+    nothing more is forwarded and nothing is closed (no reset, no end of stream), new connections hang."""
+
+    def __init__(self, upstream: int) -> None:
+        self.upstream, self.silent = upstream, threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def go_silent(self) -> None:
+        self.silent.set()
+
+    def close(self) -> None:
+        for sock in [self.server, *self.sockets]:
+            sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            self.sockets.append(client)
+            if self.silent.is_set():
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.upstream))
+            self.sockets.append(upstream)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        while True:
+            try:
+                data = a.recv(65536)
+                if not data or self.silent.is_set():
+                    return
+                b.sendall(data)
+            except OSError:
+                return
 
 
 def _run_in_thread(run_pk: int) -> threading.Thread:
@@ -86,6 +130,30 @@ def test_an_endpoint_killed_mid_backup_fails_the_run_quickly_and_the_next_run_re
     finally:
         again.stop.set()
         again.thread.join(timeout=30)
+
+
+def test_a_peer_gone_silent_mid_backup_fails_within_the_stall_timeout(friend, alice, incoming_endpoint):
+    """A power cut at the friend's: no reset, no refusal, just silence. The stall watchdog ends the run."""
+    write_files(alice, {f"f{i}.bin": os.urandom(256 * 1024) for i in range(40)})
+    relay = SilentRelay(incoming_endpoint.port)
+    friend.port, friend.bandwidth_limit_kib, friend.stall_timeout_seconds = relay.port, 1024, 20
+    friend.save()
+    run = backup.request_backup(friend.pk, queue=False)
+    worker = _run_in_thread(run.pk)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(_locks_dir(friend, "alice").glob("*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)
+        silent_at = time.monotonic()
+        relay.go_silent()
+        worker.join(timeout=200)
+        took = time.monotonic() - silent_at
+    finally:
+        relay.close()
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "peer unreachable" in run.message, run.message
+    assert took < friend.stall_timeout_seconds + 20, f"{took:.0f} s for a stall timeout of 20 s"
 
 
 @pytest.fixture
