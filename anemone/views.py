@@ -4,7 +4,6 @@ import logging
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from anemone.accounts.models import User
+from anemone.decorators import admin_required
 from anemone.forms import SiteSettingsForm
 from anemone.models import SiteSettings
 
@@ -37,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "anemone/dashboard.html", dashboard_context(cast(User, request.user)))  # login_required
 
 
-@staff_member_required
+@admin_required
 def site_settings(request: HttpRequest) -> HttpResponse:
     instance = SiteSettings.load()
     form = SiteSettingsForm(request.POST or None, instance=instance)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anemone.accounts.models import User
+from anemone.decorators import admin_required
 from anemone.engines import ssh
 from anemone.engines.rclone import RcloneError
 from anemone.files.paths import PathRefused
@@ -27,7 +27,7 @@ from cloudbackup.forms import DestinationForm, RestoreForm
 from cloudbackup.models import Destination
 
 
-@staff_member_required
+@admin_required
 def index(request: HttpRequest) -> HttpResponse:
     latest = last_runs_by_target(sync.KIND)
     # The last good copy: the newest real (not preview) sync that succeeded for everyone, failures since beside it.
@@ -41,7 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def generate_key(request: HttpRequest) -> HttpResponse:
     if keys.public_key() and not request.POST.get("confirm"):
@@ -54,7 +54,7 @@ def generate_key(request: HttpRequest) -> HttpResponse:
     return redirect("cloudbackup:index")
 
 
-@staff_member_required
+@admin_required
 def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk) if pk else Destination()
     form = DestinationForm(request.POST or None, instance=dest, initial={} if pk else {"key_path": keys.KEY_RELATIVE})
@@ -73,7 +73,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                                       "title": dest.name or _("New destination")})
 
 
-@staff_member_required
+@admin_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk)
     runs = Run.objects.filter(kind=sync.KIND, target_id=dest.pk)[:20]
@@ -84,7 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                         "pinned": pinned})
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def forget_host_key(request: HttpRequest, pk: int) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk)
@@ -98,7 +98,7 @@ def forget_host_key(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cloudbackup:detail", pk=pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def test(request: HttpRequest, pk: int) -> HttpResponse:
     result = connection.test_connection(get_object_or_404(Destination, pk=pk))
@@ -106,7 +106,7 @@ def test(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cloudbackup:detail", pk=pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -117,7 +117,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cloudbackup:detail", pk=pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk)

@@ -14,7 +14,6 @@ from datetime import datetime
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -23,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone.decorators import admin_required
 from anemone.engines import restic
 from anemone.files.paths import PathRefused
 from anemone.runs import history
@@ -39,7 +39,7 @@ def _target(pk: int) -> PeerTarget:
     return get_object_or_404(PeerTarget.objects.select_related("peer"), pk=pk)
 
 
-@staff_member_required
+@admin_required
 def index(request: HttpRequest) -> HttpResponse:
     latest = last_runs_by_target(backup.KIND)
     rows = [{"target": target, "schedule": describe(target), "run": latest.get(target.pk),
@@ -58,13 +58,13 @@ def _detail(request: HttpRequest, target: PeerTarget, bulk_form: BulkRestoreForm
     }, status=status)
 
 
-@staff_member_required
+@admin_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(pk)
     return _detail(request, target, BulkRestoreForm(target=target))
 
 
-@staff_member_required
+@admin_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(pk)
     form = PeerTargetForm(request.POST or None, instance=target)
@@ -80,7 +80,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                                              "title": _("Backups to %(peer)s") % {"peer": target.peer.name}})
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def backup_now(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(pk)
@@ -95,7 +95,7 @@ def backup_now(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("p2p:detail", pk=target.pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def bulk_restore(request: HttpRequest, pk: int) -> HttpResponse:
     """Typed confirmation, because it writes into every chosen person's area at once."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone.decorators import admin_required
 from p2p.services import reciprocity
 from peers import codes, health, services, tunnel
 from peers.forms import IdentityForm
@@ -37,12 +37,12 @@ def _index(request: HttpRequest, form: IdentityForm, status: int = 200) -> HttpR
     }, status=status)
 
 
-@staff_member_required
+@admin_required
 def index(request: HttpRequest) -> HttpResponse:
     return _index(request, IdentityForm(instance=get_identity()))
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def my_server(request: HttpRequest) -> HttpResponse:
     """Save the My server form through the same service as `manage.py identity`."""
@@ -59,7 +59,7 @@ def my_server(request: HttpRequest) -> HttpResponse:
     return redirect("peers:index")
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
     try:
@@ -77,13 +77,13 @@ def add(request: HttpRequest) -> HttpResponse:
     return redirect("peers:detail", pk=paired.peer.pk)
 
 
-@staff_member_required
+@admin_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
     return render(request, "peers/detail.html", {"peer": peer, "checks": health.last_results(peer), "title": peer.name})
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def check_now(request: HttpRequest, pk: int) -> HttpResponse:
     """The Check now button: run the checklist (in order, stopping at the first failure) and store it."""
@@ -92,7 +92,7 @@ def check_now(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("peers:detail", pk=pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
@@ -100,7 +100,7 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("peers:detail", pk=pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def delete_data(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete what a peer stored here (its access stays); typed confirmation."""
@@ -114,7 +114,7 @@ def delete_data(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("peers:detail", pk=pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone.decorators import admin_required
 from anemone.runs import history
 from anemone.runs import services as runs
 from anemone.runs.models import Trigger
@@ -17,7 +17,7 @@ from usbbackup.forms import UsbBackupForm, UsbSettingsForm
 from usbbackup.models import UsbBackup, UsbSettings
 
 
-@staff_member_required
+@admin_required
 def index(request: HttpRequest) -> HttpResponse:
     drives = detection.detect_drives()
     jobs = [(job, drive, services.last_run(job), history.target_backup_state(services.KIND, job.pk, job.name))
@@ -28,7 +28,7 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def roots(request: HttpRequest) -> HttpResponse:
     form = UsbSettingsForm(request.POST, instance=UsbSettings.load())
@@ -56,17 +56,17 @@ def _job_form_page(request: HttpRequest, job: UsbBackup) -> HttpResponse:
     })
 
 
-@staff_member_required
+@admin_required
 def job_new(request: HttpRequest) -> HttpResponse:
     return _job_form_page(request, UsbBackup())
 
 
-@staff_member_required
+@admin_required
 def job_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _job_form_page(request, get_object_or_404(UsbBackup, pk=pk))
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def estimate(request: HttpRequest) -> HttpResponse:
     """htmx fragment: the job form's estimate as the admin ticks people and areas."""
@@ -81,7 +81,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
     return render(request, "usbbackup/estimate.html", {"estimate": result})
 
 
-@staff_member_required
+@admin_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(UsbBackup, pk=pk)
     drive = detection.find_drive(job)
@@ -105,7 +105,7 @@ def runs_schedule(job: UsbBackup) -> str:
     return describe(job)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def job_sync(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(UsbBackup, pk=pk)
@@ -116,7 +116,7 @@ def job_sync(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("usbbackup:detail", pk=job.pk)
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def job_delete(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(UsbBackup, pk=pk)
@@ -126,7 +126,7 @@ def job_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("usbbackup:index")
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def drive_eject(request: HttpRequest) -> HttpResponse:
     drive = detection.find_mount(request.POST.get("mount", ""))

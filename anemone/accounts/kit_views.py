@@ -11,7 +11,6 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from anemone import crypto
 from anemone.accounts.forms import RecoveryKitConfirmForm
 from anemone.accounts.models import User
+from anemone.decorators import admin_required
 from anemone.models import SiteSettings
 
 
@@ -53,7 +53,7 @@ def kit_page(request: HttpRequest, *, form: forms.Form, download: bool) -> HttpR
     return response
 
 
-@staff_member_required
+@admin_required
 @sensitive_post_parameters()
 def recovery_kit(request: HttpRequest) -> HttpResponse:
     """Show the kit again, after the admin's password (a stolen session alone must not reveal the master key)."""
@@ -65,7 +65,7 @@ def recovery_kit(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/recovery_kit_unlock.html", {"form": form, "title": _("Recovery kit")})
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def recovery_kit_confirm(request: HttpRequest) -> HttpResponse:
     """The admin's "I have printed or stored the kit" (the dashboard button and the kit page)."""

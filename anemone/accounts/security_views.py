@@ -6,7 +6,6 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from anemone.accounts import throttle, tokens
 from anemone.accounts.models import ApiToken, User
+from anemone.decorators import admin_required
 from anemone.validators import safe_name_validator
 
 
@@ -65,7 +65,7 @@ def _name_is_free(form: NewTokenForm, user: User) -> bool:
     return False
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def lockout_clear(request: HttpRequest) -> HttpResponse:
     form = ClearLockoutForm(request.POST)

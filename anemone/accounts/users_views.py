@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,10 +12,11 @@ from anemone.accounts import last_admin, services, throttle
 from anemone.accounts.forms import GB, AddUserForm, EditUserForm
 from anemone.accounts.links import issue_link
 from anemone.accounts.models import AccountLink, User
+from anemone.decorators import admin_required
 from anemone.files.usage import usage_bars
 
 
-@staff_member_required
+@admin_required
 def users(request: HttpRequest) -> HttpResponse:
     form = AddUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -30,7 +30,7 @@ def users(request: HttpRequest) -> HttpResponse:
                                                    "lockouts": throttle.lockouts()})
 
 
-@staff_member_required
+@admin_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     initial = {"quota_total_gb": person.quota_total_bytes // GB, "quota_backup_gb": person.quota_backup_bytes // GB,
@@ -55,7 +55,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", {"person": person, "form": form, "title": person.username})
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def user_link(request: HttpRequest, pk: int, purpose: str) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)

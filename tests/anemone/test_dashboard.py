@@ -62,7 +62,7 @@ def test_it_lists_users_with_usage_for_admins_only(client, alice, admin_user):
     client.force_login(admin_user)
     assert "alice" in client.get("/").content.decode()
     client.force_login(alice)
-    assert client.get("/settings/").status_code == 302  # to the admin login
+    assert client.get("/settings/").status_code == 403  # the product's "not allowed" page
 
 
 def test_it_lets_the_admin_change_the_trash_retention(client, admin_user):

@@ -35,7 +35,7 @@ def test_it_lists_the_plugged_drive_and_offers_a_job(admin_client, usb_drive):
 def test_it_keeps_the_usb_pages_for_admins(client, alice, usb_root):
     client.login(username="alice", password=PASSWORD)
     for name in ("usbbackup:index", "usbbackup:new"):
-        assert client.get(reverse(name)).status_code == 302  # to the admin login
+        assert client.get(reverse(name)).status_code == 403  # the product's "not allowed" page
 
 
 def test_it_creates_a_job_bound_to_the_drive_uuid_with_its_schedule(admin_client, usb_drive, alice):
