@@ -98,6 +98,23 @@ def api(db):  # type: ignore[no-untyped-def]
     return api_client_for
 
 
+@pytest.fixture
+def fresh_request_rate():  # type: ignore[no-untyped-def]
+    """DRF's per-client request rate on auth/token/ lives in the cache: start and leave it empty, so tests
+    making many token requests neither trip it nor leave other tests near it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fast_hashing(settings):  # type: ignore[no-untyped-def]
+    """Tests with dozens of password checks: a fast hasher (ask for it before the personas)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": BROWSER_ARGS}

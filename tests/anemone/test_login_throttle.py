@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import Client, RequestFactory
@@ -19,26 +18,11 @@ from anemone.accounts import services, throttle
 from anemone.accounts.models import AccountLink
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_request_rate", "fast_hashing")]
 
 HOME = "192.0.2.10"
 OTHER = "192.0.2.20"
 PROXY = "192.0.2.1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_rate():  # type: ignore[no-untyped-def]
-    """DRF's per-client request rate on auth/token/ lives in the cache: start and leave it empty, so
-    these many token requests neither trip it nor leave other tests near it."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):  # type: ignore[no-untyped-def]
-    """Dozens of password checks per test: a fast hasher (the personas are created after this)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def portal_login(username: str, password: str, ip: str = HOME, **extra):  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -14,22 +13,7 @@ from rest_framework.test import APIClient
 from anemone.accounts.models import ApiToken
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_rate():  # type: ignore[no-untyped-def]
-    """DRF's per-client request rate on auth/token/ lives in the cache: start and leave it empty, so
-    these many token requests neither trip it nor leave other tests near it."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):  # type: ignore[no-untyped-def]
-    """Many password checks: a fast hasher (the personas are created after this)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_request_rate", "fast_hashing")]
 
 
 def new_token(username: str = "alice", name: str | None = None, password: str = PASSWORD) -> str:
