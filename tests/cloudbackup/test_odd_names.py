@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 import unicodedata
+from pathlib import Path
 
 import pytest
 
