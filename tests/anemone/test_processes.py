@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.processes import ROOT, alive
 from tests.fixtures.services import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def parents() -> dict[int, int]:
@@ -43,14 +42,6 @@ def descendants(pid: int) -> set[int]:
         found |= children
     return found
 
-
-def alive(pid: int) -> bool:
-    """Running or sleeping; a zombie (exited, waiting for init to reap it) counts as gone."""
-    try:
-        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
-    except (OSError, StopIteration):
-        return False
-    return "Z" not in state.split()[1]
 
 
 def command(pid: int) -> str:

@@ -13,11 +13,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures.processes import ROOT, manage, slow_sync_setup
 
 
 @pytest.fixture
@@ -42,13 +41,6 @@ def scratch_env(tmp_path):
 
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-
-
-def manage(env, *args, timeout=120):
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=timeout)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
 
 
 SHELL_START = """
@@ -88,22 +80,6 @@ def test_it_runs_a_queued_run_in_a_real_worker(scratch_env):
     assert status == "succeeded"
 
 
-SYNC_SETUP = """
-import os
-from anemone import crypto
-from anemone.accounts import services as accounts
-from anemone.files.paths import area_root
-from cloudbackup import keys, services
-from cloudbackup.models import Destination
-crypto.create_master_key()
-alice = accounts.create_user("alice", is_admin=True)
-accounts.activate(alice, "correct horse battery staple")
-for i in range(40):
-    (area_root(alice, "backup") / f"f{i:02d}.bin").write_bytes(os.urandom(256 * 1024))
-print(keys.generate())
-services.save_destination(Destination(name="offsite", kind="sftp", host="127.0.0.1", port=PORT, username="root",
-                                      remote_path="REMOTE", bandwidth_limit="256K"))
-"""
 UNLIMITED = "from cloudbackup.models import Destination; Destination.objects.update(bandwidth_limit='')"
 
 
@@ -146,7 +122,7 @@ def test_a_postgresql_restart_mid_run_leaves_the_run_ended_not_stuck_running(own
     env = {"ANEMONE_DATA_DIR": str(tmp_path / "data"), "PATH": os.environ["PATH"], "HOME": str(tmp_path),
            "DATABASE_URL": url}
     manage(env, "migrate", "--noinput", "-v", "0", timeout=300)
-    sshd.authorize(manage(env, "shell", "-c", SYNC_SETUP.replace("PORT", str(sshd.port)).replace("REMOTE", str(remote))))
+    sshd.authorize(manage(env, "shell", "-c", slow_sync_setup(sshd.port, remote, "256K")))
     cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True,
                                stdout=open(tmp_path / "cluster.log", "w"), stderr=subprocess.STDOUT)
     log = lambda: (tmp_path / "cluster.log").read_text()[-4000:]  # noqa: E731

@@ -11,14 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def manage(env, *args, timeout=120) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=timeout)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+from tests.fixtures.processes import ROOT, alive, manage, slow_sync_setup
 
 
 def rclone_children(pid: int) -> list[int]:
@@ -34,38 +27,12 @@ def rclone_children(pid: int) -> list[int]:
     return found
 
 
-def alive(pid: int) -> bool:
-    """Running or sleeping; a zombie (killed, waiting to be reaped by init) counts as dead."""
-    try:
-        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
-    except (OSError, StopIteration):
-        return False
-    return "Z" not in state.split()[1]
-
-
-SETUP = """
-from anemone import crypto
-from anemone.accounts import services as accounts
-from anemone.files.paths import area_root
-from cloudbackup import keys, services
-from cloudbackup.models import Destination
-crypto.create_master_key()
-alice = accounts.create_user("alice", is_admin=True)
-accounts.activate(alice, "correct horse battery staple")
-for i in range(40):
-    (area_root(alice, "backup") / f"f{i:02d}.bin").write_bytes(os.urandom(256 * 1024))
-print(keys.generate())
-services.save_destination(Destination(name="offsite", kind="sftp", host="127.0.0.1", port=PORT, username="root",
-                                      remote_path="REMOTE", bandwidth_limit="1M"))
-"""
-
-
 def test_it_recovers_from_a_killed_sync(sshd, tmp_path):
     remote = sshd.root / "srv" / "killed"
     remote.mkdir()
     env = {"ANEMONE_DATA_DIR": str(tmp_path / "data"), "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
     manage(env, "migrate", "--noinput", "-v", "0")
-    public = manage(env, "shell", "-c", "import os\n" + SETUP.replace("PORT", str(sshd.port)).replace("REMOTE", str(remote)))
+    public = manage(env, "shell", "-c", slow_sync_setup(sshd.port, remote, "1M"))
     sshd.authorize(public)
     worker = subprocess.Popen([sys.executable, "manage.py", "cloud_sync", "offsite", "--wait"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
