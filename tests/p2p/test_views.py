@@ -85,7 +85,7 @@ def test_admin_pages_show_targets_runs_and_each_persons_repository(client, frien
 def test_people_cannot_reach_the_admin_pages(client, friend, alice):
     client.force_login(alice)
     for url in (reverse("p2p:index"), reverse("p2p:detail", args=[friend.pk]), reverse("p2p:edit", args=[friend.pk])):
-        assert client.get(url).status_code == 302  # to the admin login
+        assert client.get(url).status_code == 403  # the product's "not allowed" page
     client.post(reverse("p2p:backup", args=[friend.pk]))
     client.post(reverse("p2p:bulk-restore", args=[friend.pk]), {"confirm_name": "friend"})
     assert not Run.objects.exists()
