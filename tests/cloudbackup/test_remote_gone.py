@@ -19,7 +19,9 @@ from tests.cloudbackup.conftest import make_destination, put, server_root, tree
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=[(Kind.SFTP, False), (Kind.S3, False), (Kind.WEBDAV, True)],
+# SFTP only: the rclone serve s3/webdav stand-ins cache their listings, so files removed behind them stay visible
+# (turning that cache off made every other cloud test several times slower).
+@pytest.fixture(params=[(Kind.SFTP, False), (Kind.SFTP, True)],
                 ids=lambda p: f"{p[0]}{'-crypt' if p[1] else ''}")
 def synced(request, rclone_key, sshd, s3_server, webdav_server, alice):
     kind, crypt = request.param
