@@ -98,10 +98,11 @@ def api(db):  # type: ignore[no-untyped-def]
     return api_client_for
 
 
-@pytest.fixture
-def fresh_request_rate():  # type: ignore[no-untyped-def]
-    """DRF's per-client request rate on auth/token/ lives in the cache: start and leave it empty, so tests
-    making many token requests neither trip it nor leave other tests near it."""
+@pytest.fixture(autouse=True)
+def empty_cache():  # type: ignore[no-untyped-def]
+    """Every test starts with an empty cache, as it starts with an empty database: DRF's per-client rate on
+    auth/token/ lives there, and with Redis it outlives the test (tests that made token requests used to
+    leave the next one on the same worker answered 429)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -18,7 +18,7 @@ from anemone.accounts import services, throttle
 from anemone.accounts.models import AccountLink
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_request_rate", "fast_hashing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashing")]
 
 HOME = "192.0.2.10"
 OTHER = "192.0.2.20"

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from anemone.accounts.models import ApiToken
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_request_rate", "fast_hashing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashing")]
 
 
 def new_token(username: str = "alice", name: str | None = None, password: str = PASSWORD) -> str:
