@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from anemone.runs.services import request as request_run
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.mkdtemp(prefix="anemone-bench-"))
@@ -96,7 +98,7 @@ def timed(fn) -> float:  # type: ignore[no-untyped-def]
 
 
 def anemone_sync(dest: Destination) -> None:
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
 

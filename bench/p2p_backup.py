@@ -6,7 +6,7 @@ tests/fixtures/incoming.py does, with a self-paired peer as tests/p2p/conftest.p
 flags (restic's rclone: backend, the remote defined by env vars, its own --cache-dir, --json, tags, host,
 exclude). For each repetition, in rotating order:
 
-- Anemone: `p2p.backup.request_backup(target_id, inline=True)` in this process (Django already set up),
+- Anemone: `p2p.request_run("p2p", target_id, inline=True)` in this process (Django already set up),
   full run into a fresh repository (its probe, init, backup and first-run maintenance included), then a
   no-op run; every restic call it makes is timed, to show where the time goes;
 - raw restic: `restic init` + `restic backup` into a fresh repository, then the same backup again;
@@ -37,6 +37,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from anemone.runs.services import request as request_run
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -185,10 +187,9 @@ def fresh_anemone_repository(bench: Bench, name: str) -> Path:
 
 def anemone_run(bench: Bench) -> list[tuple[str, float]]:
     from anemone.runs.models import RunStatus
-    from p2p import backup
 
     bench.calls.clear()
-    run = backup.request_backup(bench.target.pk, inline=True, usernames=[PERSON])  # type: ignore[attr-defined]
+    run = request_run("p2p", bench.target.pk, options={"users": [PERSON]}, inline=True)  # type: ignore[attr-defined]
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     return list(bench.calls)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anemone.api.permissions import IsAdmin
-from anemone.runs.api import RunSerializer
+from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Trigger
-from cloudbackup import connection, restore, services, sync
+from cloudbackup import connection, kinds, restore, services
 from cloudbackup.models import Destination, Kind
 
 
@@ -30,7 +31,7 @@ class DestinationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Destination
-        fields = ["id", "name", "kind", "enabled", "users", "remote_path", "bandwidth_limit", "retention_days",
+        fields = ["id", "name", "kind", "enabled", "carry_everyone", "users", "remote_path", "bandwidth_limit", "retention_days",
                   "schedule_kind", "schedule_interval_minutes", "schedule_time", "schedule_weekday",
                   "schedule_monthday", "host", "port", "username", "key_path", "provider", "endpoint", "region",
                   "bucket", "access_key", "url", "vendor", "remote_name", "host_key", "password", "secret",
@@ -52,13 +53,16 @@ class DestinationSerializer(serializers.ModelSerializer):
         data = dict(self.validated_data)
         secrets = {name: data.pop(name, None) for name in services.SECRET_FIELDS}
         users = data.pop("users", None)
+        carry_everyone = data.pop("carry_everyone", None)
         dest = self.instance or Destination()
         for field, value in data.items():
             setattr(dest, field, value)
         try:
-            self.instance = services.save_destination(dest, secrets=secrets, users=users)
+            self.instance = services.save_destination(dest, secrets=secrets, users=users, carry_everyone=carry_everyone)
         except services.DestinationInvalid as exc:
             raise serializers.ValidationError({"detail": str(exc)}) from exc
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
         return self.instance
 
 
@@ -73,23 +77,16 @@ class SyncRequestSerializer(serializers.Serializer):
         help_text="the destination folder is gone or empty on purpose: start again there (a sync otherwise stops)")
 
 
-class DestinationViewSet(viewsets.ModelViewSet):
+@extend_schema_view(sync=extend_schema(request=SyncRequestSerializer))
+class DestinationViewSet(BackupNowMixin, viewsets.ModelViewSet):
     queryset = Destination.objects.all()
     serializer_class = DestinationSerializer
     permission_classes = [IsAdmin]
+    run_kind = kinds.CloudSync.name
+    sync_request_serializer = SyncRequestSerializer
 
     def perform_destroy(self, instance: Destination) -> None:
         services.delete_destination(instance)
-
-    @extend_schema(request=SyncRequestSerializer, responses={202: RunSerializer})
-    @action(detail=True, methods=["post"])
-    def sync(self, request: Request, pk: str | None = None) -> Response:
-        """Sync now (409 when a run of this destination is already queued or running)."""
-        dest = self.get_object()
-        options = SyncRequestSerializer(data=request.data)
-        options.is_valid(raise_exception=True)
-        run = sync.request_sync(dest.pk, Trigger.API, request.user, **options.validated_data)
-        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses=TestResultSerializer)
     @action(detail=True, methods=["post"])

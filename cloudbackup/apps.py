@@ -7,8 +7,7 @@ class CloudbackupConfig(AppConfig):
 
     def ready(self) -> None:
         from anemone.runs import registry
-        from cloudbackup import sync
-        from cloudbackup.models import Destination
+        from cloudbackup import kinds
 
-        registry.register(sync.KIND, sync.request_sync, label="Cloud sync", backup=True,
-                          load=lambda pk: Destination.objects.get(pk=pk), targets=lambda: Destination.objects.all())
+        registry.register(kinds.CloudSync())
+        registry.register(kinds.CloudRestore())

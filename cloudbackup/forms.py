@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from anemone.runs import targets
 from cloudbackup import services
 from cloudbackup.models import Destination
 
@@ -27,14 +28,14 @@ class DestinationForm(forms.ModelForm):
     clear_crypt = forms.BooleanField(label=_("remove the encryption password"), required=False)
     users = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.filter(activated_at__isnull=False),
                                            required=False, widget=forms.CheckboxSelectMultiple,
-                                           label=_("Users carried (none = everyone)"))
+                                           label=_("People carried (when \"carry everyone\" is off)"))
 
     class Meta:
         model = Destination
         fields = ["name", "kind", "enabled", "host", "port", "username", "key_path", "provider", "endpoint",
                   "region", "bucket", "access_key", "url", "vendor", "remote_name", "remote_path",
                   "bandwidth_limit", "retention_days", "schedule_kind", "schedule_interval_minutes",
-                  "schedule_time", "schedule_weekday", "schedule_monthday", "users"]
+                  "schedule_time", "schedule_weekday", "schedule_monthday", "carry_everyone", "users"]
         widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -49,6 +50,8 @@ class DestinationForm(forms.ModelForm):
         for name in services.missing_fields(data.get("kind", ""), data.get):
             if name not in self.errors:  # an invalid value already has its own message
                 self.add_error(name, _("Required for this kind of destination."))
+        if error := targets.carried_error(data.get("carry_everyone", False), data.get("users")):
+            self.add_error("users", error)
         return data
 
     def secrets(self) -> dict[str, str | None]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from anemone.runs.models import ScheduleFields
+from anemone.runs.models import BackupTarget
 from anemone.validators import safe_name_validator
 from cloudbackup import validators as check
 
@@ -21,7 +20,7 @@ class Kind(models.TextChoices):
     REMOTE = "remote", _("rclone remote (rclone.conf)")
 
 
-class Destination(ScheduleFields):
+class Destination(BackupTarget):
     """One off-site copy of the carried users' backup/ areas in the seed's layout
     ``{remote_path}/backup/{username}/``, with overwritten and deleted files kept under
     ``{remote_path}/.versions/<UTC time>/{username}/`` for ``retention_days``."""
@@ -30,9 +29,6 @@ class Destination(ScheduleFields):
                             validators=[safe_name_validator,
                                         RegexValidator(NAME_PATTERN, _("Lowercase letters, digits and '-' (max 40)."))])
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SFTP)
-    enabled = models.BooleanField(_("enabled"), default=True)
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, verbose_name=_("users carried"),
-                                   help_text=_("None selected = every active user."))
     remote_path = models.CharField(_("remote path"), max_length=255, blank=True,
                                    validators=[check.REMOTE_PATH, check.NO_LEADING_DASH])
     bandwidth_limit = models.CharField(_("bandwidth limit"), max_length=12, blank=True, validators=[check.BWLIMIT])
@@ -71,18 +67,6 @@ class Destination(ScheduleFields):
 
     def __str__(self) -> str:
         return self.name
-
-    def carried_users(self):  # type: ignore[no-untyped-def]
-        from anemone.accounts.models import User
-
-        chosen = self.users.filter(is_active=True, activated_at__isnull=False)
-        if self.pk and self.users.exists():
-            return chosen
-        return User.objects.filter(is_active=True, activated_at__isnull=False)
-
-    def carries(self, person) -> bool:  # type: ignore[no-untyped-def]
-        """Whether this destination copies (and so can restore) this person's backup area."""
-        return self.carried_users().filter(pk=person.pk).exists()
 
     @property
     def has_crypt(self) -> bool:

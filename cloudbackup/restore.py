@@ -21,7 +21,6 @@ from cloudbackup import backends, sync
 from cloudbackup.models import Destination
 
 KIND = "cloud-restore"
-TASK = "cloudbackup.tasks.run_restore"
 
 
 def versions(dest: Destination, person) -> list[str]:  # type: ignore[no-untyped-def]
@@ -41,10 +40,8 @@ def request_restore(dest: Destination, person, *, path: str = "", version: str =
     parts = paths.split_relative(path)  # validated like any other path of the person's area
     if version and not _version_name_ok(version):
         raise paths.PathRefused("Unknown version time.")
-    run = runs.start(KIND, person.pk, label=f"{dest.name} → {person.username}", trigger=trigger, user=requested_by,
-                     options={"destination": dest.pk, "path": "/".join(parts), "version": version})
-    runs.dispatch(run, TASK, inline=inline)
-    return run
+    return runs.request(KIND, person, label=f"{dest.name} → {person.username}", trigger=trigger, user=requested_by,
+                        options={"destination": dest.pk, "path": "/".join(parts), "version": version}, inline=inline)
 
 
 def _version_name_ok(name: str) -> bool:

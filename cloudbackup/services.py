@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 
 from anemone import crypto
-from anemone.runs import schedules
-from cloudbackup import backends, sync
+from anemone.runs import targets
+from cloudbackup import backends
 from cloudbackup.backends import KINDS
 from cloudbackup.models import Destination
 
@@ -40,14 +40,11 @@ def check_required(dest: Destination) -> None:
 
 
 @transaction.atomic
-def save_destination(dest: Destination, *, secrets: dict[str, str | None] | None = None, users: Any = None) -> Destination:
+def save_destination(dest: Destination, *, secrets: dict[str, str | None] | None = None, users: Any = None,
+                     carry_everyone: bool | None = None) -> Destination:
     apply_secrets(dest, secrets or {})
     check_required(dest)
-    dest.full_clean()
-    dest.save()
-    if users is not None:
-        dest.users.set(users)
-    schedules.sync_schedule(sync.KIND, dest.pk, dest, enabled=dest.enabled)
+    targets.save_target(dest, users=users, carry_everyone=carry_everyone)
     return dest
 
 
@@ -59,8 +56,7 @@ def forget_host_key(dest: Destination) -> None:
 
 
 def delete_destination(dest: Destination) -> None:
-    schedules.sync_schedule(sync.KIND, dest.pk, None)
-    dest.delete()
+    targets.delete_target(dest)
 
 
 def secret_state(dest: Destination) -> dict[str, bool]:

@@ -17,12 +17,11 @@ from datetime import UTC, datetime, timedelta
 from anemone.engines import rclone
 from anemone.files.paths import area_root
 from anemone.runs import services as runs
-from anemone.runs.models import Run, RunStatus, Trigger
+from anemone.runs.models import Run, RunStatus
 from cloudbackup import backends, connection
 from cloudbackup.models import Destination, Kind
 
 KIND = "cloud"
-TASK = "cloudbackup.tasks.run_sync"
 VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 # rclone flags for many small files, chosen from measurements (bench/cloud_sync.py and flag sweeps, figures in
 # bench/RESULTS.md, 2026-11-25): 50,000 files of 1-8 KB to an OpenSSH server on this 2-core machine, shared and
@@ -44,20 +43,6 @@ TUNING = ["--transfers", "16", "--checkers", "16"]
 RETRY_SUMMARY = re.compile(r"^Attempt \d+/\d+ failed with \d+ errors")  # repeats the last error above it
 FATAL = (rclone.RcloneUnreachable, rclone.RcloneAuthRefused, rclone.RcloneHostKeyMismatch, rclone.RclonePathMissing,
          rclone.RcloneKeyUnreadable)
-
-
-def request_sync(destination_id: int, trigger: str = Trigger.MANUAL, user=None, *, dry_run: bool = False,  # type: ignore[no-untyped-def]
-                 recreate_remote: bool = False, inline: bool = False, queue: bool = True) -> Run:
-    """Queue a sync (or run it here with inline=True; queue=False only creates the Run).
-
-    recreate_remote: the admin knows the destination's folder is gone or empty and wants to start again there.
-    """
-    dest = Destination.objects.get(pk=destination_id)
-    options = {"dry_run": dry_run, **({"recreate_remote": True} if recreate_remote else {})}
-    run = runs.start(KIND, dest.pk, label=dest.name, trigger=trigger, user=user, options=options)
-    if queue or inline:
-        runs.dispatch(run, TASK, inline=inline)
-    return run
 
 
 def sync_args(dest: Destination, remote: backends.Remote, source: str, username: str, stamp: str,

@@ -19,10 +19,11 @@ from anemone.engines import ssh
 from anemone.engines.rclone import RcloneError
 from anemone.files.paths import PathRefused
 from anemone.runs import history
+from anemone.runs import services as runs
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe, next_run
 from anemone.runs.services import RunActive, last_runs_by_target
-from cloudbackup import backends, connection, keys, restore, services, sync
+from cloudbackup import backends, connection, keys, kinds, restore, services, sync
 from cloudbackup.forms import DestinationForm, RestoreForm
 from cloudbackup.models import Destination
 
@@ -61,7 +62,8 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_destination(form.save(commit=False), secrets=form.secrets(),
-                                              users=form.cleaned_data["users"])
+                                              users=form.cleaned_data["users"],
+                                              carry_everyone=form.cleaned_data["carry_everyone"])
         except (services.DestinationInvalid, ValidationError) as exc:
             form.add_error(None, str(exc) if isinstance(exc, services.DestinationInvalid) else exc)
         else:
@@ -110,8 +112,10 @@ def test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        sync.request_sync(pk, Trigger.MANUAL, request.user, dry_run=bool(request.POST.get("dry_run")),
-                          recreate_remote=bool(request.POST.get("recreate_remote")))
+        dest = get_object_or_404(Destination, pk=pk)
+        options = {"dry_run": bool(request.POST.get("dry_run")),
+                   **({"recreate_remote": True} if request.POST.get("recreate_remote") else {})}
+        runs.request(kinds.CloudSync.name, dest, trigger=Trigger.MANUAL, user=request.user, options=options)
     except RunActive:
         messages.error(request, _("A sync of this destination is already running."))
     return redirect("cloudbackup:detail", pk=pk)

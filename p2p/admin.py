@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from anemone.runs.target_admin import BackupTargetAdmin
 from p2p.models import PeerTarget, UserRepository
 
 
 @admin.register(PeerTarget)
-class PeerTargetAdmin(admin.ModelAdmin):
+class PeerTargetAdmin(BackupTargetAdmin):
     """Targets (one per peer, created with the peer). Saving here re-syncs the schedule."""
 
-    list_display = ["peer", "enabled", "schedule_kind", "keep_last", "keep_daily", "keep_weekly", "keep_monthly"]
+    list_display = ["peer", "enabled", "schedule_kind", "keep_last", "keep_daily", "keep_weekly", "keep_monthly",
+                    "last_run", "last_good"]
     list_filter = ["enabled", "schedule_kind"]
     filter_horizontal = ["users"]
     readonly_fields = ["peer", "created_at"]
@@ -16,11 +18,6 @@ class PeerTargetAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # one per peer, made by the app
 
-    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
-        super().save_related(request, form, formsets, change)
-        from p2p import services
-
-        services.save_target(form.instance)
 
 
 @admin.register(UserRepository)

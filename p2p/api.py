@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -28,11 +28,11 @@ from rest_framework.views import APIView
 
 from anemone.api.permissions import IsAdmin
 from anemone.engines import restic
-from anemone.runs.api import RunSerializer
+from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
 from anemone.runs.services import RunActive
-from p2p import backup, restore, services
+from p2p import backup, kinds, restore, services
 from p2p.forms import TARGET_FIELDS, people
 from p2p.models import PeerTarget
 from peers import health
@@ -47,7 +47,7 @@ class P2PReciprocitySerializer(serializers.Serializer):
 
 
 class P2PTargetSerializer(serializers.ModelSerializer):
-    """The form's fields; `users` by username (empty = every active person). Saved through
+    """The form's fields; `users` by username (exactly them when `carry_everyone` is off). Saved through
     services.save_target, which re-syncs the schedule."""
 
     peer = serializers.CharField(source="peer.name", read_only=True)
@@ -74,10 +74,11 @@ class P2PTargetSerializer(serializers.ModelSerializer):
 
     def update(self, instance: PeerTarget, validated_data: dict) -> PeerTarget:  # type: ignore[type-arg]
         users = validated_data.pop("users", None)
+        carry_everyone = validated_data.pop("carry_everyone", None)
         for name, value in validated_data.items():
             setattr(instance, name, value)
         try:
-            return services.save_target(instance, users=users)
+            return services.save_target(instance, users=users, carry_everyone=carry_everyone)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
@@ -91,7 +92,8 @@ class P2PSyncRequestSerializer(serializers.Serializer):
                   "snapshots there are gone); without this, such a person's backup fails 'repository missing'")
 
 
-class P2PTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+@extend_schema_view(sync=extend_schema(request=P2PSyncRequestSerializer))
+class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
     """Targets follow peers (pairing creates, unpairing removes): no create or delete here, and a read
     never creates one."""
@@ -100,21 +102,17 @@ class P2PTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     serializer_class = P2PTargetSerializer
     permission_classes = [IsAdmin]
 
-    @extend_schema(request=P2PSyncRequestSerializer, responses={202: RunSerializer})
-    @action(detail=True, methods=["post"])
-    def sync(self, request: Request, pk: str | None = None) -> Response:
-        """Back up now (409 when a backup to this peer is already queued or running)."""
-        target = self.get_object()
-        data = P2PSyncRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        _check_carried(target, data.validated_data["users"])
-        _check_carried(target, data.validated_data["new_history"])
-        try:
-            run = backup.request_backup(target.pk, Trigger.API, request.user, usernames=data.validated_data["users"],
-                                        new_history=data.validated_data["new_history"])
-        except RunActive as exc:
-            return _conflict(f"A backup to {target.peer.name} is already queued or running.", exc)
-        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+    run_kind = kinds.P2PBackup.name
+    sync_request_serializer = P2PSyncRequestSerializer
+
+    def busy_detail(self, target: PeerTarget) -> str:
+        return f"A backup to {target.peer.name} is already queued or running."
+
+    def sync_options(self, target: PeerTarget, data: dict) -> dict:  # type: ignore[type-arg]
+        """Only people this target carries; ``new_history`` people are backed up (their new history starts)."""
+        _check_carried(target, data["users"])
+        _check_carried(target, data["new_history"])
+        return {"users": data["users"], **({"new_history": data["new_history"]} if data["new_history"] else {})}
 
     @extend_schema(responses=CheckSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None)

@@ -7,9 +7,10 @@ class P2pConfig(AppConfig):
 
     def ready(self) -> None:
         from anemone.runs import registry
-        from p2p import backup, health, services
+        from p2p import health, kinds, services
 
-        registry.register(backup.KIND, services.scheduled_backup, label="P2P backup", backup=True,
-                          load=services.load_schedulable, targets=services.schedulable_targets)
+        registry.register(kinds.P2PBackup())
+        registry.register(kinds.P2PRestore())
+        registry.register(kinds.P2PBulkRestore())
         health.register()
         services.connect_lifecycle()

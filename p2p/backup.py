@@ -27,12 +27,11 @@ from anemone.engines import restic
 from anemone.files.paths import area_root
 from anemone.files.services import TEMP_PREFIX
 from anemone.runs import services as runs
-from anemone.runs.models import Run, RunStatus, Trigger
+from anemone.runs.models import Run, RunStatus
 from p2p import repos
 from p2p.models import PeerTarget, UserRepository
 
 KIND = "p2p"
-TASK = "p2p.tasks.run_backup"
 TAGS = ["anemone"]
 LOCK_WAIT_SECONDS = 600
 MAINTENANCE_EVERY = timedelta(hours=20)
@@ -43,22 +42,6 @@ class HistoryMissing(restic.ResticError):
     """The person's repository vanished at the peer after we had written to it."""
 
     outcome = "history-missing"
-
-
-def request_backup(target_id: int, trigger: str = Trigger.MANUAL, user=None, *, usernames: list[str] | None = None,  # type: ignore[no-untyped-def]
-                   inline: bool = False, queue: bool = True, new_history: list[str] | None = None) -> Run:
-    """Queue a backup (inline=True runs it here; queue=False only creates the Run). ``new_history``: people
-    whose repository vanished at the peer get a new, empty one (an admin's explicit choice)."""
-    target = PeerTarget.objects.select_related("peer").get(pk=target_id)
-    options: dict[str, list[str]] = {"users": usernames or []}
-    if new_history:
-        options["new_history"] = new_history
-    run = runs.start(KIND, target.pk, label=target.peer.name, trigger=trigger, user=user, options=options)
-    for person in target.carried_users().filter(username__in=new_history or []):
-        allow_new_history(target, person)  # after start: a refused start (RunActive) changes nothing
-    if queue or inline:
-        runs.dispatch(run, TASK, inline=inline)
-    return run
 
 
 def hint(error: restic.ResticError) -> str:

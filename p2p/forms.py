@@ -8,10 +8,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from anemone.runs import targets
 from p2p.models import PeerTarget
 
 TARGET_FIELDS = [
-    "enabled", "host", "port", "login", "base_path", "users",
+    "enabled", "host", "port", "login", "base_path", "carry_everyone", "users",
     "schedule_kind", "schedule_interval_minutes", "schedule_time", "schedule_weekday", "schedule_monthday",
     "keep_last", "keep_daily", "keep_weekly", "keep_monthly", "verify_every_days", "verify_percent",
     "bandwidth_limit_kib", "stall_timeout_seconds", "stale_warning_days",
@@ -28,12 +29,18 @@ class PeerTargetForm(forms.ModelForm):
     services.save_target (the view) so the schedule is re-synced."""
 
     users = forms.ModelMultipleChoiceField(queryset=people(), required=False, widget=forms.CheckboxSelectMultiple,
-                                           label=_("People carried (none ticked = every active person)"))
+                                           label=_("People carried (when \"carry everyone\" is off)"))
 
     class Meta:
         model = PeerTarget
         fields = TARGET_FIELDS
         widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if error := targets.carried_error(data.get("carry_everyone", False), data.get("users")):
+            self.add_error("users", error)
+        return data
 
 
 class BulkRestoreForm(forms.Form):

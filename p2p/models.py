@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from anemone.runs.models import ScheduleFields, ScheduleKind
+from anemone.runs.models import BackupTarget, Retention, ScheduleKind, validate_retention
 from peers.models import Peer
 
 BASE_PATH = RegexValidator(r"^\Z|^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,3}\Z",
@@ -15,28 +15,17 @@ BASE_PATH = RegexValidator(r"^\Z|^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_]
 LOGIN = RegexValidator(r"^\Z|^[a-z0-9][a-z0-9_-]{0,31}\Z", _("Lowercase letters, digits, '_' or '-' (max 32)."))
 HOST = RegexValidator(r"^\Z|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\Z|^[0-9a-fA-F:]+\Z", _("A host name or an IP address."))
 
-# Retention defaults (docs/p2p.md): the last 7 backups, one a day for a week, one a week for a month,
+# Retention defaults (docs/p2p.md; the fields are runs.models.Retention's): the last 7 backups, one a day for a week, one a week for a month,
 # one a month for a year — about 25 snapshots per person after a year of nightly backups.
 DEFAULT_RETENTION = {"keep_last": 7, "keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12}
+__all__ = ["DEFAULT_RETENTION", "PeerTarget", "UserRepository", "default_schedule", "validate_retention"]
 
 
-def validate_retention(values: dict[str, int]) -> None:
-    """At least one keep_* of 1 or more: a policy keeping nothing would make `restic forget` drop every
-    snapshot (restic refuses it; before this check the run crashed after the first person). The one rule
-    of the form, the API, the Django admin and every command, through PeerTarget.clean."""
-    from django.core.exceptions import ValidationError
-
-    if not any(values.get(name) for name in DEFAULT_RETENTION):
-        raise ValidationError({"keep_last": _("Keep at least one snapshot: set one of keep last, daily, weekly or "
-                                              "monthly to 1 or more (all at 0 would forget every backup).")})
-
-
-class PeerTarget(ScheduleFields):
+class PeerTarget(BackupTarget, Retention):
     """Our backups to one peer. Blank host/port/login/base path follow the peer (its tunnel address,
     its SFTP port, our server name), so a re-paired peer needs no edit here."""
 
     peer = models.OneToOneField(Peer, on_delete=models.CASCADE, related_name="target", verbose_name=_("peer"))
-    enabled = models.BooleanField(_("enabled"), default=True)
     host = models.CharField(_("host"), max_length=253, blank=True, validators=[HOST],
                             help_text=_("Blank: the peer's VPN address."))
     port = models.PositiveIntegerField(_("port"), null=True, blank=True,
@@ -47,12 +36,6 @@ class PeerTarget(ScheduleFields):
     base_path = models.CharField(_("base path"), max_length=200, blank=True, validators=[BASE_PATH],
                                  help_text=_("Folder in our space on the peer; blank: our folder there, fixed at the first backup "
                                              "(this server's name then), whatever the server is renamed to later."))
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, verbose_name=_("users carried"),
-                                   help_text=_("None selected = every active user."))
-    keep_last = models.PositiveIntegerField(_("keep last"), default=DEFAULT_RETENTION["keep_last"])
-    keep_daily = models.PositiveIntegerField(_("keep daily"), default=DEFAULT_RETENTION["keep_daily"])
-    keep_weekly = models.PositiveIntegerField(_("keep weekly"), default=DEFAULT_RETENTION["keep_weekly"])
-    keep_monthly = models.PositiveIntegerField(_("keep monthly"), default=DEFAULT_RETENTION["keep_monthly"])
     verify_every_days = models.PositiveIntegerField(_("verify every (days, 0 = never)"), default=7,
                                                     validators=[MaxValueValidator(365)])
     verify_percent = models.PositiveIntegerField(_("share of data re-read when verifying (%)"), default=5,
@@ -79,21 +62,13 @@ class PeerTarget(ScheduleFields):
     def name(self) -> str:
         return self.peer.name
 
-    def carried_users(self):  # type: ignore[no-untyped-def]
-        from anemone.accounts.models import User
+    def eligible_people(self):  # type: ignore[no-untyped-def]
+        """Only people with a backup key: it is the password of their repository on the peer."""
+        return super().eligible_people().exclude(backup_key_sealed="")
 
-        active = User.objects.filter(is_active=True, activated_at__isnull=False).exclude(backup_key_sealed="")
-        if self.pk and self.users.exists():
-            return active.filter(pk__in=self.users.values("pk"))
-        return active
-
-    @property
-    def retention(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in DEFAULT_RETENTION}
-
-    def clean(self) -> None:
-        super().clean()
-        validate_retention(self.retention)
+    def is_schedulable(self) -> bool:
+        """A disabled peer's schedule is removed and never re-created by a re-sync."""
+        return self.enabled and self.peer.enabled
 
 
 def default_schedule() -> dict[str, object]:

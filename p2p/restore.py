@@ -27,7 +27,6 @@ from p2p.models import PeerTarget
 
 KIND = "p2p-restore"
 BULK_KIND = "p2p-bulk-restore"
-TASK = "p2p.tasks.run_restore"
 SNAPSHOT_ID = re.compile(r"^[0-9a-f]{8,64}$")
 
 
@@ -138,21 +137,16 @@ def request_restore(target: PeerTarget, person, snapshot_id: str, *, path: str =
                     trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     check_snapshot_id(snapshot_id)
     where = snapshot_path(path)
-    run = runs.start(KIND, person.pk, label=f"{target.peer.name} → {person.username}", trigger=trigger,
-                     user=requested_by, options={"target": target.pk, "snapshot": snapshot_id, "path": where})
-    if queue or inline:
-        runs.dispatch(run, TASK, inline=inline)
-    return run
+    return runs.request(KIND, person, label=f"{target.peer.name} → {person.username}", trigger=trigger,
+                        user=requested_by, options={"target": target.pk, "snapshot": snapshot_id, "path": where},
+                        inline=inline, queue=queue)
 
 
 def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_by=None,  # type: ignore[no-untyped-def]
                          trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     """Admin, after a disaster: each chosen person's latest snapshot back into their area."""
-    run = runs.start(BULK_KIND, target.pk, label=f"{target.peer.name} → everyone", trigger=trigger,
-                     user=requested_by, options={"target": target.pk, "users": usernames, "bulk": True})
-    if queue or inline:
-        runs.dispatch(run, TASK, inline=inline)
-    return run
+    return runs.request(BULK_KIND, target, trigger=trigger, user=requested_by,
+                        options={"target": target.pk, "users": usernames, "bulk": True}, inline=inline, queue=queue)
 
 
 def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from anemone.runs import schedules
+from anemone.runs import targets
 from anemone.runs.models import Run
 from p2p import backup
 from p2p.models import PeerTarget, UserRepository, default_schedule
@@ -43,40 +43,8 @@ def find_target(peer_name: str) -> PeerTarget | None:
     return PeerTarget.objects.filter(peer__name=peer_name).select_related("peer").first()
 
 
-class Schedulable:
-    """A target as the schedules see it: enabled only while its peer is enabled too (a disabled peer's
-    schedule is removed and never re-created by a re-sync)."""
-
-    def __init__(self, target: PeerTarget) -> None:
-        self.target = target
-        self.pk = target.pk
-        self.enabled = target.enabled and target.peer.enabled
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.target, name)
-
-
 def sync(target: PeerTarget) -> None:
-    schedules.sync_schedule(backup.KIND, target.pk, target, enabled=target.enabled and target.peer.enabled)
-
-
-def schedulable_targets() -> list[Schedulable]:
-    return [Schedulable(target) for target in all_targets()]
-
-
-def load_schedulable(target_id: int) -> Schedulable | None:
-    """For a firing schedule: None when the target is gone (its schedule is then removed)."""
-    target = PeerTarget.objects.filter(pk=target_id).select_related("peer").first()
-    return Schedulable(target) if target else None
-
-
-def scheduled_backup(target_id: int, trigger: str = "schedule") -> Any:
-    """A schedule fired: back up, unless the target is gone or its peer/target disabled (LookupError: the
-    runs machinery logs it and skips; the schedule was already removed by the re-sync)."""
-    target = PeerTarget.objects.filter(pk=target_id).select_related("peer").first()
-    if target is None or not (target.enabled and target.peer.enabled):
-        raise LookupError(f"P2P target {target_id} is gone or disabled")
-    return backup.request_backup(target_id, trigger)
+    targets.sync_schedule(target)
 
 
 def on_peer_saved(sender: Any, peer: Peer, created: bool = False, **kwargs: Any) -> None:
@@ -92,7 +60,7 @@ def on_peer_disabled(sender: Any, peer: Peer, **kwargs: Any) -> None:
 def on_peer_removed(sender: Any, peer: Peer, **kwargs: Any) -> None:
     """Before the peer's row goes (its target is deleted with it): drop the schedule."""
     for target_id in PeerTarget.objects.filter(peer=peer).values_list("pk", flat=True):
-        schedules.sync_schedule(backup.KIND, target_id, None, enabled=False)
+        targets.remove_schedule(PeerTarget, target_id)
 
 
 def connect_lifecycle() -> None:
@@ -104,12 +72,8 @@ def connect_lifecycle() -> None:
 
 
 @transaction.atomic
-def save_target(target: PeerTarget, *, users: Any = None) -> PeerTarget:
-    target.full_clean()
-    target.save()
-    if users is not None:
-        target.users.set(users)
-    sync(target)
+def save_target(target: PeerTarget, *, users: Any = None, carry_everyone: bool | None = None) -> PeerTarget:
+    targets.save_target(target, users=users, carry_everyone=carry_everyone)
     return target
 
 

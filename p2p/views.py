@@ -26,11 +26,12 @@ from anemone.decorators import admin_required
 from anemone.engines import restic
 from anemone.files.paths import PathRefused
 from anemone.runs import history
+from anemone.runs import services as runs
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
 from anemone.runs.services import RunActive, last_runs_by_target
 from cloudbackup.models import Destination
-from p2p import backup, repos, restore, services
+from p2p import backup, kinds, repos, restore, services
 from p2p.forms import BulkRestoreForm, PeerTargetForm
 from p2p.models import PeerTarget, UserRepository
 
@@ -70,7 +71,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PeerTargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_target(form.save(commit=False), users=form.cleaned_data["users"])
+            services.save_target(form.save(commit=False), users=form.cleaned_data["users"],
+                                 carry_everyone=form.cleaned_data["carry_everyone"])
         except ValidationError as exc:
             form.add_error(None, "; ".join(exc.messages))
         else:
@@ -87,7 +89,8 @@ def backup_now(request: HttpRequest, pk: int) -> HttpResponse:
     # "Start a new history" for one person whose repository vanished at the peer: that person only.
     fresh = [name for name in [request.POST.get("new_history", "")] if name]
     try:
-        backup.request_backup(target.pk, Trigger.MANUAL, request.user, usernames=fresh or None, new_history=fresh)
+        runs.request(kinds.P2PBackup.name, target, trigger=Trigger.MANUAL, user=request.user,
+                     options={"users": fresh, **({"new_history": fresh} if fresh else {})})
     except RunActive:
         messages.error(request, _("A backup to %(peer)s is already queued or running.") % {"peer": target.peer.name})
     else:

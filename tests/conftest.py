@@ -99,6 +99,18 @@ def api(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def default_language():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language: a French page rendered by the test client leaves French
+    active in this thread, and commands called in-process afterwards would answer in French."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():  # type: ignore[no-untyped-def]
     """Every test starts with an empty cache, as it starts with an empty database: DRF's per-client rate on
     auth/token/ lives there, and with Redis it outlives the test (tests that made token requests used to

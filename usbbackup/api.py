@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anemone.api.permissions import IsAdmin
-from anemone.runs.api import RunSerializer
-from anemone.runs.models import Trigger
-from usbbackup import detection, eject, repo, services
+from anemone.runs.api import BackupNowMixin
+from usbbackup import detection, eject, kinds, repo, services
 from usbbackup.models import Scope, UsbBackup
 
 
@@ -147,7 +146,8 @@ class SnapshotSerializer(serializers.Serializer):
     paths = serializers.ListField(child=serializers.CharField())
 
 
-class UsbBackupViewSet(viewsets.ModelViewSet):
+@extend_schema_view(sync=extend_schema(request=None))
+class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
     """USB backup jobs. `sync/` queues a run (202; 409 if one is active); a run without its drive is skipped."""
 
     permission_classes = [IsAdmin]
@@ -163,11 +163,7 @@ class UsbBackupViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: UsbBackup) -> None:
         services.delete_job(instance)
 
-    @extend_schema(request=None, responses={202: RunSerializer})
-    @action(detail=True, methods=["post"])
-    def sync(self, request: Request, pk: str | None = None) -> Response:
-        run = services.request_backup(self.get_object(), trigger=Trigger.API, user=request.user)
-        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+    run_kind = kinds.UsbBackupKind.name
 
     @extend_schema(request=None, responses={200: SnapshotSerializer(many=True)})
     @action(detail=True, methods=["get"])

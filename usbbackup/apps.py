@@ -8,7 +8,7 @@ class UsbbackupConfig(AppConfig):
 
     def ready(self) -> None:
         from anemone.runs import registry
-        from usbbackup import services
+        from usbbackup import kinds
 
-        registry.register(services.KIND, services.start_scheduled, label="USB backup", backup=True,
-                          load=services.load, targets=services.targets)
+        registry.register(kinds.UsbBackupKind())
+        registry.register(kinds.UsbUsersRestore())

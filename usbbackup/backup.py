@@ -48,18 +48,6 @@ def absent_message(job: UsbBackup) -> str:
     return f"{DRIVE_ABSENT}: the drive {name} is not plugged in; nothing was written."
 
 
-def run(run_id: int) -> Run | None:
-    """Task body: skip when the drive is absent, else execute the backup."""
-    current = Run.objects.get(pk=run_id)
-    job = UsbBackup.objects.filter(pk=current.target_id).first()
-    if job is None:
-        return runs.skip(current, "This USB backup job was deleted.")
-    drive = detection.find_drive(job)
-    if drive is None:
-        return runs.skip(current, absent_message(job))
-    return runs.execute(run_id, body)
-
-
 def prepare_folder(job: UsbBackup, drive: detection.Drive) -> repo.Repo:
     """The job's folder on the drive, checked, with README, manifest and an initialised repository."""
     try:

@@ -6,12 +6,11 @@ recognised wherever the desktop or udev mounts it next time (/media/admin/BACKUP
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from anemone.runs.models import ScheduleFields
+from anemone.runs.models import BackupTarget, Retention
 from anemone.validators import safe_name_validator
 
 DEFAULT_ROOTS = "/mnt\n/media\n/run/media"
@@ -52,11 +51,10 @@ class Scope(models.TextChoices):
     CONFIG_USERS = "config_users", _("configuration and chosen users' files")
 
 
-class UsbBackup(ScheduleFields):
+class UsbBackup(BackupTarget, Retention):
     """A backup job to one USB drive: configuration, optionally users' areas, into one restic repo."""
 
     name = models.CharField(_("name"), max_length=64, unique=True, validators=[safe_name_validator, name_validator])
-    enabled = models.BooleanField(_("enabled"), default=True)
     drive_uuid = models.CharField(_("drive UUID"), max_length=64, blank=True)
     drive_label = models.CharField(_("drive label"), max_length=128, blank=True)
     drive_path = models.CharField(
@@ -66,8 +64,7 @@ class UsbBackup(ScheduleFields):
     folder = models.CharField(_("folder on the drive"), max_length=64, default=DEFAULT_FOLDER,
                               validators=[name_validator])
     scope = models.CharField(_("what to back up"), max_length=16, choices=Scope.choices, default=Scope.CONFIG)
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="usb_backups",
-                                   verbose_name=_("users"))
+    carry_everyone = models.BooleanField(_("carry everyone"), default=False, editable=False)  # the people ticked
     include_backup_area = models.BooleanField(_("users' backup/ area"), default=True)
     include_data_area = models.BooleanField(_("users' data/ area"), default=False)
     keep_last = models.PositiveIntegerField(_("keep last"), default=3)
@@ -113,6 +110,14 @@ class UsbBackup(ScheduleFields):
             chosen.append("data")
         return chosen
 
-    def retention_args(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in ("keep_last", "keep_daily", "keep_weekly", "keep_monthly")
-                if getattr(self, name)}
+    def eligible_people(self):  # type: ignore[no-untyped-def]
+        """Every activated account, disabled ones too: the drive is the disaster copy of the server."""
+        from anemone.accounts.models import User
+
+        return User.objects.filter(activated_at__isnull=False)
+
+    def needs_people(self) -> bool:
+        return self.includes_users
+
+    def carried_users(self):  # type: ignore[no-untyped-def]
+        return super().carried_users() if self.includes_users else self.eligible_people().none()

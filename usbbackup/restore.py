@@ -27,6 +27,7 @@ from anemone import crypto
 from anemone.engines import proc
 from anemone.files.usage import QuotaExceeded
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunStatus
+from anemone.runs.services import Outcome, Tracker
 from usbbackup import layout, repo, snapshot
 
 Log = Callable[[str], None]
@@ -239,22 +240,17 @@ def start_users_restore(folder: Path, user=None) -> Run:  # type: ignore[no-unty
     """After a web import: restore people's files in the background (a run the admin can follow)."""
     from anemone.runs import services as runs
 
-    run = runs.start("usb-restore", 0, label=f"USB import: {folder}", user=user, options={"folder": str(folder)})
-    runs.dispatch(run, "usbbackup.tasks.run_restore_users")
-    return run
+    return runs.request("usb-restore", None, label=f"USB import: {folder}", user=user,
+                        options={"folder": str(folder)})
 
 
-def run_users_restore(run_id: int) -> None:
-    from anemone.runs import services as runs
+def users_restore_body(run: Run, tracker: Tracker) -> Outcome:
+    """Every person's files from the drive folder the import used (options["folder"])."""
+    backup = repo.open_repo(Path(run.options["folder"]), repo.repo_password())
+    result = RestoreResult()
 
-    def body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
-        backup = repo.open_repo(Path(run.options["folder"]), repo.repo_password())
-        result = RestoreResult()
+    def on_user(index: int, total: int, username: str) -> None:
+        tracker.progress(percent=100 * index / max(total, 1), current_item=username)
 
-        def on_user(index: int, total: int, username: str) -> None:
-            tracker.progress(percent=100 * index / max(total, 1), current_item=username)
-
-        restore_users(backup, result, log=tracker.log, on_user=on_user)
-        return runs.Outcome(message=f"Files of {len(result.users)} person(s) restored.", errors=result.user_errors)
-
-    runs.execute(run_id, body)
+    restore_users(backup, result, log=tracker.log, on_user=on_user)
+    return Outcome(message=f"Files of {len(result.users)} person(s) restored.", errors=result.user_errors)

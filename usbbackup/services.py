@@ -13,14 +13,12 @@ from django.db import connection, transaction
 
 from anemone.files.paths import AREAS, user_root
 from anemone.files.usage import tree_size
-from anemone.runs import schedules
-from anemone.runs import services as runs
-from anemone.runs.models import ACTIVE_STATUSES, Run, Trigger
+from anemone.runs import targets
+from anemone.runs.models import ACTIVE_STATUSES, Run
 from usbbackup import detection
 from usbbackup.models import UsbBackup
 
 KIND = "usb"
-TASK = "usbbackup.tasks.run_backup"
 # The configuration snapshot when the database size is unknown, and restic's overhead (keys, index).
 CONFIG_ESTIMATE_BYTES = 8 * 1024 * 1024
 CONFIG_MARGIN_BYTES = 256 * 1024
@@ -104,54 +102,13 @@ def set_drive(job: UsbBackup, drive: detection.Drive) -> None:
 @transaction.atomic
 def save_job(job: UsbBackup, users=None) -> UsbBackup:  # type: ignore[no-untyped-def]
     """Save a job, its users and its django-q2 schedule together."""
-    job.full_clean()
-    job.save()
-    if users is not None:
-        job.users.set(users)
-    schedules.sync_schedule(KIND, job.pk, job, enabled=job.enabled)
+    targets.save_target(job, users=users)
     return job
 
 
 @transaction.atomic
 def delete_job(job: UsbBackup) -> None:
-    schedules.sync_schedule(KIND, job.pk, None)
-    job.delete()
-
-
-def load(target_id: int) -> UsbBackup | None:
-    """The job for the run registry; None once deleted (its schedule is then removed)."""
-    return UsbBackup.objects.filter(pk=target_id).first()
-
-
-def targets():  # type: ignore[no-untyped-def]
-    return UsbBackup.objects.all()
-
-
-def request_backup(job: UsbBackup, *, trigger: str = Trigger.MANUAL, user=None, inline: bool = False) -> Run:  # type: ignore[no-untyped-def]
-    """Queue a run of the job and hand it to a worker (raises RunActive if one is active)."""
-    run = start_run(job, trigger=trigger, user=user)
-    dispatch_run(run, inline=inline)
-    run.refresh_from_db()
-    return run
-
-
-def start_run(job: UsbBackup, *, trigger: str = Trigger.MANUAL, user=None) -> Run:  # type: ignore[no-untyped-def]
-    """The queued Run of a job, not handed to anyone yet (raises RunActive: one run per job at a time)."""
-    return runs.start(KIND, job.pk, label=job.name, trigger=trigger, user=user)
-
-
-def dispatch_run(run: Run, *, inline: bool = False) -> None:
-    runs.dispatch(run, TASK, inline=inline)
-
-
-def start_scheduled(target_id: int, trigger: str = Trigger.SCHEDULE) -> Run | None:
-    """Entry point of the run registry (schedules): a disabled job is not started."""
-    job = load(target_id)
-    if job is None:
-        raise LookupError(f"USB backup {target_id} does not exist any more")
-    if not job.enabled and trigger == Trigger.SCHEDULE:
-        return None
-    return request_backup(job, trigger=trigger)
+    targets.delete_target(job)
 
 
 def last_run(job: UsbBackup) -> Run | None:

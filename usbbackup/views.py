@@ -12,7 +12,7 @@ from anemone.decorators import admin_required
 from anemone.runs import history
 from anemone.runs import services as runs
 from anemone.runs.models import Trigger
-from usbbackup import detection, eject, repo, services
+from usbbackup import detection, eject, kinds, repo, services
 from usbbackup.forms import UsbBackupForm, UsbSettingsForm
 from usbbackup.models import UsbBackup, UsbSettings
 
@@ -110,7 +110,7 @@ def runs_schedule(job: UsbBackup) -> str:
 def job_sync(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(UsbBackup, pk=pk)
     try:
-        services.request_backup(job, trigger=Trigger.MANUAL, user=request.user)
+        runs.request(kinds.UsbBackupKind.name, job, trigger=Trigger.MANUAL, user=request.user)
     except runs.RunActive:
         messages.warning(request, _("A backup of %(name)s is already queued or running.") % {"name": job.name})
     return redirect("usbbackup:detail", pk=job.pk)

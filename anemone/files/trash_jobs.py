@@ -5,29 +5,32 @@ It also recounts each person's usage, correcting any drift from files changed ou
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
+from anemone.runs.registry import RunKind
 
 KIND = "trash"
-TASK = "anemone.files.trash_jobs.run_purge"
 
 
-def request_purge(target_id: int = 0, trigger: str = Trigger.SCHEDULE, user=None, *, inline: bool = False) -> Run:  # type: ignore[no-untyped-def]
-    run = runs.start(KIND, 0, label="Trash purge", trigger=trigger, user=user)
-    runs.dispatch(run, TASK, inline=inline)
-    return run
+class TrashPurge(RunKind):
+    name = KIND
+    label = _("Trash purge")
+
+    def label_for(self, target: object) -> str:
+        return str(_("Trash purge"))
+
+    def body(self, run: Run, tracker: runs.Tracker) -> runs.Outcome:
+        return purge_body(run, tracker)
 
 
 def scheduled_purge() -> int | None:
     """Entry point of the daily system schedule."""
     try:
-        return request_purge(trigger=Trigger.SCHEDULE).pk
+        return runs.request(KIND, None, trigger=Trigger.SCHEDULE).pk
     except runs.RunActive:
         return None
-
-
-def run_purge(run_id: int) -> None:
-    runs.execute(run_id, purge_body)
 
 
 def purge_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:

@@ -7,11 +7,16 @@ items, and the run-wide message, log tail, current item and counters only when t
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from anemone.runs import privacy, services
-from anemone.runs.models import Run, RunItem
+from anemone.runs.models import Run, RunItem, Trigger
 
 
 class RunItemSerializer(serializers.ModelSerializer):
@@ -60,6 +65,40 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
             if value := self.request.query_params.get(name):
                 queryset = queryset.filter(**{name: value})
         return queryset
+
+
+class BackupNowMixin:
+    """``POST .../{id}/sync/`` for a backup target's viewset: 202 with the queued run, 409 (with the active
+    run's id) while one is queued or running. The viewset sets ``run_kind`` and, when the request takes
+    options, ``sync_request_serializer`` (its validated data are the run's options; ``sync_options`` may
+    check them against the target)."""
+
+    run_kind: str
+    sync_request_serializer: type[serializers.Serializer] | None = None  # type: ignore[type-arg]
+
+    def sync_options(self, target: Any, data: dict[str, Any]) -> dict[str, Any]:
+        return dict(data)
+
+    def busy_detail(self, target: Any) -> str:
+        return f"A run of {target} is already queued or running."
+
+    @extend_schema(responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request: Request, pk: str | None = None) -> Response:
+        """Back up now (202 with the run; 409 when a run of this target is already queued or running)."""
+        target = self.get_object()  # type: ignore[attr-defined]
+        options: dict[str, Any] = {}
+        if self.sync_request_serializer is not None:
+            data = self.sync_request_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            options = self.sync_options(target, dict(data.validated_data))
+        try:
+            run = services.request(self.run_kind, target, trigger=Trigger.API, user=request.user, options=options)
+        except services.RunActive as exc:
+            active = exc.run.pk if exc.run else None
+            detail = self.busy_detail(target) + (f" (run #{active})" if active else "")
+            return Response({"detail": detail, "run": active}, status=status.HTTP_409_CONFLICT)
+        return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 def register(router) -> None:  # type: ignore[no-untyped-def]

@@ -10,4 +10,4 @@ class RunsConfig(AppConfig):
         from anemone.files import trash_jobs
         from anemone.runs import registry
 
-        registry.register("trash", trash_jobs.request_purge, label="Trash purge")
+        registry.register(trash_jobs.TrashPurge())

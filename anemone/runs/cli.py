@@ -1,13 +1,14 @@
-"""`--wait` for management commands: run in this process when no worker is up, draw a progress bar."""
+"""Commands that start runs: one base (RunCommand), one `--wait` (run in this process when no worker is up,
+draw a progress bar), one exit-code table."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TextIO
+from typing import Any, TextIO
 
-from django.core.management.base import OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from anemone.runs import services
 from anemone.runs.models import Run, RunStatus
@@ -54,17 +55,72 @@ def wait_for(run: Run, out: TextIO | OutputWrapper, execute_here: Callable[[], N
     return run
 
 
+# One table for every command that waits for a run (documented in docs/operations.md, "Scripts").
+EXIT_CODES: dict[str, int] = {RunStatus.SUCCEEDED: 0, RunStatus.FAILED: 1, RunStatus.INTERRUPTED: 1,
+                              RunStatus.SKIPPED: 3, RunStatus.PARTIAL: 4}
+
+
 def exit_code(run: Run) -> int:
-    return 0 if run.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED) else 1
+    return EXIT_CODES.get(run.status, 1)
 
 
-def wait_and_report(run: Run, out: OutputWrapper, task_path: str, *, here: bool, verb: str) -> Run:
-    """A command's `--wait`: draw the bar (running the task in this process when no worker is up), print the
-    run's message, and exit non-zero with its first line unless the run succeeded."""
-    from django.core.management.base import CommandError
+def worst(codes: list[int]) -> int:
+    """Several runs (every peer): failed beats partial beats skipped beats succeeded."""
+    for code in (1, 4, 3):
+        if code in codes:
+            return code
+    return 0
 
-    run = wait_for(run, out, (lambda: services.dispatch(run, task_path, inline=True)) if here else None)
-    out.write(run.message)
-    if exit_code(run):
-        raise CommandError(f"{verb} {run.status}: {run.message.splitlines()[0] if run.message else ''}")
-    return run
+
+def first_line(run: Run) -> str:
+    return f"{run.status}: {run.message.splitlines()[0] if run.message else ''}".strip()
+
+
+def wait_and_report(run: Run, out: OutputWrapper, *, here: bool, bar_out: OutputWrapper | None = None) -> int:
+    """A command's ``--wait``: draw the bar on ``bar_out`` (stderr; the run executes in this process when no
+    worker is up, else the worker's progress is followed), print the run's message on ``out`` and return
+    the run's exit code (EXIT_CODES)."""
+    run = wait_for(run, bar_out or out, (lambda: services.hand_over(run, inline=True)) if here else None)
+    if run.message:
+        out.write(run.message)
+    return exit_code(run)
+
+
+class RunCommand(BaseCommand):
+    """Base of the commands that start runs (``cloud_sync``, ``backup_now``, ``usb_backup_now``, restores).
+
+    Subclasses add their arguments and implement ``requests(options)``: the runs to start, as
+    (label, start) pairs where ``start(queue)`` calls ``runs.request(..., trigger=Trigger.CLI, queue=queue)``.
+    Without ``--wait`` each run is queued and its id printed; with ``--wait`` the bar is drawn on stderr,
+    the message printed, and the command exits with EXIT_CODES (the worst of its runs).
+    """
+
+    wait_help = "draw the progress bar and exit with the run's result (0 succeeded, 1 failed, 3 skipped, 4 partial)"
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--wait", action="store_true", help=self.wait_help)
+
+    def requests(self, options: dict[str, Any]) -> list[tuple[str, Callable[[bool], Run]]]:
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wait = options["wait"]
+        here = wait and not cluster_running()
+        codes: list[int] = []
+        failures: list[str] = []
+        for label, start in self.requests(options):
+            prefix = f"{label}: " if label else ""
+            try:
+                run = start(not here)
+            except services.RunActive as exc:
+                raise CommandError(f"{prefix}{exc}") from exc
+            if not wait:
+                self.stdout.write(f"{prefix}queued run {run.pk}")
+                continue
+            if label:
+                self.stdout.write(f"{label}:")
+            codes.append(wait_and_report(run, self.stdout, here=here, bar_out=self.stderr))
+            if codes[-1]:
+                failures.append(f"{prefix}{first_line(Run.objects.get(pk=run.pk))}")
+        if code := worst(codes):
+            raise CommandError("; ".join(failures), returncode=code)

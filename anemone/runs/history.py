@@ -41,10 +41,7 @@ class BackupState:
 
     @property
     def kind_label(self) -> str:
-        try:
-            return registry.get(self.kind).label
-        except KeyError:
-            return self.kind
+        return registry.label(self.kind)
 
     @property
     def failing(self) -> bool:
@@ -69,13 +66,13 @@ def backup_kind_names() -> list[str]:
 def target_exists(kind: str, target_id: int) -> bool:
     """Is the target still configured? (a removed destination's old good copy is no backup any more)"""
     try:
-        load = registry.get(kind).load
+        run_kind = registry.get(kind)
     except KeyError:
         return False
-    if load is None:
+    if run_kind.target_model is None:
         return True
     try:
-        return load(target_id) is not None  # loaders answer None (or raise DoesNotExist) for a removed target
+        return run_kind.load(target_id) is not None  # None for a removed target
     except ObjectDoesNotExist:
         return False
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anemone.runs import registry
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
@@ -36,8 +38,11 @@ class Trigger(models.TextChoices):
 
 
 class Run(models.Model):
-    kind = models.CharField(_("kind"), max_length=16, db_index=True)
-    target_id = models.PositiveBigIntegerField(_("target"), default=0)
+    kind = models.CharField(_("kind"), max_length=32, db_index=True, choices=registry.choices)
+    target_id = models.PositiveBigIntegerField(
+        _("target"), default=0,
+        help_text=_("Primary key of the kind's target model (RunKind.target_model: a cloud destination, a P2P "
+                    "target, a USB job; the person for a restore); 0 for kinds without one."))
     target_label = models.CharField(_("target name"), max_length=128, blank=True)
     trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
     status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -78,6 +83,18 @@ class Run(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def kind_label(self) -> str:
+        return registry.label(self.kind)
+
+    @property
+    def target(self):  # type: ignore[no-untyped-def]
+        """What target_id points to, through the kind (None when removed, or for kinds without a target)."""
+        try:
+            return registry.get(self.kind).load(self.target_id)
+        except KeyError:
+            return None
 
     @property
     def is_dry_run(self) -> bool:
@@ -145,3 +162,86 @@ class ScheduleFields(models.Model):
 
     class Meta:
         abstract = True
+
+
+class BackupTarget(ScheduleFields):
+    """What every backup target (cloud destination, P2P target, USB job) has, once.
+
+    Who is carried is explicit: ``carry_everyone`` (every active person, people added later included) or
+    exactly the people in ``users``, so unticking the last person can never silently mean "everyone".
+    Saving and deleting go through ``anemone.runs.targets`` (they own the django-q2 schedule).
+    """
+
+    enabled = models.BooleanField(_("enabled"), default=True)
+    carry_everyone = models.BooleanField(
+        _("carry everyone"), default=True,
+        help_text=_("Every active person, including people added later. Untick to choose people below."))
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people carried"),
+                                   help_text=_("Used only when \"carry everyone\" is off."))
+
+    class Meta:
+        abstract = True
+
+    def eligible_people(self):  # type: ignore[no-untyped-def]
+        """The people this kind can carry at all (active, activated); kinds narrow it (P2P: a backup key)."""
+        from anemone.accounts.models import User
+
+        return User.objects.filter(is_active=True, activated_at__isnull=False)
+
+    def carried_users(self):  # type: ignore[no-untyped-def]
+        people = self.eligible_people()
+        if self.carry_everyone:
+            return people
+        if not self.pk:
+            return people.none()
+        return people.filter(pk__in=self.users.values("pk"))
+
+    def carries(self, person) -> bool:  # type: ignore[no-untyped-def]
+        """Whether this target copies (and so can restore) this person's files."""
+        return self.carried_users().filter(pk=person.pk).exists()
+
+    def needs_people(self) -> bool:
+        """Whether carrying nobody is an error (USB: not for a configuration-only job)."""
+        return True
+
+    def is_schedulable(self) -> bool:
+        """Whether its schedule may fire (kinds add conditions: P2P also needs its peer enabled)."""
+        return self.enabled
+
+
+RETENTION_FIELDS = ("keep_last", "keep_daily", "keep_weekly", "keep_monthly")
+
+
+class Retention(models.Model):
+    """restic-style retention (``forget --keep-*``). Kinds set their own defaults by redeclaring a field."""
+
+    keep_last = models.PositiveIntegerField(_("keep last"), default=7)
+    keep_daily = models.PositiveIntegerField(_("keep daily"), default=7)
+    keep_weekly = models.PositiveIntegerField(_("keep weekly"), default=4)
+    keep_monthly = models.PositiveIntegerField(_("keep monthly"), default=12)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def retention(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in RETENTION_FIELDS}
+
+    def retention_args(self) -> dict[str, int]:
+        """Only the rules in force (a 0 means "no rule of this kind")."""
+        return {name: value for name, value in self.retention.items() if value}
+
+    def clean(self) -> None:
+        super().clean()
+        validate_retention(self.retention)
+
+
+def validate_retention(values: dict[str, int]) -> None:
+    """At least one keep_* of 1 or more: a policy keeping nothing would make `restic forget` drop every
+    snapshot (restic refuses it; before this check a P2P run crashed after the first person). The one rule
+    of every form, the API, the Django admin and every command, through Retention.clean."""
+    from django.core.exceptions import ValidationError
+
+    if not any(values.get(name) for name in RETENTION_FIELDS):
+        raise ValidationError({"keep_last": _("Keep at least one snapshot: set one of keep last, daily, weekly or "
+                                              "monthly to 1 or more (all at 0 would forget every backup).")})

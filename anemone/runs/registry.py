@@ -1,34 +1,88 @@
-"""Which run kinds exist and how a schedule starts each of them.
+"""Which run kinds exist: one `RunKind` subclass per kind of work that becomes a Run.
 
-Each app registers its kinds in AppConfig.ready(): ``register("cloud", services.request_sync)``.
-The starter takes (target_id, trigger) and returns the Run it queued (or raises RunActive).
-``backup=True`` marks the kinds whose successful runs copy people's files somewhere else: only
-those count as a "backup" on dashboards (a purge, a restore or a preview never does).
+Each app declares its kinds in its own ``kinds.py`` and registers one instance of each in
+``AppConfig.ready()`` (``registry.register(CloudSync())``). Core owns everything else, once: the Run row,
+``runs.request`` (web, API, CLI and schedules all start runs through it), the generic django-q2 task
+``anemone.runs.tasks.execute``, schedules mirrored from the target, the lifecycle and history. The same
+shape as healthchecks' ``TRANSPORTS`` + ``Transport`` or NetBox's ``@register_data_backend``.
+
+A fourth backup kind therefore needs its model (on ``runs.models.BackupTarget``), one ``RunKind`` with a
+``body`` and a ``register()`` line; schedules, "back up now" (page, API, ``--wait`` command), history and
+the dashboards follow from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import models
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from anemone.runs.models import Run
+    from anemone.runs.services import Outcome, Tracker
 
 
-@dataclass(frozen=True)
 class RunKind:
-    name: str
-    start: Callable[..., Any]
-    label: str
-    load: Callable[[int], Any] | None = None  # target_id -> object with ScheduleFields and `enabled`
-    targets: Callable[[], Any] | None = None  # () -> iterable of those objects (for re-syncing all)
-    backup: bool = False  # a successful run copies people's files off this server (dry runs excepted)
+    """One kind of run. Subclasses set the class attributes and implement ``body``."""
+
+    name: ClassVar[str]  # stored in Run.kind; also the prefix of its django-q2 schedule names
+    label: ClassVar[str | Promise]  # what people read ("Cloud sync"), translatable
+    target_model: ClassVar[type[models.Model] | None] = None  # what Run.target_id points to (None: nothing)
+    backup: ClassVar[bool] = False  # a success copies people's files off this server (dry runs excepted)
+    scheduled: ClassVar[bool] = False  # its targets carry schedule fields mirrored into django-q2
+
+    def body(self, run: Run, tracker: Tracker) -> Outcome:
+        """Do the work; report how it went. Raise StepError for a failure with a named step and a hint."""
+        raise NotImplementedError
+
+    def precheck(self, run: Run) -> str | None:
+        """A reason to skip this run before any work (USB: the drive is absent), or None to go on."""
+        return None
+
+    def prepare(self, run: Run, target: Any) -> None:
+        """Called once the queued Run exists and before a worker sees it (a refused start changes nothing)."""
+
+    def label_for(self, target: Any) -> str:
+        """The target's name as runs list it (kept on the Run: it outlives a removed target)."""
+        return str(getattr(target, "name", "") or target or "")
+
+    def load(self, target_id: int) -> Any:
+        """The target of a run or schedule, or None when it was removed."""
+        if self.target_model is None:
+            return None
+        return self.target_model._default_manager.filter(pk=target_id).first()
+
+    def targets(self) -> list[Any]:
+        """Every target of this kind (for re-syncing schedules); empty for kinds without a target."""
+        if self.target_model is None or not self.scheduled:
+            return []
+        return list(self.target_model._default_manager.all())
+
+    def is_schedulable(self, target: Any) -> bool:
+        """Whether the target's schedule should fire (BackupTarget: enabled, and P2P: its peer enabled)."""
+        check = getattr(target, "is_schedulable", None)
+        return bool(check()) if callable(check) else bool(getattr(target, "enabled", True))
+
+    def __repr__(self) -> str:
+        return f"<RunKind {self.name}>"
 
 
 _KINDS: dict[str, RunKind] = {}
 
 
-def register(name: str, start: Callable[..., Any], *, label: str, load: Callable[[int], Any] | None = None,
-             targets: Callable[[], Any] | None = None, backup: bool = False) -> None:
-    _KINDS[name] = RunKind(name=name, start=start, label=label, load=load, targets=targets, backup=backup)
+def register(kind: RunKind) -> RunKind:
+    """Declare a kind (from an AppConfig.ready()). Registering the same name twice is a programming error."""
+    existing = _KINDS.get(kind.name)
+    if existing is not None and type(existing) is not type(kind):
+        raise ValueError(f"run kind {kind.name!r} is already registered by {type(existing).__name__}")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    """For tests that declare a throwaway kind."""
+    _KINDS.pop(name, None)
 
 
 def get(name: str) -> RunKind:
@@ -42,3 +96,17 @@ def all_kinds() -> list[RunKind]:
 def backup_kinds() -> list[RunKind]:
     """The kinds whose runs are backups (cloud sync, P2P backup, USB backup)."""
     return [kind for kind in _KINDS.values() if kind.backup]
+
+
+def scheduled_kinds() -> list[RunKind]:
+    return [kind for kind in _KINDS.values() if kind.scheduled]
+
+
+def choices() -> list[tuple[str, str]]:
+    """Run.kind's choices: the registered kinds with their labels (a callable, so apps can add kinds)."""
+    return [(kind.name, str(kind.label)) for kind in _KINDS.values()]
+
+
+def label(name: str) -> str:
+    kind = _KINDS.get(name)
+    return str(kind.label) if kind else name

@@ -1,6 +1,7 @@
 """The run lifecycle, in one place: start → begin → progress → finish | fail, and recovery.
 
-Every backup kind only implements a body ``def body(run) -> Outcome``; ``execute`` owns the rest:
+Every kind only implements a body (``RunKind.body(run, tracker) -> Outcome``, anemone/runs/registry.py);
+``request`` starts a run of any kind and ``execute`` owns the rest:
 the queued→running transition (conditional update, so a redelivered task does nothing), a heartbeat
 so a SIGKILLed worker's run is later marked interrupted, the throttled progress writes, and turning
 any exception into a readable message on the run.
@@ -18,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import (
@@ -33,7 +34,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from anemone.engines.proc import pid_alive
+from anemone.runs import registry
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus, Trigger
+from anemone.runs.registry import RunKind
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10
@@ -176,12 +179,26 @@ def _heartbeat(run_id: int, stop: threading.Event) -> None:
         connection.close()  # this thread's own connection
 
 
-def execute(run_id: int, body: Callable[[Run, Tracker], Outcome]) -> Run | None:
-    """Run a body for a queued Run and record how it ended. Never raises for the body's failures."""
+def execute(run_id: int, body: Callable[[Run, Tracker], Outcome] | None = None) -> Run | None:
+    """Execute a queued Run: claim it, its kind's precheck, then the body (the kind's, unless given);
+    record how it ended. Never raises for the body's failures."""
     run = begin(run_id)
     if run is None:
         log.info("run %s is not queued any more; nothing to do", run_id)
         return None
+    if body is None:
+        try:
+            kind = registry.get(run.kind)
+        except KeyError:
+            return _finalise(run, RunStatus.FAILED, f"Unknown run kind {run.kind!r}: is its app still installed?")
+        try:
+            reason = kind.precheck(run)
+        except Exception as exc:  # the precheck looks at the world (drives, peers): it must not strand the run
+            log.exception("precheck of run %s crashed", run_id)
+            return _finalise(run, RunStatus.FAILED, f"Unexpected error before starting: {exc}")
+        if reason:
+            return skip(run, reason)
+        body = kind.body
     tracker = Tracker(run)
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True)
@@ -282,16 +299,44 @@ def finish_item(item: RunItem, *, status: str, files: int = 0, bytes_: int = 0, 
     return item
 
 
-def dispatch(run: Run, task_path: str, *, inline: bool = False) -> None:
-    """Hand a queued run to a django-q2 worker (or run it in this process for `--wait` without a cluster)."""
-    if inline:
-        from django.utils.module_loading import import_string
+EXECUTE_TASK = "anemone.runs.tasks.execute"
 
-        import_string(task_path)(run.pk)
+
+def request(kind: str | RunKind, target: Any = None, *, trigger: str = Trigger.MANUAL, user=None,  # type: ignore[no-untyped-def]
+            options: dict | None = None, inline: bool = False, queue: bool = True, label: str = "") -> Run:
+    """The one way to start a run of any kind: the web, the API, the CLI and schedules all come here.
+
+    ``target`` is the kind's target (an instance or its primary key; None for kinds without one). The queued
+    Run is created (or RunActive raised: one active run per target, enforced by the database), the kind's
+    ``prepare`` runs, then the run goes to a django-q2 worker — or executes here with ``inline=True`` (a
+    ``--wait`` with no worker up). ``queue=False`` only creates the Run (the caller hands it over later).
+    """
+    kind = registry.get(kind) if isinstance(kind, str) else kind
+    if isinstance(target, int):
+        loaded = kind.load(target)
+        if loaded is None and kind.target_model is not None:
+            raise LookupError(f"{kind.name} target {target} does not exist")
+        target_id, target = target, loaded
+    else:
+        target_id = int(getattr(target, "pk", 0) or 0)
+    run = start(kind.name, target_id, label=label or kind.label_for(target), trigger=trigger, user=user,
+                options=options)
+    kind.prepare(run, target)
+    if inline or queue:
+        hand_over(run, inline=inline)
+    if inline:
+        run.refresh_from_db()
+    return run
+
+
+def hand_over(run: Run, *, inline: bool = False) -> None:
+    """Give a queued run to a django-q2 worker (or execute it in this process)."""
+    if inline:
+        execute(run.pk)
         return
     from django_q.tasks import async_task
 
-    async_task(task_path, run.pk, task_name=f"{run.kind}-{run.target_id}-run-{run.pk}", group=run.kind)
+    async_task(EXECUTE_TASK, run.pk, task_name=f"{run.kind}-{run.target_id}-run-{run.pk}", group=run.kind)
 
 
 def visible_runs(user):  # type: ignore[no-untyped-def]

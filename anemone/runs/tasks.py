@@ -1,4 +1,8 @@
-"""django-q2 entry points of the runs machinery: thin, taking ids only."""
+"""django-q2 entry points of the runs machinery: thin, taking ids only.
+
+``execute`` is the one task of every run kind (the Run row says which kind); ``scheduled_run`` is what
+every target's django-q2 Schedule calls (its name and arguments are stored in Schedule rows: keep them).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,27 @@ from anemone.runs.models import Trigger
 log = logging.getLogger(__name__)
 
 
+def execute(run_id: int) -> None:
+    """A worker picked up a queued run of any kind."""
+    services.execute(run_id)
+
+
 def scheduled_run(kind: str, target_id: int) -> int | None:
-    """A schedule fired: start the target's run (skip quietly if one is already active)."""
+    """A schedule fired: re-sync it (next firing in local time; gone once the target is removed or no longer
+    schedulable) and start the target's run, unless one is already active."""
     run_kind = registry.get(kind)
-    if run_kind.load is not None:
-        target = run_kind.load(target_id)
-        schedules.sync_schedule(kind, target_id, target, enabled=getattr(target, "enabled", True))
+    target = run_kind.load(target_id)
+    schedulable = target is not None and run_kind.is_schedulable(target)
+    schedules.sync_schedule(kind, target_id, target if schedulable else None)
+    if not schedulable:
+        log.info("schedule for %s:%s removed: the target is gone or disabled", kind, target_id)
+        return None
     try:
-        run = run_kind.start(target_id, trigger=Trigger.SCHEDULE)
+        run = services.request(run_kind, target, trigger=Trigger.SCHEDULE)
     except services.RunActive as exc:
         log.info("scheduled %s:%s skipped: %s", kind, target_id, exc)
         return None
-    except LookupError:
-        log.warning("schedule for unknown target %s:%s", kind, target_id)
-        return None
-    return run.pk if run else None
+    return run.pk
 
 
 def reap() -> int:

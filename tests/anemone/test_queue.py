@@ -47,11 +47,11 @@ SHELL_START = """
 from anemone.accounts import services as accounts
 from anemone import crypto
 from anemone.files.paths import trash_root
-from anemone.runs import registry
+from anemone.runs import services
 crypto.create_master_key()
 user = accounts.create_user("alice")
 accounts.activate(user, "correct horse battery staple")
-run = registry.get("trash").start(0, trigger="manual")
+run = services.request("trash", None, trigger="manual")
 print(run.pk)
 """
 

@@ -20,7 +20,9 @@ from anemone.files.paths import area_root
 from anemone.runs import registry, services
 from anemone.runs.models import Run, RunStatus
 from anemone.runs.services import Outcome
-from cloudbackup import keys, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import keys
+from cloudbackup import services as cloud_services
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
 
@@ -124,7 +126,7 @@ def rclone_key(data_dir, master_key, sshd):  # type: ignore[no-untyped-def]
 def family_destination(rclone_key, sshd, alice, bob):  # type: ignore[no-untyped-def]
     """A real SFTP destination carrying alice and bob; bob keeps his tax return and a scanner's pipe."""
     dest = make_destination(Kind.SFTP, sshd=sshd)
-    dest.users.set([alice, bob])
+    cloud_services.save_destination(dest, users=[alice, bob])  # exactly them
     put(alice, "holiday.jpg", b"sun" * 100)
     put(bob, f"{SECRET}.pdf", b"%PDF-1.7 " * 1000)
     os.mkfifo(area_root(bob, "backup") / f"{SECRET}-scan.pdf")  # rclone cannot copy it: named on the run
@@ -134,7 +136,7 @@ def family_destination(rclone_key, sshd, alice, bob):  # type: ignore[no-untyped
 @pytest.mark.parametrize("dry_run", [False, True], ids=["sync", "dry-run"])
 def test_a_real_cloud_run_of_alice_and_bob_shows_alice_only_her_part(family_destination, dry_run, alice, bob,
                                                                      admin_user):
-    run = sync.request_sync(family_destination.pk, dry_run=dry_run, inline=True)
+    run = request_run("cloud", family_destination.pk, options={"dry_run": dry_run}, inline=True)
     run.refresh_from_db()
     assert {i.user.username for i in run.items.all()} == {"alice", "bob"}
     assert SECRET in run.message  # the run names bob's pipe (and, in a preview, the log names his files)
@@ -151,7 +153,7 @@ def test_a_real_cloud_run_of_alice_and_bob_shows_alice_only_her_part(family_dest
 
 
 def test_the_sync_response_of_the_api_follows_the_same_rule(family_destination, alice, bob, admin_user):
-    run = sync.request_sync(family_destination.pk, dry_run=True, inline=True)
+    run = request_run("cloud", family_destination.pk, options={"dry_run": True}, inline=True)
     from anemone.runs.api import RunSerializer
 
     class Request:

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from anemone.runs.models import Run
-from anemone.runs.services import dispatch
+from anemone.runs.services import hand_over
 from cloudbackup import keys, sync
 from tests.conftest import PASSWORD
 
@@ -23,7 +23,7 @@ def act_as_worker(run_kind: str) -> threading.Thread:
             for _ in range(200):
                 run = Run.objects.filter(kind=run_kind, status="queued").first()
                 if run:
-                    dispatch(run, sync.TASK, inline=True)
+                    hand_over(run, inline=True)
                     return
                 threading.Event().wait(0.1)
         finally:

@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
+    """What the command printed: stdout, then stderr (where --wait draws its progress bar)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
 
 
 def test_it_adds_tests_syncs_lists_and_removes_from_the_command_line(rclone_key, sshd, alice, tmp_path):

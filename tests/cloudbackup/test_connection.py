@@ -11,7 +11,8 @@ from django.core.management import call_command
 
 from anemone.engines import ssh
 from anemone.runs.models import Run, RunStatus
-from cloudbackup import backends, keys, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import backends, keys
 from cloudbackup.connection import test_connection as check
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
@@ -46,7 +47,7 @@ def test_a_first_sync_pins_the_host_key_and_later_ones_check_it(rclone_key, sshd
     """A stock server offers RSA, ECDSA and Ed25519 keys: whichever is pinned, rclone must ask for that one."""
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "a.txt", b"a")
-    runs = [sync.request_sync(dest.pk, inline=True) for _ in range(2)]  # never tested: the first sync pins
+    runs = [request_run("cloud", dest.pk, inline=True) for _ in range(2)]  # never tested: the first sync pins
     dest.refresh_from_db()
     assert [Run.objects.get(pk=r.pk).status for r in runs] == [RunStatus.SUCCEEDED] * 2, \
         [Run.objects.get(pk=r.pk).message for r in runs]
@@ -64,7 +65,7 @@ def test_whichever_host_key_type_is_pinned_tests_and_syncs_ask_for_that_one(rclo
     dest.save()
     put(alice, "a.txt", b"a")
     result = check(dest)
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert result.ok, result.message
     assert run.status == RunStatus.SUCCEEDED, run.message
@@ -92,14 +93,14 @@ def test_it_refuses_a_changed_host_key_with_both_fingerprints_and_so_does_a_sync
     try:
         other.authorize(keys.public_key())
         result = check(dest)
-        run = sync.request_sync(dest.pk, inline=True)  # rclone checks the pinned key itself, too
+        run = request_run("cloud", dest.pk, inline=True)  # rclone checks the pinned key itself, too
         run.refresh_from_db()
         dest.refresh_from_db()
         pinned_while_refused = dest.host_key
         # The admin confirms the reinstall: forget the old key, test (pins the new one), sync again.
         out = io.StringIO()
         call_command("cloud_destination", "test", dest.name, "--forget-host-key", stdout=out)
-        after = sync.request_sync(dest.pk, inline=True)
+        after = request_run("cloud", dest.pk, inline=True)
     finally:
         stop_sshd(other)
     assert result.outcome == "host_key_changed"

@@ -13,7 +13,8 @@ import pytest
 from anemone.engines.rclone import printable
 from anemone.files.paths import area_root
 from anemone.runs.models import RunStatus
-from cloudbackup import restore, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import restore
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
 
@@ -50,10 +51,10 @@ def test_each_odd_name_round_trips_or_is_reported(destination, alice):
     for name in ODD_NAMES:
         put(alice, f"odd/{name}", name.encode())
     os.symlink("with space.txt", area_root(alice, "backup") / "odd" / "a link")
-    run = sync.request_sync(destination.pk, inline=True)
+    run = request_run("cloud", destination.pk, inline=True)
     run.refresh_from_db()
     item = run.items.get(user=alice)
-    again = sync.request_sync(destination.pk, inline=True)
+    again = request_run("cloud", destination.pk, inline=True)
     again.refresh_from_db()
     stats = again.items.get(user=alice).stats
     # No churn on the next sync; a name that cannot be stored keeps the run partial, never failed (users after

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from anemone.runs.models import RunStatus
+from anemone.runs.services import request as request_run
 from cloudbackup import sync
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put, server_root, tree
@@ -27,7 +28,7 @@ def synced(request, rclone_key, sshd, s3_server, webdav_server, alice):
     kind, crypt = request.param
     dest = make_destination(kind, crypt=crypt, sshd=sshd, s3=s3_server, webdav=webdav_server)
     put(alice, "photos/cat.jpg", b"cat")
-    first = sync.request_sync(dest.pk, inline=True)
+    first = request_run("cloud", dest.pk, inline=True)
     first.refresh_from_db()
     assert first.status == RunStatus.SUCCEEDED, first.message
     root = server_root(dest, sshd=sshd, s3=s3_server, webdav=webdav_server)
@@ -38,7 +39,7 @@ def synced(request, rclone_key, sshd, s3_server, webdav_server, alice):
 def test_a_vanished_folder_stops_the_sync_and_nothing_is_written(synced):
     dest, root = synced
     shutil.rmtree(root)  # the backup disk came unmounted: the path is gone
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert "gone or empty" in run.message and "mount it again" in run.message, run.message
@@ -49,14 +50,14 @@ def test_an_empty_folder_stops_it_too_and_the_admin_can_start_again(synced):
     dest, root = synced
     shutil.rmtree(root)
     root.mkdir(parents=True)  # an empty mount point
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and tree(root) == {}
-    again = sync.request_sync(dest.pk, recreate_remote=True, inline=True)
+    again = request_run("cloud", dest.pk, options={"recreate_remote": True}, inline=True)
     again.refresh_from_db()
     assert again.status == RunStatus.SUCCEEDED, again.message
     assert tree(root)  # the copy starts again, as asked
-    later = sync.request_sync(dest.pk, inline=True)  # and later syncs see it as theirs
+    later = request_run("cloud", dest.pk, inline=True)  # and later syncs see it as theirs
     later.refresh_from_db()
     assert later.status == RunStatus.SUCCEEDED, later.message
 
@@ -65,7 +66,7 @@ def test_a_first_sync_still_creates_the_folder(rclone_key, sshd, alice):
     dest = make_destination(Kind.SFTP, sshd=sshd)
     shutil.rmtree(dest.remote_path)
     put(alice, "a.txt", b"a")
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
 
@@ -73,7 +74,7 @@ def test_a_first_sync_still_creates_the_folder(rclone_key, sshd, alice):
 def test_the_api_the_page_and_the_cli_can_start_again(rclone_key, sshd, alice, admin_user, api, client):
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "a.txt", b"a")
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     shutil.rmtree(dest.remote_path)
     response = api(admin_user).post(f"/api/v1/cloud/destinations/{dest.pk}/sync/", {"recreate_remote": "maybe"},
                                     format="json")

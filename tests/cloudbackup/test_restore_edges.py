@@ -13,7 +13,8 @@ import pytest
 from anemone.files.landing import STAGE_PREFIX
 from anemone.files.paths import area_root, user_root
 from anemone.runs.models import Run, RunStatus
-from cloudbackup import restore, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import restore
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put, tree
 
@@ -40,7 +41,7 @@ def test_a_file_named_like_a_pattern_restores_only_itself(rclone_key, sshd, alic
     files = {f"odd/{name}": f"content of {name}\n".encode() for name in ODD + ORDINARY}
     for rel, content in files.items():
         put(alice, rel, content)
-    first = sync.request_sync(dest.pk, inline=True)
+    first = request_run("cloud", dest.pk, inline=True)
     first.refresh_from_db()
     assert first.status == RunStatus.SUCCEEDED, first.message
     for name in ODD:
@@ -54,7 +55,7 @@ def test_a_file_named_like_a_pattern_restores_only_itself(rclone_key, sshd, alic
 def test_a_path_not_on_the_destination_is_a_failure_and_leaves_nothing(rclone_key, sshd, alice):
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "notes.txt", b"notes")
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     run = restored(dest, alice, "no/such/thing.txt")
     assert run.status == RunStatus.FAILED
     assert "not in this copy" in run.message and "not in this copy" in run.items.get().message
@@ -64,7 +65,7 @@ def test_a_path_not_on_the_destination_is_a_failure_and_leaves_nothing(rclone_ke
 def test_a_restore_that_does_not_fit_the_quota_is_refused_with_the_figures(rclone_key, sshd, alice):
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "big.bin", os.urandom(300_000))
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     (area_root(alice, "backup") / "big.bin").unlink()
     alice.usage_backup_bytes, alice.quota_backup_bytes = 0, 200_000
     alice.save()
@@ -81,9 +82,9 @@ def test_files_go_back_in_place_and_the_next_sync_sends_nothing_again(rclone_key
     photo = os.urandom(40_000)
     put(alice, "photos/cat.jpg", photo)
     put(alice, "notes.txt", b"old notes")
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     put(alice, "notes.txt", b"new notes, another size")  # changed since: a version is kept on the next sync
-    second = sync.request_sync(dest.pk, inline=True)
+    second = request_run("cloud", dest.pk, inline=True)
     second.refresh_from_db()
     assert second.status == RunStatus.SUCCEEDED, second.message
     stamp = restore.versions(dest, alice)[0]
@@ -100,7 +101,7 @@ def test_files_go_back_in_place_and_the_next_sync_sends_nothing_again(rclone_key
     assert tree(area_root(alice, "backup")) == {"photos/cat.jpg": photo, "notes.txt": b"new notes, another size",
                                                 beside: b"old notes"}
     assert left_behind(alice) == []
-    after = sync.request_sync(dest.pk, inline=True)  # photos/ went back to where the mirror has it: not sent again
+    after = request_run("cloud", dest.pk, inline=True)  # photos/ went back to where the mirror has it: not sent again
     after.refresh_from_db()
     stats = after.items.get(user=alice).stats
     assert stats["transferred"] == 1, stats  # only the old version, now a file of its own beside the current one

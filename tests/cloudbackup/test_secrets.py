@@ -14,7 +14,8 @@ import pytest
 from django.core.management import call_command
 
 from anemone.runs.models import Run, RunStatus
-from cloudbackup import connection, services, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import connection, services
 from cloudbackup.models import Destination, Kind
 from tests.cloudbackup.conftest import CRYPT_CANARY, make_destination, put
 
@@ -63,9 +64,9 @@ def test_it_keeps_secrets_out_of_argv_api_forms_database_and_logs(rclone_key, s3
     out, err = io.StringIO(), io.StringIO()
     with caplog.at_level(logging.DEBUG), ArgvWatcher() as watcher:
         call_command("cloud_sync", s3.name, "--wait", stdout=out, stderr=err)  # the CLI path, inline
-        sync.request_sync(dav.pk, inline=True)
+        request_run("cloud", dav.pk, inline=True)
         refused = connection.test_connection(ssh)  # the server refuses passwords: an error path
-        ssh_run = sync.request_sync(ssh.pk, inline=True)
+        ssh_run = request_run("cloud", ssh.pk, inline=True)
     runs = list(Run.objects.all())
     assert {r.target_id: r.status for r in runs if r.target_id in (s3.pk, dav.pk)} == \
         {s3.pk: RunStatus.SUCCEEDED, dav.pk: RunStatus.SUCCEEDED}, [r.message for r in runs]

@@ -16,7 +16,8 @@ import pytest
 from anemone.engines import rclone
 from anemone.files.paths import area_root
 from anemone.runs.models import RunStatus
-from cloudbackup import backends, restore, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import backends, restore
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put, server_root, tree
 
@@ -43,7 +44,7 @@ def mirror(files: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def synced(dest):  # type: ignore[no-untyped-def]
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     return run

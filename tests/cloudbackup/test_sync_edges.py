@@ -11,7 +11,9 @@ import pytest
 
 from anemone.files.paths import area_root
 from anemone.runs.models import Run, RunStatus
-from cloudbackup import restore, sync, tasks
+from anemone.runs.services import request as request_run
+from anemone.runs.tasks import execute as execute_run
+from cloudbackup import restore, services, sync
 from cloudbackup.forms import version_label
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_it_previews_without_changing_anything(rclone_key, sshd, alice):
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "a.txt", b"a")
-    run = sync.request_sync(dest.pk, dry_run=True, inline=True)
+    run = request_run("cloud", dest.pk, options={"dry_run": True}, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
     item = run.items.get(user=alice)
@@ -34,9 +36,9 @@ def test_it_never_deletes_the_mirror_of_a_missing_area(rclone_key, sshd, alice, 
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "keep.txt", b"precious")
     put(bob, "b.txt", b"b")
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     shutil.rmtree(area_root(alice, "backup"))
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.PARTIAL
     assert "missing or unreadable" in run.message
@@ -54,7 +56,7 @@ def test_it_prunes_version_folders_older_than_the_retention(rclone_key, sshd, al
         (versions / stamp / "alice").mkdir(parents=True)
         (versions / stamp / "alice" / "f.txt").write_text(stamp)
     put(alice, "a.txt", b"a")
-    run = sync.request_sync(dest.pk, inline=True)
+    run = request_run("cloud", dest.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and "1 old version folders pruned" in run.message
     assert not (versions / old).exists() and (versions / recent / "alice/f.txt").read_text() == recent
@@ -63,9 +65,9 @@ def test_it_prunes_version_folders_older_than_the_retention(rclone_key, sshd, al
 def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key, sshd, alice, bob, client, api):
     dest = make_destination(Kind.SFTP, sshd=sshd)
     put(alice, "a.txt", b"one")
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     put(alice, "a.txt", b"second")  # another size: same size and second as "one" would look unchanged (mtime in s)
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     stamp = restore.versions(dest, alice)[0]
     client.force_login(alice)
     page = client.get(f"/cloud/restore/?destination={dest.pk}").content.decode()
@@ -74,7 +76,7 @@ def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key
     assert api(bob).get("/api/v1/cloud-restore/", {"destination": dest.name}).json() == {"versions": []}
     client.post("/cloud/restore/", {"destination": dest.pk, "path": "a.txt", "version": stamp})
     run = Run.objects.get(kind=restore.KIND)
-    tasks.run_restore(run.pk)  # what the worker does with the queued run
+    execute_run(run.pk)  # what the worker does with the queued run
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     restored = area_root(alice, "backup") / run.items.get().stats["restored_to"]  # beside the current one
@@ -85,9 +87,9 @@ def test_a_person_lists_their_versions_and_restores_one_from_the_page(rclone_key
 def test_an_admin_restores_a_persons_files_into_that_persons_area_and_a_user_cannot(rclone_key, sshd, admin_user,
                                                                                     alice, bob, client):
     dest = make_destination(Kind.SFTP, sshd=sshd)
-    dest.users.set([bob])  # carries bob only
+    services.save_destination(dest, users=[bob])  # carries bob only
     put(bob, "thesis.odt", b"bob's thesis")
-    sync.request_sync(dest.pk, inline=True)
+    request_run("cloud", dest.pk, inline=True)
     (area_root(bob, "backup") / "thesis.odt").unlink()  # lost on the NAS
     client.force_login(admin_user)
     page = client.get(f"/cloud/restore/?person={bob.pk}&destination={dest.pk}").content.decode()
@@ -96,7 +98,7 @@ def test_an_admin_restores_a_persons_files_into_that_persons_area_and_a_user_can
     assert "does not carry alice" in refused.content.decode() and not Run.objects.filter(kind=restore.KIND).exists()
     client.post("/cloud/restore/", {"person": bob.pk, "destination": dest.pk, "path": "thesis.odt"})
     run = Run.objects.get(kind=restore.KIND)
-    tasks.run_restore(run.pk)
+    execute_run(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and run.target_id == bob.pk, run.message
     assert run.items.get().stats["restored_to"] == "thesis.odt"  # back at its own path

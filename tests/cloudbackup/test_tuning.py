@@ -10,7 +10,8 @@ import pytest
 from anemone.engines import rclone
 from anemone.files.paths import area_root
 from anemone.runs.models import RunStatus
-from cloudbackup import backends, keys, sync
+from anemone.runs.services import request as request_run
+from cloudbackup import backends, keys
 from cloudbackup.models import Kind
 from tests.cloudbackup.conftest import make_destination, put
 from tests.fixtures.sshd import start_sshd, stop_sshd
@@ -27,7 +28,7 @@ def test_a_sync_runs_no_command_on_a_server_that_would_allow_them(rclone_key, al
         dest = make_destination(Kind.SFTP, sshd=server)
         for i in range(20):
             put(alice, f"f{i}.txt", b"x" * i)
-        run = sync.request_sync(dest.pk, inline=True)
+        run = request_run("cloud", dest.pk, inline=True)
         run.refresh_from_db()
         assert run.status == RunStatus.SUCCEEDED, run.message
         assert run.items.get(user=alice).files == 20

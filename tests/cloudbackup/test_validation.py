@@ -90,7 +90,7 @@ def test_the_portal_form_marks_missing_fields_of_the_chosen_kind(client, admin_u
 
 def test_the_django_admin_seals_secrets_and_mirrors_the_schedule(client, admin_user, master_key):
     client.force_login(admin_user)
-    form = {"name": "offsite", "kind": "sftp", "enabled": "on", "host": "backup.example.org", "port": 22,
+    form = {"name": "offsite", "kind": "sftp", "enabled": "on", "carry_everyone": "on", "host": "backup.example.org", "port": 22,
             "username": "anemone-backup", "key_path": "certs/rclone_key", "provider": "Other", "vendor": "other",
             "password": "admin-canary-pass", "crypt_password": "admin-canary-crypt", "retention_days": 30,
             "schedule_kind": "daily", "schedule_time": "03:15", "schedule_interval_minutes": 60,

@@ -91,7 +91,7 @@ def test_a_person_lists_browses_downloads_and_restores_their_snapshots(api, frie
     shutil.rmtree(area_root(alice, "backup") / "docs")
     started = client.post(f"{SNAPSHOTS}restore/", {"peer": "friend", "snapshot": short, "path": "docs"}, format="json")
     assert started.status_code == 202 and started.data["kind"] == restore.KIND
-    runs.dispatch(Run.objects.get(pk=started.data["id"]), restore.TASK, inline=True)
+    runs.hand_over(Run.objects.get(pk=started.data["id"]), inline=True)
     assert not any(p.name.startswith("restored-") for p in area_root(alice, "backup").iterdir())
     assert (area_root(alice, "backup") / "docs/letters/bank.txt").read_bytes() == files["docs/letters/bank.txt"]
 
@@ -143,7 +143,7 @@ def test_bulk_restore_brings_everyone_back_into_an_emptied_area(api, friend, ali
     assert client.post("/api/v1/p2p/bulk-restore/", {"peer": "nowhere"}, format="json").status_code == 404
     started = client.post("/api/v1/p2p/bulk-restore/", {"peer": "friend", "users": []}, format="json")
     assert started.status_code == 202 and started.data["kind"] == restore.BULK_KIND
-    runs.dispatch(Run.objects.get(pk=started.data["id"]), restore.TASK, inline=True)
+    runs.hand_over(Run.objects.get(pk=started.data["id"]), inline=True)
     run = Run.objects.get(pk=started.data["id"])
     assert run.status == RunStatus.SUCCEEDED, run.message
     assert tree_digest(area_root(alice, "backup")) == before["alice"]  # straight back into the empty area

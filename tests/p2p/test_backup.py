@@ -10,7 +10,8 @@ import pytest
 from anemone.engines import restic
 from anemone.files.paths import area_root
 from anemone.runs.models import RunStatus
-from p2p import backup, repos
+from anemone.runs.services import request as request_run
+from p2p import repos
 from p2p import restore as p2p_restore
 from p2p.models import UserRepository
 from tests.p2p.conftest import tree_digest, write_files
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_backup(target, **options):  # type: ignore[no-untyped-def]
-    run = backup.request_backup(target.pk, inline=True, **options)
+    run = request_run("p2p", target.pk, options=options, inline=True)
     run.refresh_from_db()
     return run
 

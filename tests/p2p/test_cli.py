@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def call(*args: str) -> str:
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
+    """What the command printed: stdout, then stderr (where --wait draws its progress bar)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
 
 
 def test_backup_now_snapshots_and_restore_from_the_command_line(friend, alice, bob):

@@ -12,6 +12,7 @@ from django.db import connection
 
 from anemone.engines import restic
 from anemone.runs.models import Run, RunStatus
+from anemone.runs.services import request as request_run
 from p2p import backup, repos
 from tests.fixtures.incoming import start_endpoint
 from tests.p2p.conftest import write_files
@@ -25,7 +26,7 @@ def test_a_peer_cut_off_mid_backup_fails_the_run_in_time_and_the_next_run_recove
     write_files(alice, {f"f{i}.bin": os.urandom(256 * 1024) for i in range(40)})
     friend.bandwidth_limit_kib, friend.stall_timeout_seconds = 1024, 10
     friend.save()
-    run = backup.request_backup(friend.pk, queue=False)
+    run = request_run("p2p", friend.pk, queue=False)
 
     def work() -> None:
         try:
@@ -55,7 +56,7 @@ def test_a_peer_cut_off_mid_backup_fails_the_run_in_time_and_the_next_run_recove
     try:
         friend.port, friend.bandwidth_limit_kib = again.port, 0
         friend.save()
-        second = backup.request_backup(friend.pk, inline=True)
+        second = request_run("p2p", friend.pk, inline=True)
         second.refresh_from_db()
         assert second.status == RunStatus.SUCCEEDED, second.message
         assert Run.objects.filter(pk=run.pk, status=RunStatus.FAILED).exists()

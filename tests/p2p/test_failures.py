@@ -11,6 +11,7 @@ import pytest
 from anemone.engines import proc, restic
 from anemone.engines.paths import restic_binary
 from anemone.runs.models import RunStatus
+from anemone.runs.services import request as request_run
 from p2p import backup, repos
 from p2p.models import UserRepository
 from tests.fixtures.sshd import free_port
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_backup(target):  # type: ignore[no-untyped-def]
-    run = backup.request_backup(target.pk, inline=True)
+    run = request_run("p2p", target.pk, inline=True)
     run.refresh_from_db()
     return run
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from anemone.files.paths import area_root
 from anemone.models import SiteSettings
 from anemone.runs.models import Run, RunStatus
+from anemone.runs.services import request as request_run
 from p2p import backup, repos
 from p2p import restore as p2p_restore
 from p2p.health import check_repositories
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_backup(target):  # type: ignore[no-untyped-def]
-    run = backup.request_backup(target.pk, inline=True)
+    run = request_run("p2p", target.pk, inline=True)
     run.refresh_from_db()
     return run
 

@@ -17,6 +17,7 @@ from django.db import connection
 
 from anemone.engines import restic
 from anemone.runs.models import RunStatus
+from anemone.runs.services import request as request_run
 from p2p import backup, repos
 from p2p.health import check_backup
 from p2p.models import UserRepository
@@ -101,7 +102,7 @@ def test_an_endpoint_killed_mid_backup_fails_the_run_quickly_and_the_next_run_re
     friend.bandwidth_limit_kib = 1024  # ~10 s of transfer; the stall timeout stays at its default (300 s)
     friend.save()
     assert friend.stall_timeout_seconds >= 300
-    run = backup.request_backup(friend.pk, queue=False)
+    run = request_run("p2p", friend.pk, queue=False)
     worker = _run_in_thread(run.pk)
     deadline = time.monotonic() + 60
     while not list(_locks_dir(friend, "alice").glob("*")) and time.monotonic() < deadline:
@@ -122,7 +123,7 @@ def test_an_endpoint_killed_mid_backup_fails_the_run_quickly_and_the_next_run_re
     try:
         friend.port, friend.bandwidth_limit_kib = again.port, 0
         friend.save()
-        second = backup.request_backup(friend.pk, inline=True)
+        second = request_run("p2p", friend.pk, inline=True)
         second.refresh_from_db()
         assert second.status == RunStatus.SUCCEEDED, second.message
         assert not list(_locks_dir(friend, "alice").iterdir())
@@ -138,7 +139,7 @@ def test_a_peer_gone_silent_mid_backup_fails_within_the_stall_timeout(friend, al
     relay = SilentRelay(incoming_endpoint.port)
     friend.port, friend.bandwidth_limit_kib, friend.stall_timeout_seconds = relay.port, 1024, 20
     friend.save()
-    run = backup.request_backup(friend.pk, queue=False)
+    run = request_run("p2p", friend.pk, queue=False)
     worker = _run_in_thread(run.pk)
     try:
         deadline = time.monotonic() + 60
@@ -175,7 +176,7 @@ def test_a_full_disk_at_the_friend_says_so_in_the_run_and_the_checklist(friend, 
     write_files(alice, {f"f{i}.bin": os.urandom(256 * 1024) for i in range(12)})  # 3 MiB into 1 MiB
     write_files(bob, {"b.txt": b"bob"})
     started = time.monotonic()
-    run = backup.request_backup(friend.pk, inline=True)
+    run = request_run("p2p", friend.pk, inline=True)
     took = time.monotonic() - started
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED, run.message

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from p2p import backup
+from anemone.runs.services import request as request_run
 from p2p.models import UserRepository
 from tests.p2p.conftest import write_files
 
@@ -24,7 +24,7 @@ def test_the_peers_api_and_page_show_both_directions_and_warn_when_our_copy_is_o
     write_files(alice, {"a.bin": b"x" * 200_000})
     before = peer_row(api, admin_user)
     assert before["stored_there_bytes"] == 0 and before["last_backup_at"] is None and before["stale"] is True
-    run = backup.request_backup(friend.pk, inline=True)
+    run = request_run("p2p", friend.pk, inline=True)
     run.refresh_from_db()
     after = peer_row(api, admin_user)
     # "friend" is our own endpoint here, so what it stores for us is also what we store for it.

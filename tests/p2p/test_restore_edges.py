@@ -26,7 +26,7 @@ ORDINARY = ["a", "b", "ab", "axb", "a-b", "aab", "c", "d", "e", "f", "g", "h", "
 
 def restore_now(target, person, snapshot: str, path: str) -> Run:  # type: ignore[no-untyped-def]
     run = restore.request_restore(target, person, snapshot, path=path, queue=False)
-    runs.dispatch(run, restore.TASK, inline=True)
+    runs.hand_over(run, inline=True)
     run.refresh_from_db()
     return run
 
@@ -114,7 +114,7 @@ def test_the_bulk_restore_puts_everyone_back_in_place(api, friend, alice, admin_
     (area_root(alice, "backup") / "2.bin").unlink()
     (area_root(alice, "backup") / "since.txt").write_bytes(b"since")
     run = restore.request_bulk_restore(friend, ["alice"], queue=False)
-    runs.dispatch(run, restore.TASK, inline=True)
+    runs.hand_over(run, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     assert tree_digest(area_root(alice, "backup")) == {**before, **tree_digest_of({"since.txt": b"since"})}

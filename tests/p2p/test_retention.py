@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from anemone.runs.models import RunStatus
-from p2p import backup
+from anemone.runs.services import request as request_run
 from p2p.models import PeerTarget, UserRepository
 from tests.conftest import api_client_for
 from tests.p2p.conftest import write_files
@@ -65,14 +65,14 @@ def test_the_command_refuses_a_policy_that_keeps_nothing(friend):
 def test_a_retention_that_fails_for_one_person_does_not_stop_the_others(friend, alice, bob):
     write_files(alice, {"a.txt": b"alice"})
     write_files(bob, {"b.txt": b"bob"})
-    first = backup.request_backup(friend.pk, inline=True)
+    first = request_run("p2p", friend.pk, inline=True)
     first.refresh_from_db()
     assert first.status == RunStatus.SUCCEEDED, first.message
     PeerTarget.objects.filter(pk=friend.pk).update(**NOTHING)  # saved before the rule existed, or by hand in SQL
     UserRepository.objects.filter(target=friend).update(last_maintained_at=None)  # retention due for everyone
     write_files(alice, {"a2.txt": b"more"})
     write_files(bob, {"b2.txt": b"more"})
-    run = backup.request_backup(friend.pk, inline=True)
+    run = request_run("p2p", friend.pk, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.PARTIAL, run.message
     items = {i.user.username: i for i in run.items.all()}

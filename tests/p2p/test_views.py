@@ -22,6 +22,7 @@ from anemone.files.paths import area_root
 from anemone.runs import schedules
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus
+from anemone.runs.services import request as request_run
 from p2p import backup, restore, services
 from p2p.models import UserRepository
 from tests.p2p.conftest import write_files
@@ -49,7 +50,7 @@ def alice_files() -> dict[str, bytes]:
 def back_up(target, person, files: dict[str, bytes]) -> str:  # type: ignore[no-untyped-def]
     """Write the files, back up for real, return the person's snapshot short id."""
     write_files(person, files)
-    run = backup.request_backup(target.pk, inline=True, usernames=[person.username])
+    run = request_run("p2p", target.pk, options={"users": [person.username]}, inline=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     return run.items.get(user=person).stats["snapshot_id"]
@@ -124,7 +125,7 @@ def test_edit_explains_bad_values_and_saves_good_ones_with_their_schedule(client
     assert list(friend.carried_users()) == [alice] and friend.keep_last == 3
     assert schedules.describe(friend) == "weekly on Wednesday at 04:15"
     assert Schedule.objects.filter(name=schedules.schedule_name(backup.KIND, friend.pk)).exists()
-    client.post(url, target_form(schedule_kind="off"))
+    client.post(url, target_form(schedule_kind="off", users=[alice.pk]))  # nobody ticked is refused now
     assert not Schedule.objects.filter(name=schedules.schedule_name(backup.KIND, friend.pk)).exists()
 
 
@@ -221,7 +222,7 @@ def test_restore_here_puts_the_files_back_where_they_were_with_identical_bytes(c
     text = html.unescape(response.content.decode())
     assert "Restore started. Files go back where they were, in backup/photos" in text
     run = Run.objects.get(kind=restore.KIND, target_id=alice.pk)
-    runs.dispatch(run, restore.TASK, inline=True)  # what the worker does
+    runs.hand_over(run, inline=True)  # what the worker does
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.message
     assert (area / "photos/2026/beach.jpg").read_bytes() == files["photos/2026/beach.jpg"]

@@ -6,7 +6,7 @@ import pytest
 
 from anemone.engines import wireguard
 from anemone.runs.models import Run, RunStatus
-from p2p import backup
+from anemone.runs.services import request as request_run
 from p2p import services as p2p_services
 from peers import reach, services
 from peers.models import Peer
@@ -61,7 +61,7 @@ def test_each_check_refuses_the_vpn_address_without_a_tunnel_even_when_called_al
 
 def test_a_backup_without_a_tunnel_fails_before_any_engine_starts(bob_peer, network_trace):
     target = p2p_services.target_for(bob_peer)
-    run = backup.request_backup(target.pk, inline=True)
+    run = request_run("p2p", target.pk, inline=True)
     run = Run.objects.get(pk=run.pk)
     assert run.status == RunStatus.FAILED and "tunnel" in run.message and "not contacted" in run.message
     assert network_trace.engines() == [] and network_trace.remote_connects() == []

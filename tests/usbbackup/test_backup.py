@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from anemone import crypto
 from anemone.files.paths import area_root, user_root
 from anemone.runs.models import RunStatus
+from anemone.runs.services import request as request_run
 from tests.conftest import make_person
 from tests.usbbackup.conftest import tree_bytes, write_tree
 from usbbackup import detection, layout, repo, services
@@ -48,7 +49,7 @@ def open_drive_repo(mount, folder="anemone-backup") -> repo.Repo:  # type: ignor
 def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(people, usb_drive, tmp_path, api):
     alice, bob = people
     job = make_job(usb_drive, [alice, bob])
-    run = services.request_backup(job, inline=True)
+    run = request_run("usb", job, inline=True)
     assert run.status == RunStatus.SUCCEEDED, run.message
     folder = usb_drive / "anemone-backup"
     assert "usb_restore" in (folder / "README.txt").read_text()
@@ -62,7 +63,7 @@ def test_it_backs_up_adds_nothing_the_second_time_and_restores_byte_identical(pe
     listed = api(get_user_model().objects.get(username="admin")).get(f"/api/v1/usb/backups/{job.pk}/snapshots/")
     assert sorted(t for s in listed.json() for t in s["tags"] if t != "anemone") == tags
 
-    second = services.request_backup(job, inline=True)
+    second = request_run("usb", job, inline=True)
     assert second.status == RunStatus.SUCCEEDED, second.message
     added = {i.label: i.stats["data_added"] for i in second.items.all()}
     assert added["alice"] == 0 and added["bob"] == 0  # the people's files were all there already
@@ -103,11 +104,11 @@ def test_it_recognises_the_drive_by_uuid_wherever_it_is_mounted_next(people, mou
     alice, _bob = people
     first = mounts.ext4("BACKUP1", label="BACKUP1")
     job = make_job(first, [alice])
-    assert services.request_backup(job, inline=True).status == RunStatus.SUCCEEDED
+    assert request_run("usb", job, inline=True).status == RunStatus.SUCCEEDED
     image = mounts.images[first]
     mounts.umount(first)
     elsewhere = mounts.ext4("sdb1 on another day", image=image)
-    run = services.request_backup(job, inline=True)
+    run = request_run("usb", job, inline=True)
     assert run.status == RunStatus.SUCCEEDED, run.message
     assert str(elsewhere) in run.message
     job.refresh_from_db()
@@ -121,7 +122,7 @@ def test_it_skips_when_the_drive_is_absent_and_writes_nothing(people, mounts):
     job = make_job(point, [alice])
     image = mounts.images[point]
     mounts.umount(point)
-    run = services.request_backup(job, inline=True)
+    run = request_run("usb", job, inline=True)
     assert run.status == RunStatus.SKIPPED and run.message.startswith("drive absent")
     assert "STICK" in run.message and run.items.count() == 0
     assert list(point.iterdir()) == []  # the empty mount point, a folder of the root disk: untouched
@@ -133,12 +134,12 @@ def test_it_stops_cleanly_when_the_drive_fills_up(people, mounts):
     alice, bob = people
     small = mounts.tmpfs("small", size="5m")
     job = make_job(small, [alice, bob])
-    assert services.request_backup(job, inline=True).status == RunStatus.SUCCEEDED
+    assert request_run("usb", job, inline=True).status == RunStatus.SUCCEEDED
     handle = open_drive_repo(small)
     before = sorted(s.id for s in repo.snapshots(handle))
     huge = area_root(alice, "data") / "huge.bin"
     huge.write_bytes(os.urandom(6 * 2**20))
-    run = services.request_backup(job, inline=True)
+    run = request_run("usb", job, inline=True)
     assert run.status == RunStatus.FAILED
     assert "Writing to the drive" in run.message and "the drive is full while backing up alice" in run.message
     assert "Earlier snapshots on the drive are intact" in run.message
@@ -149,7 +150,7 @@ def test_it_stops_cleanly_when_the_drive_fills_up(people, mounts):
     assert len([s for s in after if "user:alice" in s.tags]) == 1  # and no half-made one of alice
     assert repo.check(handle).ok
     huge.unlink()  # what the message says to do: free space (here: back up less), run again
-    again = services.request_backup(job, inline=True)
+    again = request_run("usb", job, inline=True)
     assert again.status == RunStatus.SUCCEEDED, again.message
 
 
@@ -158,7 +159,7 @@ def test_it_refuses_a_folder_holding_another_servers_backup(people, usb_drive):
     folder = usb_drive / "anemone-backup"
     folder.mkdir()
     layout.write_manifest(folder, layout.Manifest(server_name="neighbour", master_key_id="deadbeef", job="x"))
-    run = services.request_backup(make_job(usb_drive, [alice]), inline=True)
+    run = request_run("usb", make_job(usb_drive, [alice]), inline=True)
     assert run.status == RunStatus.FAILED and "neighbour" in run.message
     assert sorted(p.name for p in folder.iterdir()) == [layout.MANIFEST]
 
@@ -168,7 +169,7 @@ def test_it_refuses_a_folder_that_is_a_symlink_off_the_drive(people, usb_drive, 
     outside = tmp_path / "root-disk"
     outside.mkdir()
     (usb_drive / "anemone-backup").symlink_to(outside)
-    run = services.request_backup(make_job(usb_drive, [alice]), inline=True)
+    run = request_run("usb", make_job(usb_drive, [alice]), inline=True)
     assert run.status == RunStatus.FAILED and "Drive" in run.message
     assert list(outside.iterdir()) == []
 
@@ -178,7 +179,7 @@ def test_it_applies_retention_per_person_and_for_the_config(people, usb_drive):
     job = make_job(usb_drive, [alice], keep_last=1, keep_daily=0, keep_weekly=0, keep_monthly=0)
     for i in range(2):
         (area_root(alice, "backup") / f"day{i}.txt").write_text(str(i))
-        run = services.request_backup(job, inline=True)
+        run = request_run("usb", job, inline=True)
         assert run.status == RunStatus.SUCCEEDED, run.message
     kept = {s.short_id: [t for t in s.tags if t != "anemone"] for s in repo.snapshots(open_drive_repo(usb_drive))}
     tag_of = {"configuration": "config", "alice": "user:alice"}

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connections
 
+from anemone.runs.tasks import execute as execute_run
 from tests.conftest import PASSWORD, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +21,8 @@ def worker_thread(monkeypatch):  # type: ignore[no-untyped-def]
     it sees the rows of this test. It holds the run before alice's snapshot until the test releases
     it: the page is then seen mid-run, and the bar must reach 100 % by htmx polling alone.
     """
-    from usbbackup import backup, services, tasks
+    from anemone.runs import services
+    from usbbackup import backup
 
     shared = connections["default"]
     shared.inc_thread_sharing()
@@ -36,14 +38,14 @@ def worker_thread(monkeypatch):  # type: ignore[no-untyped-def]
 
     def work(run_id: int) -> None:
         connections["default"] = shared
-        tasks.run_backup(run_id)
+        execute_run(run_id)
 
     def dispatch(run, *, inline=False):  # type: ignore[no-untyped-def]
         thread = threading.Thread(target=work, args=(run.pk,), daemon=True)
         threads.append(thread)
         thread.start()
 
-    monkeypatch.setattr(services, "dispatch_run", dispatch)
+    monkeypatch.setattr(services, "hand_over", dispatch)
     monkeypatch.setattr(backup, "backup_part", held_backup_part)
     yield midway, release
     release.set()

@@ -60,7 +60,7 @@ WEB_IMPORT = """
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from anemone.runs.models import Run
-from usbbackup import tasks
+from anemone.runs.tasks import execute as execute_run
 from usbbackup.models import UsbSettings
 UsbSettings.objects.update_or_create(pk=1, defaults={{"mount_roots": "{root}"}})
 client = Client()
@@ -69,7 +69,7 @@ assert page.status_code == 200 and "{mount}/anemone-backup" in page.content.deco
 kit = SimpleUploadedFile("kit.txt", open("{kit}", "rb").read())
 done = client.post("/usb/import/", {{"folder": "{mount}/anemone-backup", "recovery_kit": kit, "with_users": "on"}})
 run = Run.objects.get(kind="usb-restore")
-tasks.run_restore_users(run.pk)  # what the worker does
+execute_run(run.pk)  # what the worker does
 run.refresh_from_db()
 print(done.status_code, "Installation imported" in done.content.decode(), run.status)
 """

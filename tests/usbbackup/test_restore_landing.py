@@ -11,16 +11,17 @@ import pytest
 
 from anemone.files.landing import STAGE_PREFIX
 from anemone.files.paths import area_root, user_root
+from anemone.runs.services import request as request_run
 from tests.usbbackup.conftest import tree_bytes
 from tests.usbbackup.test_backup import ALICE_FILES, BOB_FILES, make_job, open_drive_repo, people  # noqa: F401
-from usbbackup import restore, services
+from usbbackup import restore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_people_come_back_in_place_and_a_restore_over_quota_is_refused(people, usb_drive):  # noqa: F811
     alice, bob = people
-    run = services.request_backup(make_job(usb_drive, [alice, bob]), inline=True)
+    run = request_run("usb", make_job(usb_drive, [alice, bob]), inline=True)
     assert run.status == "succeeded", run.message
     shutil.rmtree(area_root(alice, "backup") / "photos")  # lost
     (area_root(alice, "backup") / "notes.txt").write_bytes(b"eggs, written since\n")  # changed since

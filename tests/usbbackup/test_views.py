@@ -7,8 +7,9 @@ from django.urls import reverse
 from django_q.models import Schedule
 
 from anemone.runs.models import Run, RunStatus
+from anemone.runs.tasks import execute as execute_run
 from tests.conftest import PASSWORD
-from usbbackup import detection, tasks
+from usbbackup import detection
 from usbbackup.models import Scope, UsbBackup
 
 
@@ -85,7 +86,7 @@ def test_it_skips_a_run_whose_drive_is_absent_and_writes_nothing(admin_client, m
     mounts.umount(point)
     admin_client.post(reverse("usbbackup:sync", args=[job.pk]))
     run = Run.objects.get(kind="usb", target_id=job.pk)
-    tasks.run_backup(run.pk)  # what the worker does
+    execute_run(run.pk)  # what the worker does
     run.refresh_from_db()
     assert run.status == RunStatus.SKIPPED and "drive absent" in run.message
     assert list(point.iterdir()) == []  # the empty mount point on the root disk got nothing
@@ -128,14 +129,14 @@ def test_it_records_a_scheduled_run_without_its_drive_as_skipped(mounts, admin_u
     services.save_job(job)
     mounts.umount(point)
     run_id = run_tasks.scheduled_run("usb", job.pk)
-    tasks.run_backup(run_id)
+    execute_run(run_id)
     run = Run.objects.get(pk=run_id)
     assert (run.status, run.trigger) == (RunStatus.SKIPPED, "schedule") and "drive absent" in run.message
     job.enabled = False
     services.save_job(job)
     assert run_tasks.scheduled_run("usb", job.pk) is None  # a disabled job does not run
     services.delete_job(job)
-    assert services.load(job.pk) is None
+    assert not UsbBackup.objects.filter(pk=job.pk).exists() and run_tasks.scheduled_run("usb", job.pk) is None
 
 
 def test_it_speaks_french(admin_client, admin_user, usb_drive):

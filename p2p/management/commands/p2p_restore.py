@@ -4,18 +4,19 @@ Restores a person's snapshot (default: the latest) from a peer back to its own p
 changed since stays, the restored one lands beside it as "name (restored <date>).ext"); `--all-users` is the admin's disaster recovery: everyone's latest snapshot back into their areas.
 """
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from anemone.engines import restic
 from anemone.files.paths import PathRefused
-from anemone.runs import cli
+from anemone.runs.cli import RunCommand
 from anemone.runs.models import Trigger
-from anemone.runs.services import RunActive
 from p2p import restore, services
 
 
-class Command(BaseCommand):
+class Command(RunCommand):
     help = "Restore from a peer: one person's snapshot, or (--all-users) everyone's latest backup."
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
@@ -25,18 +26,16 @@ class Command(BaseCommand):
         who.add_argument("--all-users", action="store_true")
         parser.add_argument("--snapshot", default="latest", help="snapshot id (default: the latest)")
         parser.add_argument("--path", default="", help="file or folder inside the backup area (default: all)")
-        parser.add_argument("--wait", action="store_true")
+        super().add_arguments(parser)
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
-        here = options["wait"] and not cli.cluster_running()
-        try:
-            run = self._request(options, queue_elsewhere=not here)
-        except (restore.NotCarried, PathRefused, RunActive, restic.ResticError) as exc:
-            raise CommandError(str(exc) or "that peer does not carry this person") from exc
-        if not options["wait"]:
-            self.stdout.write(f"run {run.pk} queued")
-            return
-        cli.wait_and_report(run, self.stdout, restore.TASK, here=here, verb="restore")
+    def requests(self, options: dict[str, Any]) -> list:  # type: ignore[type-arg]
+        def start(queue: bool):  # type: ignore[no-untyped-def]
+            try:
+                return self._request(options, queue_elsewhere=queue)
+            except (restore.NotCarried, PathRefused, restic.ResticError) as exc:
+                raise CommandError(str(exc) or "that peer does not carry this person") from exc
+
+        return [("", start)]
 
     def _request(self, options, *, queue_elsewhere: bool):  # type: ignore[no-untyped-def]
         """Create the Run; with --wait and no worker running, the caller executes it here."""

@@ -18,10 +18,8 @@ class Command(BaseCommand):
         for name, func, minutes in SYSTEM_JOBS:
             schedules.ensure_system_schedule(name, func, minutes)
         synced = 0
-        for kind in registry.all_kinds():
-            if kind.targets is None:
-                continue
+        for kind in registry.scheduled_kinds():
             for target in kind.targets():
-                schedules.sync_schedule(kind.name, target.pk, target, enabled=getattr(target, "enabled", True))
+                schedules.sync_schedule(kind.name, target.pk, target if kind.is_schedulable(target) else None)
                 synced += 1
         self.stdout.write(f"schedules: {len(SYSTEM_JOBS)} system jobs, {synced} targets in sync")

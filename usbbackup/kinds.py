@@ -1,0 +1,44 @@
+"""USB backup's run kinds: a job's backup to its drive, and people's files back from a drive after an import."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from anemone.runs.models import Run
+from anemone.runs.registry import RunKind
+from anemone.runs.services import Outcome, Tracker
+from usbbackup.models import UsbBackup
+
+
+class UsbBackupKind(RunKind):
+    name = "usb"
+    label = _("USB backup")
+    target_model = UsbBackup
+    backup = True
+    scheduled = True
+
+    def precheck(self, run: Run) -> str | None:
+        """The drive being absent is not a failure: the run is skipped and nothing is written."""
+        from usbbackup import backup, detection
+
+        job = self.load(run.target_id)
+        if job is None:
+            return "This USB backup job was deleted."
+        return None if detection.find_drive(job) else backup.absent_message(job)
+
+    def body(self, run: Run, tracker: Tracker) -> Outcome:
+        from usbbackup import backup
+
+        return backup.body(run, tracker)
+
+
+class UsbUsersRestore(RunKind):
+    """After a web import from a drive: every person's files back (options: the drive folder)."""
+
+    name = "usb-restore"
+    label = _("USB restore")
+
+    def body(self, run: Run, tracker: Tracker) -> Outcome:
+        from usbbackup import restore
+
+        return restore.users_restore_body(run, tracker)
