@@ -20,12 +20,22 @@ from tests.fixtures.incoming import start_endpoint
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sftp_batch(endpoint, client, commands: str, key_file=None, timeout: float = 30) -> subprocess.CompletedProcess:
+def sftp_batch(endpoint, client, commands: str, key_file=None, timeout: float = 30,
+               limit_kbit: int = 0) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["sftp", "-b", "-", "-P", str(endpoint.port), "-i", str(key_file or client.key_file),
+        ["sftp", "-b", "-", *(["-l", str(limit_kbit)] if limit_kbit else []), "-P", str(endpoint.port),
+         "-i", str(key_file or client.key_file),
          "-o", f"UserKnownHostsFile={endpoint.known_hosts}", "-o", "StrictHostKeyChecking=yes",
          "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", f"{client.name}@{endpoint.host}"],
         input=commands, capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for_restart_applied(timeout: float = 30) -> None:
+    """A peer lost access: the endpoint replaces rclone (dropping cached logins) at its next refresh."""
+    deadline = time.monotonic() + timeout
+    while services.restart_marker().exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not services.restart_marker().exists(), "the endpoint never applied the removal"
 
 
 def test_it_confines_each_peer_to_its_own_folder(incoming_endpoint, data_dir):
@@ -132,8 +142,10 @@ def test_the_cap_holds_for_a_session_that_keeps_writing(incoming_endpoint, tmp_p
     alice = incoming_endpoint.add_peer("alice-nas", storage_cap_bytes=200_000)
     chunk = tmp_path / "chunk"
     chunk.write_bytes(os.urandom(100_000))
-    count = 400  # 40 MB in one session against a 200 KB cap
-    session = sftp_batch(incoming_endpoint, alice, "".join(f"put {chunk} f{i}\n" for i in range(count)), timeout=300)
+    count = 400  # 40 MB in one session against a 200 KB cap, at a real link's 16 Mbit/s (about 20 s in all: the
+    # cut must come within seconds, whatever the load on this machine; unthrottled loopback wrote 20 MB first)
+    session = sftp_batch(incoming_endpoint, alice, "".join(f"put {chunk} f{i}\n" for i in range(count)), timeout=300,
+                         limit_kbit=16_000)
     assert session.returncode != 0  # cut (then read-only), not allowed to run to its end
     stored = services.folder_usage("alice-nas")[0]
     assert not (services.incoming_root() / f"alice-nas/f{count - 1}").exists() and stored < count * 100_000 // 2, stored
@@ -166,6 +178,7 @@ def test_a_new_peer_named_like_a_removed_one_does_not_inherit_its_backups(incomi
     old = incoming_endpoint.add_peer("alice-nas")
     assert sftp_batch(incoming_endpoint, old, "mkdir repo\nput /etc/hostname repo/secret\n").returncode == 0
     services.remove_peer(old.peer)  # its backups are kept
+    wait_for_restart_applied()  # else the endpoint's restart for the removal may cut the newcomer's first login
     newcomer = incoming_endpoint.add_peer("alice-nas", vpn_ip="198.51.100.20")
     assert newcomer.peer.folder == "alice-nas-2"
     listing = sftp_batch(incoming_endpoint, newcomer, "ls -1\n")
