@@ -65,6 +65,8 @@ class Run(models.Model):
     worker_host = models.CharField(max_length=255, blank=True)
     worker_pid = models.IntegerField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                      help_text=_("When the alerts job claimed this finished run (anemone.alerts)."))
 
     class Meta:
         ordering = ["-queued_at", "-id"]

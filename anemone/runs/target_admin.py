@@ -31,6 +31,7 @@ class BackupTargetAdmin(admin.ModelAdmin):
 
     form: type[forms.ModelForm] = BackupTargetAdminForm  # type: ignore[type-arg]
     actions = ["back_up_now"]
+    list_display = ["__str__", "enabled", "schedule_kind", "last_run", "last_good"]
 
     def save_target(self, target: Any) -> None:
         """Kinds with more to do on save (cloud: secrets, required fields) override this."""

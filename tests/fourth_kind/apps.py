@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class FourthKindConfig(AppConfig):
+    """Everything a new backup kind adds: this app, and one registration line."""
+
+    name = "tests.fourth_kind"
+    label = "fourth_kind"
+
+    def ready(self) -> None:
+        from anemone.runs import registry
+        from tests.fourth_kind.kinds import LocalCopyKind
+
+        registry.register(LocalCopyKind())
