@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_q.models import Schedule
 
-from anemone.alerts import jobs, registry as alerts
+from anemone.alerts import jobs
+from anemone.alerts import registry as alerts
 from anemone.files.paths import area_root
 from anemone.runs import history, schedules, targets
 from anemone.runs import services as runs
@@ -59,7 +60,7 @@ def test_the_api_backs_it_up_now_and_answers_409_while_a_run_is_active(api, copy
     assert started.status_code == 202 and Run.objects.get(pk=started.data["id"]).kind == "local-copy"
     busy = api(admin_user).post(url)
     assert busy.status_code == 409 and busy.data["run"] == started.data["id"]
-    assert f"/api/v1/local-copies/{{id}}/sync/" in api(admin_user).get("/api/schema/?format=json").data["paths"]
+    assert "/api/v1/local-copies/{id}/sync/" in api(admin_user).get("/api/schema/?format=json").data["paths"]
 
 
 def test_the_django_admin_lists_it_and_backs_it_up_now(client, copy_target, admin_user):
