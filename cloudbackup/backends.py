@@ -14,6 +14,7 @@ from django.conf import settings
 
 from anemone import crypto
 from anemone.engines import rclone, ssh
+from anemone.engines.files import write_private_file
 from cloudbackup.models import Destination, Kind
 
 BASE, CRYPT = "DEST", "DESTCRYPT"
@@ -92,7 +93,7 @@ def _base(dest: Destination) -> tuple[dict[str, str], str, str]:
         }
         if dest.host_key:
             hosts = known_hosts_file(dest)
-            crypto.write_private_file(hosts, dest.host_key + "\n")
+            write_private_file(hosts, dest.host_key + "\n")
             options["known_hosts_file"] = str(hosts)
             options["host_key_algorithms"] = ssh.host_key_algorithms(dest.host_key)
         env = rclone.remote_env(BASE, "sftp", options, {"pass": _secret(dest.password_sealed)})
