@@ -8,8 +8,10 @@ class P2pConfig(AppConfig):
     def ready(self) -> None:
         from anemone.runs import registry
         from p2p import backup, health, services
+        from peers import reciprocity as peer_reciprocity
 
         registry.register(backup.KIND, services.scheduled_backup, label="P2P backup", backup=True,
                           load=services.load_schedulable, targets=services.schedulable_targets)
         health.register()
         services.connect_lifecycle()
+        peer_reciprocity.register(services.reciprocity)
