@@ -6,8 +6,9 @@ class P2pConfig(AppConfig):
     verbose_name = "Peer backups (P2P)"
 
     def ready(self) -> None:
+        from anemone.forms import register_kept_folders
         from anemone.runs import registry
-        from p2p import backup, health, services
+        from p2p import backup, health, repos, services
         from peers import reciprocity as peer_reciprocity
 
         registry.register(backup.KIND, services.scheduled_backup, label="P2P backup", backup=True,
@@ -15,3 +16,4 @@ class P2pConfig(AppConfig):
         health.register()
         services.connect_lifecycle()
         peer_reciprocity.register(services.reciprocity)
+        register_kept_folders(repos.folders_at_peers)

@@ -107,3 +107,9 @@ def plain_restic_command(target: PeerTarget, username: str) -> list[str]:
            f"-o StrictHostKeyChecking=yes {login(target)}@{host(target)} -s sftp")
     return ["restic", "-r", f"sftp:{login(target)}@{host(target)}:{repo_path(target, username)}",
             "-o", f"sftp.command={ssh}", "snapshots"]
+
+
+def folders_at_peers() -> list[str]:
+    """Our folders on friends' servers, as "peer: folder": what a server rename leaves in place."""
+    return [f"{target.peer.name}: {target.base_path or target.peer_folder or our_slug()}"
+            for target in PeerTarget.objects.select_related("peer")]

@@ -2,7 +2,8 @@
 
 - anemone/engines/ is a plain library: no Django, no app, nothing of anemone but anemone.engines;
 - peers sits below p2p: peers never imports p2p;
-- a kind (cloudbackup, p2p, usbbackup) never imports another kind; cross-kind features live in core.
+- a kind (cloudbackup, p2p, usbbackup) never imports another kind; cross-kind features live in core;
+- core (anemone/) imports no app: the apps fill its registries and hooks in their ready().
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ def test_peers_never_imports_p2p():
 def test_a_kind_never_imports_another_kind(kind):
     others = set(KINDS) - {kind}
     assert offenders(kind, lambda module: module.split(".")[0] in others) == []
+
+
+def test_core_imports_no_app():
+    assert offenders("anemone", lambda module: module.split(".")[0] in APPS) == []
 
 
 def test_the_rules_see_a_forbidden_import(tmp_path):
