@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+
+from anemone.engines.files import write_private_file
 
 PREFIX = "v1"
 
@@ -31,19 +32,6 @@ class SealError(ValueError):
 
 def master_key_path() -> Path:
     return Path(settings.DATA_DIR) / "certs" / "master.key"
-
-
-def write_private_file(path: Path, content: str | bytes) -> None:
-    """Write a file readable by its owner only, created 0600 from the start (never world-readable)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = content.encode() if isinstance(content, str) else content
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def create_master_key() -> bytes:

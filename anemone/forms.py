@@ -1,16 +1,22 @@
+from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anemone.models import SiteSettings
 
+# What a server rename leaves in place, as readable lines ("peer: folder"). Filled by the apps that keep
+# such folders (p2p, in its ready()) so core lists them without importing a kind.
+_KEPT_FOLDERS: list[Callable[[], list[str]]] = []
 
-def p2p_folders() -> list[str]:
-    """Our folders on friends' servers (P2P targets), as "peer: folder" — what a rename leaves in place."""
-    from p2p.models import PeerTarget
-    from p2p.repos import our_slug
 
-    return [f"{target.peer.name}: {target.base_path or target.peer_folder or our_slug()}"
-            for target in PeerTarget.objects.select_related("peer")]
+def register_kept_folders(provider: Callable[[], list[str]]) -> None:
+    if provider not in _KEPT_FOLDERS:
+        _KEPT_FOLDERS.append(provider)
+
+
+def kept_folders() -> list[str]:
+    return [line for provider in _KEPT_FOLDERS for line in provider()]
 
 
 class SiteSettingsForm(forms.ModelForm):
@@ -29,7 +35,7 @@ class SiteSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.saved_name = self.instance.server_name
-        self.folders = p2p_folders()
+        self.folders = kept_folders()
         wanted = (self.data.get("server_name") or "").strip() if self.is_bound else self.saved_name
         if not self.folders or wanted == self.saved_name:
             del self.fields["confirm_rename"]

@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from anemone.engines.files import write_private_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -70,10 +72,7 @@ def _secret_key() -> str:
         return value
     path = Path(env_str("ANEMONE_SECRET_KEY_FILE", str(DATA_DIR / "secret_key")))
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+        write_private_file(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from anemone import crypto
 from anemone.engines import rclone, ssh
+from anemone.engines.files import write_private_file
 from cloudbackup.models import Destination, Kind
 
 BASE, CRYPT = "DEST", "DESTCRYPT"
@@ -21,10 +22,8 @@ BASE, CRYPT = "DEST", "DESTCRYPT"
 
 @dataclass(frozen=True)
 class KindSpec:
-    label: str
-    fields: tuple[str, ...]
+    """What the code needs to know per destination kind (labels and field lists live on the model/form)."""
     required: tuple[str, ...]
-    secrets: tuple[str, ...]
     # The server keeps a file name's bytes as sent (no unicode normalisation). WebDAV servers such as
     # Nextcloud store names as NFC, and an rclone.conf remote may be anything: for those, rclone's default
     # normalised name matching stays (else an NFD name would be re-sent on every sync).
@@ -32,12 +31,10 @@ class KindSpec:
 
 
 KINDS: dict[str, KindSpec] = {
-    Kind.SFTP: KindSpec("SFTP", ("host", "port", "username", "key_path", "remote_path"), ("host", "username"),
-                        ("password",), keeps_name_bytes=True),
-    Kind.S3: KindSpec("S3", ("provider", "endpoint", "region", "bucket", "access_key", "remote_path"),
-                      ("bucket", "access_key"), ("secret",), keeps_name_bytes=True),
-    Kind.WEBDAV: KindSpec("WebDAV", ("url", "vendor", "username", "remote_path"), ("url",), ("password",)),
-    Kind.REMOTE: KindSpec("rclone remote", ("remote_name", "remote_path"), ("remote_name",), ()),
+    Kind.SFTP: KindSpec(("host", "username"), keeps_name_bytes=True),
+    Kind.S3: KindSpec(("bucket", "access_key"), keeps_name_bytes=True),
+    Kind.WEBDAV: KindSpec(("url",)),
+    Kind.REMOTE: KindSpec(("remote_name",)),
 }
 
 
@@ -92,7 +89,7 @@ def _base(dest: Destination) -> tuple[dict[str, str], str, str]:
         }
         if dest.host_key:
             hosts = known_hosts_file(dest)
-            crypto.write_private_file(hosts, dest.host_key + "\n")
+            write_private_file(hosts, dest.host_key + "\n")
             options["known_hosts_file"] = str(hosts)
             options["host_key_algorithms"] = ssh.host_key_algorithms(dest.host_key)
         env = rclone.remote_env(BASE, "sftp", options, {"pass": _secret(dest.password_sealed)})

@@ -6,11 +6,15 @@ class P2pConfig(AppConfig):
     verbose_name = "Peer backups (P2P)"
 
     def ready(self) -> None:
+        from anemone.forms import register_kept_folders
         from anemone.runs import registry
-        from p2p import health, kinds, services
+        from p2p import health, kinds, repos, services
+        from peers import reciprocity as peer_reciprocity
 
         registry.register(kinds.P2PBackup())
         registry.register(kinds.P2PRestore())
         registry.register(kinds.P2PBulkRestore())
         health.register()
         services.connect_lifecycle()
+        peer_reciprocity.register(services.reciprocity)
+        register_kept_folders(repos.folders_at_peers)

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from anemone.accounts.services import backup_key
 from anemone.engines import rclone, restic
+from anemone.engines.files import write_private_file
 from anemone.engines.ssh import known_hosts_host
 from p2p.models import PeerTarget
 from peers import reach
@@ -68,10 +69,9 @@ def known_hosts_file(target: PeerTarget) -> Path:
     """The peer's pinned host key, rewritten on each use (the peer's key or address may have been edited)."""
     key_type, blob = target.peer.ssh_public_key.split()[:2]
     path = Path(settings.DATA_DIR) / "p2p" / "known_hosts" / target.peer.name
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     line = f"{known_hosts_host(host(target), port(target))} {key_type} {blob}\n"
     if not path.exists() or path.read_text() != line:
-        path.write_text(line)
+        write_private_file(path, line)
     return path
 
 
@@ -107,3 +107,9 @@ def plain_restic_command(target: PeerTarget, username: str) -> list[str]:
            f"-o StrictHostKeyChecking=yes {login(target)}@{host(target)} -s sftp")
     return ["restic", "-r", f"sftp:{login(target)}@{host(target)}:{repo_path(target, username)}",
             "-o", f"sftp.command={ssh}", "snapshots"]
+
+
+def folders_at_peers() -> list[str]:
+    """Our folders on friends' servers, as "peer: folder": what a server rename leaves in place."""
+    return [f"{target.peer.name}: {target.base_path or target.peer_folder or our_slug()}"
+            for target in PeerTarget.objects.select_related("peer")]

@@ -6,8 +6,7 @@ its schedule, drop the schedule of a disabled peer, drop target and schedule of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from anemone.runs.models import Run
 from p2p import backup
 from p2p.models import PeerTarget, UserRepository, default_schedule
 from peers.models import Peer
+from peers.reciprocity import Reciprocity
 from peers.services import folder_usage
 
 
@@ -75,20 +75,6 @@ def connect_lifecycle() -> None:
 def save_target(target: PeerTarget, *, users: Any = None, carry_everyone: bool | None = None) -> PeerTarget:
     targets.save_target(target, users=users, carry_everyone=carry_everyone)
     return target
-
-
-@dataclass
-class Reciprocity:
-    """What we keep for a peer against what it keeps for us, and how fresh our copy there is."""
-
-    stored_here_bytes: int
-    stored_there_bytes: int
-    last_backup_at: datetime | None
-    stale: bool
-
-    def as_dict(self) -> dict[str, object]:
-        return {"stored_here_bytes": self.stored_here_bytes, "stored_there_bytes": self.stored_there_bytes,
-                "last_backup_at": self.last_backup_at, "stale": self.stale}
 
 
 def reciprocity(peer: Peer) -> Reciprocity:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from anemone.api.permissions import IsAdmin
 from peers import codes, health, services, tunnel
+from peers import reciprocity as reciprocity_seam
 from peers.models import Peer
 
 
@@ -63,9 +64,7 @@ class PeerSerializer(serializers.ModelSerializer):
     @extend_schema_field(ReciprocitySerializer())
     def get_reciprocity(self, peer: Peer) -> dict:  # type: ignore[type-arg]
         """What we store for this peer, what it stores for us, and whether our latest backup there is stale."""
-        from p2p.services import reciprocity
-
-        return reciprocity(peer).as_dict()
+        return reciprocity_seam.reciprocity(peer).as_dict()
 
     def save(self, **kwargs):  # type: ignore[no-untyped-def]
         """From a code: services.pair (tunnel addresses chosen as when pasting it in the portal); from

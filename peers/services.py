@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from anemone import crypto
 from anemone.engines import ssh
+from anemone.engines.files import write_private_file
 from peers import codes, pairing, signals
 from peers.identity import get_identity, server_name
 from peers.models import IncomingFolder, Peer, ServerIdentity
@@ -208,7 +208,7 @@ def write_index() -> list[dict]:  # type: ignore[type-arg]
         entries.append({"name": peer.name, "key": blob, "vpn_ip": peer.vpn_ip, "root": str(peer_root(peer)),
                         "cap": peer.storage_cap_bytes})
     path = index_path()
-    crypto.write_private_file(path, json.dumps({"peers": entries}, indent=1))
+    write_private_file(path, json.dumps({"peers": entries}, indent=1))
     os.chmod(path.parent, 0o700)
     return entries
 

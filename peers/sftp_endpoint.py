@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection
 
 from anemone.engines import proc
+from anemone.engines.files import write_private_file
 from anemone.engines.paths import rclone_binary
 from peers import services
 from peers.identity import get_identity, p2p_key_path
@@ -75,8 +76,7 @@ def proxy_script(check_ip: bool) -> Path:
     text = (f"#!{python}\nimport sys\nsys.path.insert(0, {str(base)!r})\n"
             f"from peers.auth_proxy import main\nmain({str(services.index_path())!r}, {check_ip!r}, {str(log_file)!r})\n")
     path = folder / "auth-proxy"
-    path.write_text(text)
-    path.chmod(0o700)
+    write_private_file(path, text, mode=0o700)  # atomic: sshd may start it while we rewrite it
     return path
 
 

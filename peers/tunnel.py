@@ -9,6 +9,7 @@ from django.conf import settings
 
 from anemone import crypto
 from anemone.engines import wireguard
+from anemone.engines.files import write_private_file
 from peers.identity import get_identity
 from peers.models import Peer
 
@@ -46,7 +47,7 @@ def routes() -> list[str]:
 
 def write_config() -> Path:
     path = config_path()
-    crypto.write_private_file(path, render())
+    write_private_file(path, render())
     return path
 
 

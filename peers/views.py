@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anemone.decorators import admin_required
-from p2p.services import reciprocity
 from peers import codes, health, services, tunnel
 from peers.forms import IdentityForm
 from peers.identity import get_identity
 from peers.models import Peer
+from peers.reciprocity import reciprocity
 from peers.services import refusal
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from anemone import crypto
 from anemone.engines import proc
+from anemone.engines.files import write_private_file
 from anemone.files.usage import QuotaExceeded
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunStatus
 from anemone.runs.services import Outcome, Tracker
@@ -138,7 +139,7 @@ def restore_config(stage: Path, key: bytes) -> RestoreResult:
         status=RunStatus.INTERRUPTED, finished_at=timezone.now(),
         message="Interrupted: the server was restored from a USB backup taken while this run was going on.")
     server_name = SiteSettings.load().server_name
-    crypto.write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
+    write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
     return RestoreResult(server_name=server_name, keys=len(keys))
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from anemone import crypto
 from anemone.engines import proc
+from anemone.engines.files import write_private_file
 from anemone.runs.services import StepError
 
 SQLITE_FILE = "database.sqlite3"
@@ -69,16 +70,17 @@ def dump_database(folder: Path) -> str:
                             "Run the backup from a worker or a command, not inside transaction.atomic().")
         target = folder / SQLITE_FILE
         target.unlink(missing_ok=True)
+        write_private_file(target, b"")  # sqlite keeps an existing file's mode: the copy is never readable by others
         connection.ensure_connection()
         dest = sqlite3.connect(target)
         try:
             connection.connection.backup(dest)
         finally:
             dest.close()
-        os.chmod(target, 0o600)
         return SQLITE_FILE
     if connection.vendor == "postgresql":
         target = folder / PG_FILE
+        write_private_file(target, b"")  # pg_dump truncates it and keeps the 0600 mode
         try:
             result = proc.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                                f"--file={target}"], env=pg_env(), timeout=3600)
@@ -113,7 +115,7 @@ def seal_keys(target: Path) -> int:
         content = path.read_bytes()
         entries.append({"path": str(rel), "mode": stat.S_IMODE(path.stat().st_mode),
                         "sealed": crypto.seal(base64.b64encode(content).decode())})
-    crypto.write_private_file(target, json.dumps({"format": 1, "keys": entries}, indent=1))
+    write_private_file(target, json.dumps({"format": 1, "keys": entries}, indent=1))
     return len(entries)
 
 
@@ -126,8 +128,9 @@ def unseal_keys(source: Path, key: bytes) -> list[Path]:
         if rel.is_absolute() or ".." in rel.parts or str(rel) in NEVER_COPIED:
             continue
         path = base / rel
-        crypto.write_private_file(path, base64.b64decode(crypto.unseal(entry["sealed"], key=key)))
-        os.chmod(path, entry.get("mode", 0o600) & 0o700)
+        # Created with its recorded owner bits (a 0700 script stays executable), never group/other.
+        write_private_file(path, base64.b64decode(crypto.unseal(entry["sealed"], key=key)),
+                           mode=entry.get("mode", 0o600) & 0o700)
         written.append(rel)
     return written
 
@@ -160,7 +163,7 @@ def stage_config(job_id: int) -> ConfigStage:
     try:
         database_file = dump_database(folder)
         keys = seal_keys(folder / KEYS_FILE)
-        crypto.write_private_file(folder / SETTINGS_FILE, json.dumps(settings_snapshot(), indent=2, default=str))
+        write_private_file(folder / SETTINGS_FILE, json.dumps(settings_snapshot(), indent=2, default=str))
     except (OSError, sqlite3.Error) as exc:
         raise StepError("Configuration snapshot", str(exc), "Check free space in the data directory.") from exc
     size = sum(p.stat().st_size for p in folder.iterdir())

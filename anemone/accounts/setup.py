@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from anemone import crypto
 from anemone.accounts.models import User
+from anemone.engines.files import write_private_file
 from anemone.models import SiteSettings
 
 
@@ -52,5 +53,5 @@ def run_setup(*, server_name: str, language: str, admin_username: str, admin_pas
         site.save()
         admin = services.create_user(admin_username, is_admin=True, language=language)
         key = services.activate(admin, admin_password)
-    crypto.write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
+    write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
     return admin, key

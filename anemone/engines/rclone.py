@@ -52,13 +52,6 @@ def remote_env(name: str, remote_type: str, options: Mapping[str, str | int | bo
     return env
 
 
-def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {"RCLONE_CONFIG": "/dev/null"}
-    if extra:
-        env.update(extra)
-    return env
-
-
 # --- running rclone: JSON log lines → dataclasses, failures → typed errors -----------------------
 
 class RcloneUnreachable(RcloneError):
@@ -243,12 +236,6 @@ def run(args: list[str], env: Mapping[str, str], *, on_event: Callable[[LogEvent
     result = proc.run(argv, env={**dict(env), "RCLONE_CONFIG": config_file}, timeout=timeout, on_line=handle)
     return RunResult(returncode=result.returncode, stats=final, errors=errors,
                      stderr_tail=result.stderr_tail, changes=changes, skipped=skipped, file_errors=file_errors)
-
-
-def check_ok(result: RunResult) -> None:
-    """Raise the typed error of a failed rclone call."""
-    if result.returncode != 0:
-        raise classify("\n".join(result.errors + result.stderr_tail))
 
 
 def lsjson(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", recursive: bool = False,

@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from anemone.crypto import write_private_file
+from anemone.engines.files import write_private_file
 
 PUBLIC_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa) ([A-Za-z0-9+/]+={0,3})(?: ([^\r\n]*))?$")
 
@@ -33,7 +33,7 @@ def generate_ed25519(path: Path, comment: str) -> str:
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     line = f"{public.decode()} {comment}".strip()
     write_private_file(path, private)
-    path.with_name(path.name + ".pub").write_text(line + "\n")
+    write_private_file(path.with_name(path.name + ".pub"), line + "\n")
     return line
 
 

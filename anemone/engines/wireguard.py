@@ -17,11 +17,13 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from anemone.engines import proc
+from anemone.engines.files import write_private_file
 
 
 class WireGuardError(RuntimeError):
@@ -231,9 +233,7 @@ def is_up(interface: str) -> bool:
 def syncconf(interface: str, config_text: str, config_path: str) -> None:
     """Apply peers without dropping live tunnels."""
     plain = config_path + ".syncconf"
-    fd = os.open(plain, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(config_text)
+    write_private_file(Path(plain), config_text)  # holds our private key
     try:
         result = proc.run(["wg", "syncconf", interface, plain], timeout=30)
     finally:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = """
 from pathlib import Path
@@ -84,3 +86,66 @@ def test_it_refuses_to_start_on_a_data_dir_or_database_others_can_read(tmp_path)
     assert refused.returncode != 0 and "anemone.sqlite3 can be read by other accounts" in refused.stderr
     (data / "anemone.sqlite3").chmod(0o600)
     assert run(tmp_path, sys.executable, "manage.py", "check").returncode == 0
+
+
+def test_the_known_hosts_pin_of_a_cloud_sftp_destination_is_private_after_test_connection(
+        data_dir, master_key, sshd, db):
+    """The pinned host key file rclone reads is written by us: 0600 even in a process with umask 022."""
+    from cloudbackup import backends, keys
+    from cloudbackup.connection import test_connection
+    from cloudbackup.models import Kind
+    from tests.cloudbackup.conftest import make_destination
+
+    old = os.umask(0o022)
+    try:
+        sshd.authorize(keys.generate())
+        dest = make_destination(Kind.SFTP, sshd=sshd)
+        result = test_connection(dest)
+        dest.refresh_from_db()
+        backends.remote(dest)  # what a sync builds: writes the pin for rclone
+    finally:
+        os.umask(old)
+    assert result.ok, result.message
+    hosts = backends.known_hosts_file(dest)
+    assert hosts.read_text().split()[1:] == dest.host_key.split()[1:]
+    assert hosts.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_key_file_is_created_0600_never_readable_by_others_even_for_an_instant(tmp_path):
+    """Under umask 0 a file created without an explicit mode would be 0666; every file our key writer
+    creates must already be 0600 when it gets its final name, without a chmod afterwards."""
+    from anemone.engines import ssh
+
+    seen: list[tuple[str, str, int]] = []
+    folder = str(tmp_path)
+
+    def watch(event: str, args: tuple) -> None:  # type: ignore[type-arg]
+        if event == "os.rename" and str(args[0]).startswith(folder):
+            seen.append((event, str(args[1]), os.stat(args[0]).st_mode & 0o777))
+        elif event == "os.chmod" and isinstance(args[0], str | Path) and str(args[0]).startswith(folder):
+            seen.append((event, str(args[0]), args[1]))
+
+    sys.addaudithook(watch)  # audit hooks cannot be removed: `watch` only looks at this test's tmp_path
+    old = os.umask(0)
+    try:
+        ssh.generate_ed25519(tmp_path / "keys" / "id_ed25519", "test")
+    finally:
+        os.umask(old)
+    key = tmp_path / "keys" / "id_ed25519"
+    assert [(e, Path(p).name, oct(m)) for e, p, m in seen] == [
+        ("os.rename", "id_ed25519", "0o600"), ("os.rename", "id_ed25519.pub", "0o600")]
+    assert key.stat().st_mode & 0o777 == 0o600 and (tmp_path / "keys").stat().st_mode & 0o777 == 0o700
+    assert key.read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+
+
+def test_a_failed_write_leaves_neither_a_temp_file_nor_a_half_written_secret(tmp_path):
+    from anemone.engines.files import write_private_file
+
+    path = tmp_path / "keys" / "secret"
+    write_private_file(path, "old\n")
+    with pytest.raises(TypeError):
+        write_private_file(path, object())  # type: ignore[arg-type]
+    assert path.read_text() == "old\n" and [p.name for p in path.parent.iterdir()] == ["secret"]
+    with pytest.raises(ValueError):
+        write_private_file(path, "wide", mode=0o644)
+    assert path.read_text() == "old\n"

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from anemone import crypto
+from anemone.engines.files import write_private_file
 from usbbackup import layout, snapshot
 
 
@@ -19,7 +20,7 @@ from usbbackup import layout, snapshot
 def test_it_stages_a_consistent_database_copy_and_sealed_keys(alice, data_dir):
     (data_dir / "certs" / "ssh").mkdir(parents=True)
     (data_dir / "certs" / "ssh" / "id_ed25519").write_text("PRIVATE KEY\n")
-    crypto.write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text("home"))
+    write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text("home"))
     stage = snapshot.stage_config(7)
     names = sorted(p.name for p in stage.folder.iterdir())
     assert names == ["database.sqlite3", "keys.sealed.json", "settings.json"]

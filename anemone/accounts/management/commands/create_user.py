@@ -6,12 +6,12 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from anemone import crypto
 from anemone.accounts import services
 from anemone.accounts.forms import GB
 from anemone.accounts.links import issue_link
 from anemone.accounts.management.commands.setup import read_secret_file
 from anemone.accounts.models import AccountLink, User
+from anemone.engines.files import write_private_file
 
 
 def quotas_from_options(options: dict) -> dict[str, int]:  # type: ignore[type-arg]
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             user.delete()
             raise CommandError("; ".join(exc.messages)) from exc
         if options["key_out"]:
-            crypto.write_private_file(Path(options["key_out"]), key + "\n")
+            write_private_file(Path(options["key_out"]), key + "\n")
             self.stdout.write(f"{user.username} is active; backup key written to {options['key_out']}")
         else:
             self.stdout.write(f"{user.username} is active")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from anemone import crypto
 from anemone.accounts.setup import SetupAlreadyDone, run_setup
+from anemone.engines.files import write_private_file
 
 
 def read_secret_file(path: str) -> str:
@@ -43,5 +44,5 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         if options["key_out"]:
-            crypto.write_private_file(Path(options["key_out"]), key + "\n")
+            write_private_file(Path(options["key_out"]), key + "\n")
         self.stdout.write(str(crypto.recovery_kit_path()))
