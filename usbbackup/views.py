@@ -94,7 +94,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recent = runs.Run.objects.filter(kind=services.KIND, target_id=job.pk)[:10]
     return render(request, "usbbackup/job_detail.html", {
         "title": job.name, "job": job, "drive": drive, "snapshots": snapshots, "snapshot_error": error,
-        "runs": recent, "run": services.active_run(job) or services.last_run(job),
+        "runs": recent,
         "estimate": services.job_estimate(job, drive), "schedule": runs_schedule(job),
     })
 

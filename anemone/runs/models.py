@@ -91,6 +91,13 @@ class Run(models.Model):
         return registry.label(self.kind)
 
     @property
+    def kind_is_backup(self) -> bool:
+        try:
+            return registry.get(self.kind).backup
+        except KeyError:
+            return False
+
+    @property
     def target(self):  # type: ignore[no-untyped-def]
         """What target_id points to, through the kind (None when removed, or for kinds without a target)."""
         try:
