@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone import confirm
 from anemone.accounts.models import User
 from anemone.decorators import admin_required
 from anemone.engines import ssh
@@ -125,7 +126,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk)
-    if request.POST.get("confirm_name") != dest.name:
+    if not confirm.typed(request, dest.name):
         messages.error(request, _("Type the destination's name to delete it."))
         return redirect("cloudbackup:detail", pk=pk)
     services.delete_destination(dest)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anemone import confirm
 from anemone.decorators import admin_required
 from peers import codes, health, services, tunnel
 from peers.forms import IdentityForm
@@ -105,7 +106,7 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def delete_data(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete what a peer stored here (its access stays); typed confirmation."""
     peer = get_object_or_404(Peer, pk=pk)
-    if request.POST.get("confirm_name") != peer.name:
+    if not confirm.typed(request, peer.name):
         messages.error(request, _("Type the peer's name to confirm."))
     else:
         services.delete_stored_data(peer.folder or peer.name)
@@ -118,7 +119,7 @@ def delete_data(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
-    if request.POST.get("confirm_name") != peer.name:
+    if not confirm.typed(request, peer.name):
         messages.error(request, _("Type the peer's name to confirm."))
         return redirect("peers:detail", pk=pk)
     services.remove_peer(peer, delete_data=bool(request.POST.get("delete_data")))
