@@ -20,13 +20,14 @@ def execute(run_id: int) -> None:
 
 
 def scheduled_run(kind: str, target_id: int) -> int | None:
-    """A schedule fired: re-sync it (next firing in local time; gone once the target is removed or no longer
-    schedulable) and start the target's run, unless one is already active."""
+    """A schedule fired: start the target's run, unless one is already active. django-q2 (1.11) computes the
+    next firing itself and keeps local time across DST changes (measured: daily 02:30 and 01:30, weekly and
+    monthly schedules over the March and October changes in Europe/Paris), so the schedule is not re-synced
+    here; it is only removed when its target is gone or no longer schedulable (a belt to runs.targets)."""
     run_kind = registry.get(kind)
     target = run_kind.load(target_id)
-    schedulable = target is not None and run_kind.is_schedulable(target)
-    schedules.sync_schedule(kind, target_id, target if schedulable else None)
-    if not schedulable:
+    if target is None or not run_kind.is_schedulable(target):
+        schedules.sync_schedule(kind, target_id, None)
         log.info("schedule for %s:%s removed: the target is gone or disabled", kind, target_id)
         return None
     try:

@@ -89,3 +89,23 @@ def test_it_declares_system_jobs_idempotently():
     names = set(Schedule.objects.values_list("name", flat=True))
     assert {"system:reap-runs", "system:trash-purge"} <= names
     assert Schedule.objects.filter(name="system:trash-purge").count() == 1
+
+
+@pytest.mark.parametrize("start", ["2026-03-28 01:30", "2026-10-24 02:30"], ids=["spring", "autumn"])
+def test_django_q2_keeps_a_daily_schedule_at_local_time_across_daylight_saving(settings, monkeypatch, start):
+    """Why a firing schedule is not re-synced (anemone.runs.tasks.scheduled_run): django-q2 does it itself."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django_q.models import Schedule as QSchedule
+
+    from django_q.conf import Conf
+
+    settings.TIME_ZONE = "Europe/Paris"
+    monkeypatch.setattr(Conf, "TIME_ZONE", "Europe/Paris")  # read from settings when django-q2 is imported
+    paris = ZoneInfo("Europe/Paris")
+    first = datetime.strptime(start, "%Y-%m-%d %H:%M").replace(tzinfo=paris)
+    schedule, when = QSchedule(schedule_type=QSchedule.DAILY, next_run=first), first
+    for _ in range(3):
+        when = schedule.calculate_next_run(when)
+        assert when.astimezone(paris).strftime("%H:%M") == first.strftime("%H:%M")
