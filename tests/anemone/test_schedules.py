@@ -97,9 +97,8 @@ def test_django_q2_keeps_a_daily_schedule_at_local_time_across_daylight_saving(s
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from django_q.models import Schedule as QSchedule
-
     from django_q.conf import Conf
+    from django_q.models import Schedule as QSchedule
 
     settings.TIME_ZONE = "Europe/Paris"
     monkeypatch.setattr(Conf, "TIME_ZONE", "Europe/Paris")  # read from settings when django-q2 is imported
