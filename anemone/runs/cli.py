@@ -64,7 +64,8 @@ def wait_and_report(run: Run, out: OutputWrapper, task_path: str, *, here: bool,
     from django.core.management.base import CommandError
 
     run = wait_for(run, out, (lambda: services.dispatch(run, task_path, inline=True)) if here else None)
-    out.write(run.message)
+    text = run.shown_message  # in the command's language, like the pages
+    out.write(text)
     if exit_code(run):
-        raise CommandError(f"{verb} {run.status}: {run.message.splitlines()[0] if run.message else ''}")
+        raise CommandError(f"{verb} {run.status}: {text.splitlines()[0] if text else ''}")
     return run

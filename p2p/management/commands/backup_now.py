@@ -49,5 +49,5 @@ class Command(BaseCommand):
             return True
         self.stdout.write(f"{target.peer.name}:")
         run = cli.wait_for(run, self.stdout, (lambda: dispatch(run, backup.TASK, inline=True)) if here else None)
-        self.stdout.write(run.message)
+        self.stdout.write(run.shown_message)
         return not cli.exit_code(run)

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             return
         bar = cast(TextIO, self.stderr)  # Django's OutputWrapper is a TextIOBase
         run = cli.wait_for(run, bar, (lambda: services.dispatch_run(run, inline=True)) if here else None)
-        line = f"{run.status}: {run.message.splitlines()[0] if run.message else ''}".strip()
+        text = run.shown_message
+        line = f"{run.status}: {text.splitlines()[0] if text else ''}".strip()
         if run.status in EXIT:
             raise CommandError(line, returncode=EXIT[run.status])
         self.stdout.write(line)
