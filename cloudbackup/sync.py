@@ -13,12 +13,14 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from anemone.engines import rclone
 from anemone.files.paths import area_root
+from anemone.runs import messages
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus
-from cloudbackup import backends, connection
+from cloudbackup import backends, connection, hints
 from cloudbackup.models import Destination, Kind
 
 KIND = "cloud"
@@ -61,9 +63,9 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
     item = runs.start_item(run, user=person)
     source = area_root(person, "backup")
     if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):
-        message = f"{person.username}: the backup area is missing or unreadable; nothing was synced or deleted."
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
-        return [message]
+        params = {"user": person.username}
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, code="cloudbackup.area_missing", params=params)
+        return [messages.english("cloudbackup.area_missing", params)]
     base_percent, width = share
 
     def on_event(event: rclone.LogEvent) -> None:
@@ -79,13 +81,16 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
         error = rclone.classify("\n".join(result.errors + result.stderr_tail))
         if isinstance(error, FATAL):
             runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
-            raise runs.StepError(f"Syncing {person.username} to {dest.name}", str(error), _hint(error))
+            step = messages.msg("cloudbackup.step_syncing", user=person.username, destination=dest.name)
+            raise runs.StepError(f"Syncing {person.username} to {dest.name}", str(error), _hint(error),
+                                 code="runs.step_error_hint", params={
+                                     "step": step, "message": str(error), "hint": hints.hint_message(error.outcome)})
     stats = result.stats
     # rclone retries a failed pass (--retries 3); errors of a pass that a later one fixed are only logged.
     lasting = [e for e in result.errors if not RETRY_SUMMARY.match(e)] if result.returncode else []
     # Entries rclone leaves out with a mere notice (exit 0): each is named on the run, which is then partial.
     problems = lasting + [f"not copied: {entry}" for entry in result.skipped]
-    would = {"would_copy": [o for m, o in result.changes if "copy" in m.lower()][:200],
+    would: dict[str, Any] = {"would_copy": [o for m, o in result.changes if "copy" in m.lower()][:200],
              "would_delete": [o for m, o in result.changes if "delete" in m.lower()][:200]} if dry_run else {}
     status = RunStatus.PARTIAL if result.returncode or result.skipped else RunStatus.SUCCEEDED
     runs.finish_item(item, status=status, files=stats.transfers, bytes_=stats.bytes, errors=len(problems),
@@ -97,17 +102,8 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
 
 
 def _hint(error: rclone.RcloneError) -> str:
-    if isinstance(error, rclone.RcloneAuthRefused):
-        return "check that Anemone's public key is in the server's authorized_keys (Test connection shows the line)"
-    if isinstance(error, rclone.RcloneUnreachable):
-        return "check the server is up, the host name and port, and the firewall"
-    if isinstance(error, rclone.RcloneHostKeyMismatch):
-        return "the server's identity changed; if it was reinstalled, clear the pinned key and test again"
-    if isinstance(error, rclone.RclonePathMissing):
-        return "create the remote path on the server and give the backup user write access"
-    if isinstance(error, rclone.RcloneKeyUnreadable):
-        return "generate Anemone's SSH key on the Cloud page (or correct the destination's key path)"
-    return "see the log below"
+    """The hint in English, for the log (the run itself stores the hint's code)."""
+    return messages.english(hints.hint_message(error.outcome)["code"])
 
 
 def pruned_today(dest: Destination, now: datetime) -> bool:
@@ -144,13 +140,10 @@ def check_remote_still_there(run: Run, dest: Destination, folders: set[str] | No
         return
     if run.options.get("recreate_remote") or not stored_copies_before(dest):
         return
-    raise runs.StepError(
-        f"Checking {dest.name}'s folder",
-        "the destination folder is gone or empty, although earlier syncs stored copies there; nothing was "
-        "copied, so nothing is written to the wrong disk",
-        "if the server's backup disk came unmounted, mount it again and sync; if you emptied or moved the folder "
-        "on purpose, sync again with \"start again from an empty folder\" ticked (API: recreate_remote, "
-        "CLI: cloud_sync --recreate-remote)")
+    params = {"step": messages.msg("cloudbackup.step_checking_folder", destination=dest.name),
+              "message": messages.msg("cloudbackup.folder_gone"), "hint": messages.msg("cloudbackup.folder_gone_hint")}
+    step, message, hint = (messages.english(part["code"], part["params"]) for part in params.values())
+    raise runs.StepError(step, message, hint, code="runs.step_error_hint", params=params)
 
 
 def prune_versions(dest: Destination, remote: backends.Remote, now: datetime, folders: set[str]) -> int:
@@ -176,7 +169,10 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     dest = Destination.objects.get(pk=run.target_id)
     dry_run = bool(run.options.get("dry_run"))
     if dest.kind == Kind.SFTP and not dest.host_key and (refused := connection.pin_host_key(dest)) is not None:
-        raise runs.StepError(f"Connecting to {dest.name}", refused.message, "run Test connection on the destination's page")
+        raise runs.StepError(f"Connecting to {dest.name}", refused.message, "run Test connection on the destination's page",
+                             code="runs.step_error_hint", params={
+                                 "step": messages.msg("cloudbackup.step_connecting", destination=dest.name),
+                                 "message": refused.message, "hint": messages.msg("cloudbackup.run_test_connection")})
     remote = backends.remote(dest)
     folders = remote_folders(remote)
     check_remote_still_there(run, dest, folders)
@@ -196,9 +192,14 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
             pruned = pruning.result() if pruning else 0
         except rclone.RcloneError as exc:
             pruned = 0
-            errors.append(f"old versions not pruned: {exc}")
-    verb = "would copy" if dry_run else "copied"
-    message = f"{len(people)} users, {run.files_done} files {verb} ({run.bytes_done} bytes)"
+            errors.append(messages.english("cloudbackup.not_pruned", {"error": str(exc)}))
+    summary = messages.msg("cloudbackup.summary_dry_run" if dry_run else "cloudbackup.summary", users=len(people),
+                           files=run.files_done, bytes=run.bytes_done)
     if pruned:
-        message += f", {pruned} old version folders pruned"
-    return runs.Outcome(message=message if not errors else message + "\n" + "\n".join(errors[:20]), errors=errors)
+        summary = messages.msg("cloudbackup.summary_pruned", summary=summary,
+                               pruned=messages.msg("cloudbackup.pruned", count=pruned))
+    parts = [summary]
+    # errors: rclone's own lines (engine text, not ours to translate) and the English of coded ones.
+    parts += [messages.msg("runs.text", text=line) for line in errors[:20]]
+    whole = messages.lines(*parts)
+    return runs.Outcome(code=whole["code"], params=whole["params"], errors=errors)

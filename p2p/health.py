@@ -78,7 +78,7 @@ def check_backup(peer: Peer) -> Check:
         return Check("backup", BACKUP_LABEL, "fail", f"scheduled ({describe(target)}), never run yet",
                      "Click Back up now, or wait for the schedule.")
     if run.status not in (RunStatus.SUCCEEDED, RunStatus.QUEUED, RunStatus.RUNNING):
-        return Check("backup", BACKUP_LABEL, "fail", f"last run {run.status}: {run.message.splitlines()[0][:200] if run.message else ''}",
+        return Check("backup", BACKUP_LABEL, "fail", f"last run {run.status}: {run.shown_message.splitlines()[0][:200] if run.shown_message else ''}",
                      "Open the run for the failing step and what to do.")
     return Check("backup", BACKUP_LABEL, "ok", f"{describe(target)}; last run {run.status}")
 

@@ -22,6 +22,8 @@ REMOTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 class RcloneError(RuntimeError):
     """rclone failed; the message is meant for a person."""
 
+    outcome = "error"  # the code of the kinds' hint tables (and of Test connection)
+
 
 def obscure(secret: str) -> str:
     """rclone's reversible obscuring of a secret, as its config expects for passwords."""
@@ -57,25 +59,37 @@ def remote_env(name: str, remote_type: str, options: Mapping[str, str | int | bo
 class RcloneUnreachable(RcloneError):
     """The server could not be reached (refused, timeout, no route, unknown host)."""
 
+    outcome = "unreachable"
+
 
 class RcloneAuthRefused(RcloneError):
     """The server refused our credentials (key not in authorized_keys, wrong password/secret)."""
+
+    outcome = "auth_refused"
 
 
 class RcloneHostKeyMismatch(RcloneError):
     """The server's host key is not the pinned one."""
 
+    outcome = "host_key_changed"
+
 
 class RclonePathMissing(RcloneError):
     """The remote path does not exist."""
+
+    outcome = "path_missing"
 
 
 class RclonePermissionDenied(RcloneError):
     """The remote path exists but we may not write there."""
 
+    outcome = "not_writable"
+
 
 class RcloneKeyUnreadable(RcloneError):
     """Our own SSH key file (key_file) is missing or not a key: nothing was sent to the server."""
+
+    outcome = "key_missing"
 
 
 @dataclass

@@ -21,11 +21,13 @@ from anemone.runs.models import Run, RunItem, Trigger
 
 class RunItemSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", default=None, read_only=True)
+    # In the request's language; message_code + message_params are the same message for scripts.
+    message = serializers.CharField(source="shown_message", read_only=True)
 
     class Meta:
         model = RunItem
         fields = ["id", "username", "label", "status", "files", "bytes", "errors", "stats", "message",
-                  "started_at", "finished_at"]
+                  "message_code", "message_params", "started_at", "finished_at"]
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -36,7 +38,8 @@ class RunSerializer(serializers.ModelSerializer):
         model = Run
         fields = ["id", "kind", "target_id", "target_label", "trigger", "status", "queued_at", "started_at",
                   "finished_at", "duration_seconds", "files_done", "files_total", "bytes_done", "bytes_total",
-                  "percent", "current_item", "progress_updated_at", "message", "log_tail", "items"]
+                  "percent", "current_item", "progress_updated_at", "message", "message_code", "message_params", "log_tail",
+                  "items"]
 
     def to_representation(self, instance: Run | privacy.RunView) -> dict:  # type: ignore[override, type-arg]
         """Render what the caller may see of the run (the one rule of runs.privacy)."""

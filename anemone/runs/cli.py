@@ -73,7 +73,8 @@ def worst(codes: list[int]) -> int:
 
 
 def first_line(run: Run) -> str:
-    return f"{run.status}: {run.message.splitlines()[0] if run.message else ''}".strip()
+    text = run.shown_message  # in the command's language, like the pages
+    return f"{run.status}: {text.splitlines()[0] if text else ''}".strip()
 
 
 def wait_and_report(run: Run, out: OutputWrapper, *, here: bool, bar_out: OutputWrapper | None = None) -> int:
@@ -81,8 +82,8 @@ def wait_and_report(run: Run, out: OutputWrapper, *, here: bool, bar_out: Output
     worker is up, else the worker's progress is followed), print the run's message on ``out`` and return
     the run's exit code (EXIT_CODES)."""
     run = wait_for(run, bar_out or out, (lambda: services.hand_over(run, inline=True)) if here else None)
-    if run.message:
-        out.write(run.message)
+    if text := run.shown_message:
+        out.write(text)
     return exit_code(run)
 
 

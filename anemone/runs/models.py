@@ -61,6 +61,9 @@ class Run(models.Model):
     current_item = models.CharField(max_length=512, blank=True)
     progress_updated_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The message as data (anemone.runs.messages): rendered in the reader's language; `message` is the English.
+    message_code = models.CharField(_("message code"), max_length=64, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     log_tail = models.TextField(blank=True)
     worker_host = models.CharField(max_length=255, blank=True)
     worker_pid = models.IntegerField(null=True, blank=True)
@@ -111,6 +114,13 @@ class Run(models.Model):
         return bool((self.options or {}).get("dry_run"))
 
     @property
+    def shown_message(self) -> str:
+        """The message in the reader's language (its code rendered), or the stored text of an older run."""
+        from anemone.runs.messages import shown
+
+        return shown(self)
+
+    @property
     def duration_seconds(self) -> float | None:
         if not self.started_at:
             return None
@@ -132,6 +142,8 @@ class RunItem(models.Model):
     errors = models.IntegerField(default=0)
     stats = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
+    message_code = models.CharField(max_length=64, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -140,6 +152,12 @@ class RunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label or self.user} ({self.status})"
+
+    @property
+    def shown_message(self) -> str:
+        from anemone.runs.messages import shown
+
+        return shown(self)
 
 
 class ScheduleKind(models.TextChoices):

@@ -28,7 +28,8 @@ PUBLIC_ATTRIBUTES = frozenset({
 # Replaced for a person by what their own items say (or hidden): they can name other people's files.
 ADMIN_ONLY_ATTRIBUTES = frozenset({
     "message", "log_tail", "current_item", "options", "files_done", "files_total", "bytes_done", "bytes_total",
-    "requested_by", "requested_by_id", "worker_host", "worker_pid", "heartbeat_at",
+    "requested_by", "requested_by_id", "worker_host", "worker_pid", "heartbeat_at", "message_code",
+    "message_params", "shown_message",
 })
 _UNWELL = {
     RunStatus.FAILED: _("This run did not finish; the administrator sees why."),
@@ -77,9 +78,18 @@ class RunView:
     @property
     def message(self) -> str:
         if self.full or self._alone:
-            return self.run.message
-        own = "\n".join(i.message for i in self.items if i.message)
+            return self.run.shown_message
+        own = "\n".join(i.shown_message for i in self.items if i.message or i.message_code)
         return own or str(_UNWELL.get(self.run.status, ""))  # type: ignore[call-overload]
+
+    @property
+    def message_code(self) -> str:
+        """The run-wide message as data, for scripts: only to whoever reads the run-wide message itself."""
+        return self.run.message_code if self.full or self._alone else ""
+
+    @property
+    def message_params(self) -> dict[str, Any]:
+        return self.run.message_params if self.full or self._alone else {}
 
     @property
     def log_tail(self) -> str:

@@ -12,6 +12,7 @@ import calendar
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.models import Schedule
 
 from anemone.runs.models import ScheduleFields, ScheduleKind
@@ -63,18 +64,19 @@ def next_run(fields: ScheduleFields, after: datetime | None = None) -> datetime 
 
 
 def describe(fields: ScheduleFields) -> str:
-    """A short human description, e.g. 'daily at 02:00'."""
+    """A short human description in the active language, e.g. 'daily at 02:00'."""
     kind = fields.schedule_kind
     at = (fields.schedule_time or time(2, 0)).strftime("%H:%M")
     if kind == ScheduleKind.INTERVAL:
-        return f"every {fields.schedule_interval_minutes} min"
+        return _("every %(minutes)s min") % {"minutes": fields.schedule_interval_minutes}
     if kind == ScheduleKind.DAILY:
-        return f"daily at {at}"
+        return _("daily at %(time)s") % {"time": at}
     if kind == ScheduleKind.WEEKLY:
-        return f"weekly on {fields.get_schedule_weekday_display()} at {at}"  # type: ignore[attr-defined]
+        return _("weekly on %(day)s at %(time)s") % {
+            "day": fields.get_schedule_weekday_display(), "time": at}  # type: ignore[attr-defined]
     if kind == ScheduleKind.MONTHLY:
-        return f"monthly on day {fields.schedule_monthday} at {at}"
-    return "manual only"
+        return _("monthly on day %(day)s at %(time)s") % {"day": fields.schedule_monthday, "time": at}
+    return _("manual only")
 
 
 def sync_schedule(kind: str, target_id: int, fields: ScheduleFields | None, *, enabled: bool = True) -> Schedule | None:

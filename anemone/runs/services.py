@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from anemone.engines.proc import pid_alive
-from anemone.runs import registry
+from anemone.runs import messages, registry
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus, Trigger
 from anemone.runs.registry import RunKind
 
@@ -47,8 +47,7 @@ LOG_TAIL_LINES = 200
 # task, so every later query of this worker would fail too and the run would stay "running".
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 FINALISE_RETRY_SECONDS = 60
-DATABASE_LOST = ("Interrupted: the connection to the database was lost during the run (was PostgreSQL restarted?). "
-                 "The next run resumes from what was already saved.")
+DATABASE_LOST = messages.english("runs.interrupted_database")
 
 
 class RunActive(Exception):
@@ -60,11 +59,26 @@ class RunActive(Exception):
 
 
 class StepError(Exception):
-    """A failure of one named step, with what the person should do about it."""
+    """A failure of one named step, with what the person should do about it.
 
-    def __init__(self, step: str, message: str, hint: str = ""):
+    ``code``/``params``: the same failure as data (anemone.runs.messages), shown in the reader's language;
+    step, message and hint may then be given as messages (``messages.msg(...)``) instead of text.
+    """
+
+    def __init__(self, step: str, message: str, hint: str = "", *, code: str = "",
+                 params: dict | None = None):  # type: ignore[type-arg]
         self.step, self.message, self.hint = step, message, hint
+        self.code, self.params = code, params or {}
         super().__init__(self.human())
+
+    def as_data(self) -> tuple[str, dict]:  # type: ignore[type-arg]
+        """(code, params) of the whole failure, for the Run's message."""
+        if self.code:
+            return self.code, self.params
+        params = {"step": self.step, "message": self.message}
+        if self.hint:
+            return "runs.step_error_hint", {**params, "hint": self.hint}
+        return "runs.step_error", params
 
     def human(self) -> str:
         text = f"{self.step}: {self.message}"
@@ -78,6 +92,8 @@ class Outcome:
     message: str = ""
     status: str | None = None
     errors: list[str] = field(default_factory=list)
+    code: str = ""  # the message as data (anemone.runs.messages); `message` may then stay empty
+    params: dict = field(default_factory=dict)  # type: ignore[type-arg]
 
 
 def forget_connection() -> None:
@@ -107,9 +123,9 @@ def start(kind: str, target_id: int, *, label: str = "", trigger: str = Trigger.
         raise RunActive(active) from None
 
 
-def skip(run: Run, message: str) -> Run:
+def skip(run: Run, message: str, *, code: str = "", params: dict | None = None) -> Run:  # type: ignore[type-arg]
     """Record a run that had nothing to do on purpose (e.g. its USB drive is absent)."""
-    return _finalise(run, RunStatus.SKIPPED, message)
+    return _finalise(run, RunStatus.SKIPPED, message, code, params)
 
 
 # Callbacks told of every progress write of runs executing in this process (the CLI's progress bar).
@@ -207,32 +223,34 @@ def execute(run_id: int, body: Callable[[Run, Tracker], Outcome] | None = None) 
         outcome = body(run, tracker)
     except StepError as exc:
         tracker.log(exc.human())
-        outcome = Outcome(status=RunStatus.FAILED, message=exc.human())
+        code, params = exc.as_data()
+        outcome = Outcome(status=RunStatus.FAILED, message=exc.human(), code=code, params=params)
     except CONNECTION_ERRORS:
         log.warning("run %s lost its database connection", run_id, exc_info=True)
         forget_connection()
         tracker.log(DATABASE_LOST)
-        outcome = Outcome(status=RunStatus.INTERRUPTED, message=DATABASE_LOST)
+        outcome = Outcome(status=RunStatus.INTERRUPTED, code="runs.interrupted_database")
     except Exception as exc:  # the run must end readable, whatever happened
         log.exception("run %s crashed", run_id)
         tracker.log(traceback.format_exc(limit=5))
-        outcome = Outcome(status=RunStatus.FAILED, message=f"Unexpected error: {exc}. The log tail has details.")
+        outcome = Outcome(status=RunStatus.FAILED, code="runs.unexpected_error", params={"error": str(exc)})
     finally:
         stop.set()
     tracker.flush()
     status = outcome.status or (RunStatus.PARTIAL if outcome.errors else RunStatus.SUCCEEDED)
     if status == RunStatus.SUCCEEDED:
         run.percent = 100.0
-    return _finalise(run, status, outcome.message or "\n".join(outcome.errors[:20]))
+    return _finalise(run, status, outcome.message or "\n".join(outcome.errors[:20]), outcome.code, outcome.params)
 
 
-def _finalise(run: Run, status: str, message: str) -> Run:
+def _finalise(run: Run, status: str, message: str, code: str = "",
+              params: dict | None = None) -> Run:  # type: ignore[type-arg]
     """Record how the run ended; through a database restart, retried on a new connection for a minute (past
     that, the reaper marks it interrupted once its heartbeat is stale)."""
     deadline = time.monotonic() + FINALISE_RETRY_SECONDS
     while True:
         try:
-            return _record_end(run, status, message)
+            return _record_end(run, status, message, code, params or {})
         except CONNECTION_ERRORS:
             if time.monotonic() > deadline:
                 raise
@@ -241,11 +259,14 @@ def _finalise(run: Run, status: str, message: str) -> Run:
             time.sleep(2)
 
 
-def _record_end(run: Run, status: str, message: str) -> Run:
+def _record_end(run: Run, status: str, message: str, code: str, params: dict) -> Run:  # type: ignore[type-arg]
     now = timezone.now()
+    if code and not message:
+        message = messages.english(code, params)
     percent = 100.0 if status == RunStatus.SUCCEEDED else run.percent
     Run.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
-        status=status, finished_at=now, message=message[:10000], percent=percent,
+        status=status, finished_at=now, message=message[:10000], message_code=code, message_params=params,
+        percent=percent,
         files_done=run.files_done, bytes_done=run.bytes_done,
     )
     RunItem.objects.filter(run=run, status=RunStatus.RUNNING).update(status=RunStatus.INTERRUPTED, finished_at=now)
@@ -272,14 +293,14 @@ def reap_stale(kind: str | None = None, target_id: int | None = None) -> int:
             silent = run.heartbeat_at is None or (now - run.heartbeat_at).total_seconds() > STALE_AFTER_SECONDS
             if not (dead or silent):
                 continue
-            why = "The worker running it stopped (killed or crashed) before it finished."
+            code = "runs.interrupted_worker"
         elif run.queued_at < queued_limit:
-            why = "It was never picked up by a worker."
+            code = "runs.interrupted_never_picked"
         else:
             continue
-        message = f"Interrupted: {why} The next run resumes from what was already saved."
         reaped += Run.objects.filter(pk=run.pk, status=run.status).update(
-            status=RunStatus.INTERRUPTED, finished_at=now, message=message)
+            status=RunStatus.INTERRUPTED, finished_at=now, message=messages.english(code), message_code=code,
+            message_params={})
         RunItem.objects.filter(run=run, status=RunStatus.RUNNING).update(
             status=RunStatus.INTERRUPTED, finished_at=now)
     return reaped
@@ -290,9 +311,12 @@ def start_item(run: Run, *, user=None, label: str = "") -> RunItem:  # type: ign
 
 
 def finish_item(item: RunItem, *, status: str, files: int = 0, bytes_: int = 0, errors: int = 0,
-                message: str = "", **stats: object) -> RunItem:
+                message: str = "", code: str = "", params: dict | None = None,  # type: ignore[type-arg]
+                **stats: object) -> RunItem:
+    """End one item; with ``code`` the message is data (shown in the reader's language), else plain text."""
     item.status, item.files, item.bytes, item.errors = status, files, bytes_, errors
-    item.message = message[:5000]
+    item.message_code, item.message_params = code, params or {}
+    item.message = (message or (messages.english(code, params) if code else ""))[:5000]
     item.stats.update({k: v for k, v in stats.items() if v is not None})
     item.finished_at = timezone.now()
     item.save()

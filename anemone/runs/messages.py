@@ -1,0 +1,91 @@
+"""Run messages as data: a code + parameters, rendered in the reader's language when shown.
+
+A run body stores ``message_code`` and ``message_params`` on its Run or RunItem; pages, the API and the CLI
+call ``render`` at display time, so a French reader gets French whatever language the worker had. The
+``message`` text column keeps the English rendering: the fallback for rows older than the codes, and for logs.
+
+Codes are ``<app label>.<name>``. Core's are in ``CATALOGUE`` below; an app's live in its ``hints`` module
+(``MESSAGES``, a dict of the same shape), looked up by the app label, so core imports no kind. A parameter
+that is itself a message (``{"code": ..., "params": ...}``) or a list of them is rendered first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from django.apps import apps
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
+
+CATALOGUE: dict[str, Any] = {
+    "runs.lines": "%(lines)s",
+    "runs.text": "%(text)s",
+    "runs.step_error": _("%(step)s: %(message)s"),
+    "runs.step_error_hint": _("%(step)s: %(message)s — %(hint)s"),
+    "runs.unexpected_error": _("Unexpected error: %(error)s. The log tail has details."),
+    "runs.interrupted_worker": _("Interrupted: The worker running it stopped (killed or crashed) before it "
+                                 "finished. The next run resumes from what was already saved."),
+    "runs.interrupted_never_picked": _("Interrupted: It was never picked up by a worker. The next run resumes "
+                                       "from what was already saved."),
+    "runs.interrupted_database": _("Interrupted: the connection to the database was lost during the run (was "
+                                   "PostgreSQL restarted?). The next run resumes from what was already saved."),
+}
+
+
+def msg(code: str, **params: Any) -> dict[str, Any]:
+    """A message as stored inside another message's parameters."""
+    return {"code": code, "params": params}
+
+
+def lines(*parts: dict[str, Any]) -> dict[str, Any]:
+    """Several messages shown one per line (e.g. a summary and the errors under it)."""
+    return msg("runs.lines", lines=list(parts))
+
+
+def _table(code: str) -> dict[str, Any]:
+    label = code.partition(".")[0]
+    if label == "runs":
+        return CATALOGUE
+    try:
+        config = apps.get_app_config(label)
+        return getattr(importlib.import_module(f"{config.name}.hints"), "MESSAGES", {})
+    except (LookupError, ImportError):
+        return {}
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, dict) and "code" in value:
+        return render(value["code"], value.get("params") or {})
+    if isinstance(value, list) and all(isinstance(v, dict) and "code" in v for v in value):
+        return "\n".join(str(_param(v)) for v in value)
+    return value
+
+
+def render(code: str, params: dict[str, Any] | None = None) -> str:
+    """The message in the active language; an unknown code shows its parameters rather than nothing."""
+    params = {name: _param(value) for name, value in (params or {}).items()}
+    template = _table(code).get(code)
+    if template is None:
+        log.warning("unknown run message code %r", code)
+        return " ".join(str(v) for v in params.values()) or code
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        log.warning("run message %r does not match its parameters %r", code, sorted(params))
+        return str(template)
+
+
+def english(code: str, params: dict[str, Any] | None = None) -> str:
+    """The English rendering stored in the ``message`` column (fallback and logs)."""
+    with translation.override("en"):
+        return render(code, params)
+
+
+def shown(row: Any) -> str:
+    """What a Run or RunItem says, in the reader's language: its code when it has one, else its old text."""
+    code = getattr(row, "message_code", "")
+    return render(code, row.message_params) if code else row.message
