@@ -4,11 +4,13 @@ from django.urls import include, path
 from anemone import views
 from anemone.api.docs import swagger_view
 from anemone.api.schema import CachedSchemaView
+from anemone.restores import views as restore_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", views.health, name="health"),
     path("settings/", views.site_settings, name="site-settings"),
+    path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
     path("files/", include("anemone.files.urls")),
     path("runs/", include("anemone.runs.urls")),

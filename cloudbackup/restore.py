@@ -12,9 +12,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from anemone.engines import rclone
 from anemone.files import landing, paths
 from anemone.files.usage import QuotaExceeded
+from anemone.restores.registry import RestoreSource
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
 from cloudbackup import backends, sync
@@ -132,3 +135,15 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
                      message="\n".join([said, *problems[:50]]), restored_to=plan.place_of(stage, prefix))
     run.files_done, run.bytes_done = len(plan.moves), plan.incoming
     return runs.Outcome(message=f"Restored {relpath or 'everything'} from {dest.name}: {said}", errors=problems)
+
+
+class CloudRestoreSource(RestoreSource):
+    """The destinations that carry this person's backup area (the mirror and its kept versions)."""
+
+    name = "cloud"
+    label = _("Cloud")
+    template = "cloudbackup/restore_source.html"
+    restore_kinds = (KIND,)
+
+    def offers(self, person) -> list[Destination]:  # type: ignore[no-untyped-def]
+        return [dest for dest in Destination.objects.all() if dest.carries(person)]

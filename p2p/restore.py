@@ -16,9 +16,12 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from anemone.engines import restic
 from anemone.files import landing, paths
 from anemone.files.usage import QuotaExceeded
+from anemone.restores.registry import RestoreSource
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
 from p2p import repos
@@ -226,3 +229,15 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     person = User.objects.get(pk=run.target_id)
     said = _restore_one(run, tracker, target, person, run.options["snapshot"], run.options["path"])
     return runs.Outcome(message=f"Restored {run.options['path']} from {target.peer.name}: {said}")
+
+
+class PeerRestoreSource(RestoreSource):
+    """The friends' servers that keep this person's repositories (browse a snapshot, download, restore)."""
+
+    name = "p2p"
+    label = _("Friends' servers")
+    template = "p2p/restore_source.html"
+    restore_kinds = (KIND,)
+
+    def offers(self, person) -> list[PeerTarget]:  # type: ignore[no-untyped-def]
+        return targets_of(person)

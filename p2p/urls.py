@@ -1,5 +1,6 @@
 from django.urls import path
 
+from anemone.restores import views as restore_views
 from p2p import views
 
 app_name = "p2p"
@@ -9,7 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/backup/", views.backup_now, name="backup"),
     path("<int:pk>/bulk-restore/", views.bulk_restore, name="bulk-restore"),
-    path("restore/", views.restore_hub, name="restore"),
+    path("restore/", restore_views.hub, name="restore"),  # the hub moved to core (/restore/); old links still work
     path("restore/<slug:peer>/", views.snapshots, name="snapshots"),
     path("restore/<slug:peer>/<str:snapshot>/", views.browse, name="browse"),
     path("restore/<slug:peer>/<str:snapshot>/download/", views.download, name="download"),

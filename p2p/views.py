@@ -30,7 +30,6 @@ from anemone.runs import services as runs
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
 from anemone.runs.services import RunActive, last_runs_by_target
-from cloudbackup.models import Destination
 from p2p import backup, kinds, repos, restore, services
 from p2p.forms import BulkRestoreForm, PeerTargetForm
 from p2p.models import PeerTarget, UserRepository
@@ -158,14 +157,6 @@ def _crumbs(path: str) -> list[tuple[str, str]]:
 
 def _my_restores(person) -> list[Run]:  # type: ignore[no-untyped-def]
     return list(Run.objects.filter(kind=restore.KIND, target_id=person.pk)[:5])
-
-
-@login_required
-def restore_hub(request: HttpRequest) -> HttpResponse:
-    """The menu's Restore: this person's peers, and the cloud restore when a destination carries them."""
-    cloud = any(d.carries(request.user) for d in Destination.objects.all())
-    return render(request, "p2p/restore.html", {"title": _("Restore"), "targets": restore.targets_of(request.user),
-                                                "cloud": cloud, "runs": _my_restores(request.user)})
 
 
 @restore_errors

@@ -7,8 +7,11 @@ class UsbbackupConfig(AppConfig):
     verbose_name = _("USB backup")
 
     def ready(self) -> None:
+        from anemone.restores import registry as restores
         from anemone.runs import registry
-        from usbbackup import kinds
+        from usbbackup import kinds, restore
 
         registry.register(kinds.UsbBackupKind())
         registry.register(kinds.UsbUsersRestore())
+        registry.register(kinds.UsbPersonRestore())
+        restores.register(restore.UsbRestoreSource())

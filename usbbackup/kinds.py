@@ -32,6 +32,29 @@ class UsbBackupKind(RunKind):
         return backup.body(run, tracker)
 
 
+class UsbPersonRestore(RunKind):
+    """A person's own files back from a USB job's drive (Run.target_id: the person; options: the job)."""
+
+    name = "usb-person-restore"
+    label = _("USB restore")
+
+    def label_for(self, target: object) -> str:
+        return getattr(target, "username", "")
+
+    def precheck(self, run: Run) -> str | None:
+        from usbbackup import backup, detection
+
+        job = UsbBackup.objects.filter(pk=run.options.get("job")).first()
+        if job is None:
+            return "This USB backup job was deleted."
+        return None if detection.find_drive(job) else backup.absent_message(job)
+
+    def body(self, run: Run, tracker: Tracker) -> Outcome:
+        from usbbackup import restore
+
+        return restore.person_restore_body(run, tracker)
+
+
 class UsbUsersRestore(RunKind):
     """After a web import from a drive: every person's files back (options: the drive folder)."""
 

@@ -22,11 +22,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from anemone import crypto
 from anemone.engines import proc
 from anemone.engines.files import write_private_file
 from anemone.files.usage import QuotaExceeded
+from anemone.restores.registry import RestoreSource
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunStatus
 from anemone.runs.services import Outcome, Tracker
 from usbbackup import layout, repo, snapshot
@@ -255,3 +257,56 @@ def users_restore_body(run: Run, tracker: Tracker) -> Outcome:
 
     restore_users(backup, result, log=tracker.log, on_user=on_user)
     return Outcome(message=f"Files of {len(result.users)} person(s) restored.", errors=result.user_errors)
+
+
+def person_restore_body(run: Run, tracker: Tracker) -> Outcome:
+    """A person's own files back from the newest snapshot of them on a job's drive (options["job"]); the
+    kind's precheck made sure the drive is plugged in."""
+    from django.contrib.auth import get_user_model
+
+    from anemone.runs import services as runs
+    from usbbackup import detection
+    from usbbackup.models import UsbBackup
+
+    job = UsbBackup.objects.get(pk=run.options["job"])
+    person = get_user_model().objects.get(pk=run.target_id)
+    if not job.carries(person):
+        return Outcome(status=RunStatus.FAILED, message=f"{job.name} does not keep {person.username}'s files.")
+    drive = detection.find_drive(job)
+    if drive is None:
+        return Outcome(status=RunStatus.SKIPPED, message=f"The drive of {job.name} was unplugged; nothing was restored.")
+    item = runs.start_item(run, user=person)
+    tracker.progress(current_item=person.username, force=True)
+    backup = repo.open_repo(detection.ensure_on_drive(drive, Path(drive.mount_point) / job.folder), repo.repo_password())
+    snap = repo.latest(backup, layout.user_tag(person.username))
+    if snap is None:
+        message = f"{person.username}: {job.name} holds no snapshot of your files yet."
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
+        return Outcome(status=RunStatus.FAILED, message=message)
+    try:
+        said = restore_person(backup, snap, person)
+    except (repo.RepoError, QuotaExceeded, OSError) as exc:
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=f"{person.username}: {exc}")
+        return Outcome(status=RunStatus.FAILED, message=f"{person.username}: {exc}")
+    message = f"{person.username}: files from {job.name}'s snapshot {snap.short_id} ({snap.time[:10]}): {said}"
+    runs.finish_item(item, status=RunStatus.SUCCEEDED, message=message)
+    return Outcome(message=message)
+
+
+class UsbRestoreSource(RestoreSource):
+    """The USB jobs that carry this person, and whether their drive is plugged in right now."""
+
+    name = "usb"
+    label = _("USB drives")
+    template = "usbbackup/restore_source.html"
+    restore_kinds = ("usb-person-restore",)
+
+    def offers(self, person) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+        from usbbackup import detection
+        from usbbackup.models import UsbBackup
+
+        jobs = [job for job in UsbBackup.objects.filter(enabled=True) if job.carries(person)]
+        if not jobs:
+            return []
+        drives = detection.detect_drives()
+        return [{"job": job, "present": detection.find_drive(job, drives) is not None} for job in jobs]

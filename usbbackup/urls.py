@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.job_edit, name="edit"),
     path("<int:pk>/sync/", views.job_sync, name="sync"),
     path("<int:pk>/delete/", views.job_delete, name="delete"),
+    path("<int:pk>/restore-mine/", views.restore_mine, name="restore-mine"),
 ]

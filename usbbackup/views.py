@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -140,3 +141,21 @@ def drive_eject(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, result.message)
     return redirect("usbbackup:index")
+
+
+@login_required
+@require_POST
+def restore_mine(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the Restore hub: the person's own files back from this job's drive (as if absent when the job
+    does not keep their files)."""
+    job = get_object_or_404(UsbBackup, pk=pk, enabled=True)
+    if not job.carries(request.user):
+        raise Http404
+    try:
+        runs.request(kinds.UsbPersonRestore.name, request.user, user=request.user, options={"job": job.pk},
+                     label=f"{job.name} → {request.user.get_username()}")
+    except runs.RunActive:
+        messages.warning(request, _("A restore of your files is already queued or running."))
+    else:
+        messages.success(request, _("Your files are on their way back from %(name)s.") % {"name": job.name})
+    return redirect("restore")

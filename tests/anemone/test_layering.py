@@ -18,11 +18,7 @@ KINDS = ("cloudbackup", "p2p", "usbbackup")
 APPS = ("peers", *KINDS, "shares")
 
 # Known, temporary exceptions: (file, imported top-level package). Each must still be needed (see the last test).
-EXCEPTIONS = {
-    # RESTORE-HUB EXCEPTION: the Restore hub still lives in p2p/views.py and lists cloud destinations.
-    # It is being moved to core behind a restore-source registry; delete this entry once that is merged.
-    ("p2p/views.py", "cloudbackup"),
-}
+EXCEPTIONS: set[tuple[str, str]] = set()  # (file, package) pairs allowed to break a rule, each with its reason
 
 
 def imports(path: Path, package: str | None = None) -> set[str]:
@@ -97,7 +93,7 @@ def test_the_rules_see_a_forbidden_import(tmp_path):
 
 
 def test_every_exception_is_still_needed():
-    """When the restore hub has moved, this fails until its EXCEPTIONS entry is deleted."""
+    """An exception whose import went away must go too (the restore hub, now in core, was the last one)."""
     for rel, top in EXCEPTIONS:
         assert any(m.split(".")[0] == top for m in imports(ROOT / rel)), \
             f"{rel} no longer imports {top}: remove it from EXCEPTIONS in tests/anemone/test_layering.py"

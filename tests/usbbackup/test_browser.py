@@ -97,3 +97,29 @@ def test_it_creates_a_job_for_a_detected_drive_and_syncs_it(page, live_server, u
     page.reload()
     assert page.locator("#snapshots").get_by_text("user:alice").is_visible()
     assert len(list(usb_drive.glob("anemone-backup/repo/snapshots/*"))) == 2  # config + alice, on the drive
+
+
+def test_alice_restores_her_files_from_the_restore_hub_on_a_phone(page, live_server, usb_drive, tmp_path):
+    """The hub at 390 px: her USB drive and her cloud destination listed, one tap queues her restore."""
+    from anemone import crypto
+    from cloudbackup import services as cloud_services
+    from cloudbackup.models import Destination, Kind
+    from tests.browser.test_tokens_and_lockouts import assert_fits_a_phone, log_in
+    from tests.usbbackup.test_backup import make_job
+
+    crypto.create_master_key()
+    make_person("admin", admin=True)
+    alice = make_person("alice")
+    make_job(usb_drive, [alice], name="drawer")
+    cloud_services.save_destination(Destination(name="offsite", kind=Kind.SFTP, host="backup.example.org",
+                                                username="u"), users=[alice])
+    log_in(page, live_server.url, "alice")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("#nav-restore")
+    assert page.locator("#source-usb").get_by_text("drawer").is_visible()
+    assert page.locator("#source-cloud").get_by_text("offsite").is_visible()
+    assert_fits_a_phone(page)
+    page.screenshot(path=str(tmp_path / "restore-hub-phone.png"), full_page=True)
+    page.get_by_role("button", name="Restore my files from this drive").click()
+    assert page.get_by_text("Your files are on their way back from drawer.").is_visible()
+    page.locator(".run-progress .status").first.wait_for()
