@@ -12,10 +12,10 @@ import sys
 from tests.fixtures.processes import ROOT
 
 
-def test_a_fourth_kind_gets_schedules_api_admin_command_history_and_alerts_for_free(tmp_path):
+def test_a_fourth_kind_gets_schedules_api_admin_command_history_restore_hub_and_alerts(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "tests/fourth_kind/checks_fourth_kind.py", "-q", "-p", "no:cacheprovider",
          "--ds=tests.fourth_kind.settings", "-o", "addopts=", "-n", "0", "--basetemp", str(tmp_path / "inner")],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert "6 passed" in result.stdout.splitlines()[-1], result.stdout[-2000:]
+    assert "7 passed" in result.stdout.splitlines()[-1], result.stdout[-2000:]

@@ -8,7 +8,9 @@ class FourthKindConfig(AppConfig):
     label = "fourth_kind"
 
     def ready(self) -> None:
+        from anemone.restores import registry as restores
         from anemone.runs import registry
-        from tests.fourth_kind.kinds import LocalCopyKind
+        from tests.fourth_kind.kinds import LocalCopyKind, LocalCopySource
 
         registry.register(LocalCopyKind())
+        restores.register(LocalCopySource())

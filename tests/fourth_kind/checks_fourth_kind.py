@@ -1,6 +1,6 @@
 """What a fourth backup kind gets from core for free (run by tests/anemone/test_fourth_kind.py with
 tests.fourth_kind.settings): schedules, back up now through the API, the admin and a `--wait` command,
-history and dashboards, and the alerts seam. The kind itself is tests/fourth_kind: a model on
+history and dashboards, a Restore hub entry and the alerts seam. The kind itself is tests/fourth_kind: a model on
 BackupTarget, a RunKind with a body, a serializer, a command — and no edit to core or another kind."""
 
 from __future__ import annotations
@@ -102,3 +102,10 @@ def test_a_failed_run_reaches_the_alerts_seam_once(copy_target, alice, tmp_path)
         assert (alert.event, alert.kind, alert.run_id, alert.people) == ("run-failed", "local-copy", failed.pk, (alice.pk,))
     finally:
         alerts.unregister("collect")
+
+
+def test_the_restore_hub_lists_it_for_the_people_it_keeps(client, copy_target, alice, bob):
+    client.force_login(alice)
+    assert "shelf:" in client.get("/restore/").content.decode()
+    client.force_login(bob)
+    assert "shelf:" not in client.get("/restore/").content.decode()

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 from anemone.files.paths import area_root
+from anemone.restores.registry import RestoreSource
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus
 from anemone.runs.registry import RunKind
@@ -33,3 +34,14 @@ class LocalCopyKind(RunKind):
                              bytes_=sum(p.stat().st_size for p in files))
             tracker.progress(percent=100 * index / len(people), current_item=person.username)
         return runs.Outcome(message=f"{len(people)} people copied")
+
+
+class LocalCopySource(RestoreSource):
+    """Where the Restore hub shows the copies that keep a person's files."""
+
+    name = "local-copy"
+    label = "Local copies"
+    template = "fourth_kind/restore_source.html"
+
+    def offers(self, person):  # type: ignore[no-untyped-def]
+        return [copy for copy in LocalCopy.objects.all() if copy.carries(person)]
