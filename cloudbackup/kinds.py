@@ -21,6 +21,7 @@ class CloudSync(RunKind):
     target_model = Destination
     backup = True
     scheduled = True
+    default_options = {"dry_run": False}  # queries tell real syncs by it (sync.stored_copies_before)
 
     def body(self, run: Run, tracker: Tracker) -> Outcome:
         from cloudbackup.sync import sync_body

@@ -79,11 +79,11 @@ def first_line(run: Run) -> str:
 
 def wait_and_report(run: Run, out: OutputWrapper, *, here: bool, bar_out: OutputWrapper | None = None) -> int:
     """A command's ``--wait``: draw the bar on ``bar_out`` (stderr; the run executes in this process when no
-    worker is up, else the worker's progress is followed), print the run's message on ``out`` and return
-    the run's exit code (EXIT_CODES)."""
+    worker is up, else the worker's progress is followed), print "<status>: <message>" on ``out`` and
+    return the run's exit code (EXIT_CODES)."""
     run = wait_for(run, bar_out or out, (lambda: services.hand_over(run, inline=True)) if here else None)
-    if text := run.shown_message:
-        out.write(text)
+    text = run.shown_message
+    out.write(f"{run.status}: {text}" if text else run.status)  # the outcome first: scripts read one line
     return exit_code(run)
 
 

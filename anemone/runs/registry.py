@@ -31,6 +31,7 @@ class RunKind:
     target_model: ClassVar[type[models.Model] | None] = None  # what Run.target_id points to (None: nothing)
     backup: ClassVar[bool] = False  # a success copies people's files off this server (dry runs excepted)
     scheduled: ClassVar[bool] = False  # its targets carry schedule fields mirrored into django-q2
+    default_options: ClassVar[dict[str, Any]] = {}  # stored on every run of the kind unless the request says
 
     def body(self, run: Run, tracker: Tracker) -> Outcome:
         """Do the work; report how it went. Raise StepError for a failure with a named step and a hint."""

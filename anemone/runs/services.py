@@ -344,7 +344,7 @@ def request(kind: str | RunKind, target: Any = None, *, trigger: str = Trigger.M
     else:
         target_id = int(getattr(target, "pk", 0) or 0)
     run = start(kind.name, target_id, label=label or kind.label_for(target), trigger=trigger, user=user,
-                options=options)
+                options={**kind.default_options, **(options or {})})
     kind.prepare(run, target)
     if inline or queue:
         hand_over(run, inline=inline)

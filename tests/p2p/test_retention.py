@@ -32,7 +32,7 @@ def test_the_page_refuses_a_policy_that_keeps_nothing(client, friend, admin_user
     response = client.post(reverse("p2p:edit", args=[friend.pk]), target_form(**NOTHING))
     assert response.status_code == 200 and REFUSAL in response.content.decode()
     _unchanged(friend)
-    kept_one = client.post(reverse("p2p:edit", args=[friend.pk]), target_form(**{**NOTHING, "keep_monthly": 1}))
+    kept_one = client.post(reverse("p2p:edit", args=[friend.pk]), target_form(**{**NOTHING, "keep_monthly": 1, "carry_everyone": "on"}))
     assert kept_one.status_code == 302
 
 
