@@ -14,7 +14,7 @@ OPTIONAL_BINARIES = ["wg", "wireguard-go", "ssh-keygen"]
 
 
 @register()
-def engines_installed(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def engines_installed(app_configs, **kwargs):
     problems = []
     for name in REQUIRED_BINARIES:
         if shutil.which(name) is None:
@@ -28,7 +28,7 @@ def engines_installed(app_configs, **kwargs):  # type: ignore[no-untyped-def]
 
 
 @register()
-def data_dir_writable(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def data_dir_writable(app_configs, **kwargs):
     data_dir = Path(settings.DATA_DIR)
     if not os.access(data_dir, os.W_OK):
         return [Error(f"The data dir {data_dir} is not writable.", id="anemone.E003")]
@@ -52,7 +52,7 @@ def sqlite_files() -> list[Path]:
 
 
 @register()
-def data_dir_private(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def data_dir_private(app_configs, **kwargs):
     """Refuse to start when other accounts on the machine can read the data dir or the database: it holds
     every API token digest, the sealed secrets, the master key and everyone's files (issue #11 item 20)."""
     problems = []

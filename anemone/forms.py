@@ -32,7 +32,7 @@ class SiteSettingsForm(forms.ModelForm):
         help_texts = {"server_name": _("Shown in the portal, in your invitation code and on the recovery kit. "
                                        "Backups to friends' servers keep their folder there when you rename.")}
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.saved_name = self.instance.server_name
         self.folders = kept_folders()
@@ -50,7 +50,7 @@ class SiteSettingsForm(forms.ModelForm):
                      "Backups to friends' servers keep using their folder there (%(folders)s): every snapshot made "
                      "before the rename stays listed and restorable.") % {"folders": "; ".join(self.folders)})
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         cleaned = super().clean()
         if "confirm_rename" in self.fields and self.renamed and not cleaned.get("confirm_rename"):
             self.add_error("confirm_rename", self.rename_effect())

@@ -17,7 +17,7 @@ class DestinationAdmin(BackupTargetAdmin):
     exclude = ["crypt_password_sealed", "password_sealed", "secret_sealed"]
     readonly_fields = ["host_key", "created_at"]
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change) -> None:
         services.apply_secrets(obj, form.secrets())
         super().save_model(request, obj, form, change)
 

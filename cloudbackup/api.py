@@ -38,7 +38,7 @@ class DestinationSerializer(serializers.ModelSerializer):
                   "crypt_password", "secrets_set"]
         read_only_fields = ["host_key"]
 
-    def validate(self, attrs):  # type: ignore[no-untyped-def]
+    def validate(self, attrs):
         """What the chosen kind needs, named on each missing field (a PATCH keeps the stored values)."""
         kind = attrs.get("kind", getattr(self.instance, "kind", Kind.SFTP))
         missing = services.missing_fields(kind, lambda name: attrs.get(name, getattr(self.instance, name, "")))
@@ -49,7 +49,7 @@ class DestinationSerializer(serializers.ModelSerializer):
     def get_secrets_set(self, dest: Destination) -> dict[str, bool]:
         return services.secret_state(dest)
 
-    def save(self, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, **kwargs):
         data = dict(self.validated_data)
         secrets = {name: data.pop(name, None) for name in services.SECRET_FIELDS}
         users = data.pop("users", None)
@@ -122,7 +122,7 @@ class CloudRestoreView(APIView):
             return Response({"detail": "This destination does not carry your files."}, status=status.HTTP_404_NOT_FOUND)
         return Response({"versions": restore.versions(dest, person)})
 
-    def _person_and_destination(self, request: Request, data) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    def _person_and_destination(self, request: Request, data) -> tuple:
         person = request.user
         if data.get("username") and request.user.is_staff:
             person = get_object_or_404(get_user_model(), username=data["username"])
@@ -145,7 +145,7 @@ class CloudRestoreView(APIView):
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("cloud/destinations", DestinationViewSet, basename="cloud-destination")
 
 

@@ -38,14 +38,14 @@ class DestinationForm(forms.ModelForm):
                   "schedule_time", "schedule_weekday", "schedule_monthday", "carry_everyone", "users"]
         widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for name, is_set in services.secret_state(self.instance).items():
                 self.fields[name].help_text = f"{_('currently set') if is_set else _('not set')}. {SECRET_HELP}"
         self.fields["crypt_password"].help_text = f"{self.fields['crypt_password'].help_text} {CRYPT_HELP}".strip()
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         for name in services.missing_fields(data.get("kind", ""), data.get):
             if name not in self.errors:  # an invalid value already has its own message
@@ -67,7 +67,7 @@ class RestoreForm(forms.Form):
     path = forms.CharField(label=_("Path in your backup area (empty = everything)"), required=False)
     version = forms.CharField(label=_("Version (empty = latest)"), required=False)
 
-    def __init__(self, *args, destinations=None, versions=None, people=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, destinations=None, versions=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["destination"].queryset = destinations if destinations is not None else Destination.objects.none()
         if versions is not None:  # listed from the destination: pick one instead of typing its time
@@ -77,7 +77,7 @@ class RestoreForm(forms.Form):
             self.fields["person"] = forms.ModelChoiceField(queryset=people, label=_("Whose files"))
             self.order_fields(["person"])
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         dest, person = data.get("destination"), data.get("person")
         if dest is not None and person is not None and not dest.carries(person):

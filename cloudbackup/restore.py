@@ -26,7 +26,7 @@ from cloudbackup.models import Destination
 KIND = "cloud-restore"
 
 
-def versions(dest: Destination, person) -> list[str]:  # type: ignore[no-untyped-def]
+def versions(dest: Destination, person) -> list[str]:
     """Version times (newest first) that hold something of this person: one listing of .versions/<time>/<user>."""
     remote = backends.remote(dest)
     try:
@@ -38,7 +38,7 @@ def versions(dest: Destination, person) -> list[str]:  # type: ignore[no-untyped
     return sorted((n for n in found if _version_name_ok(n)), reverse=True)
 
 
-def request_restore(dest: Destination, person, *, path: str = "", version: str = "", requested_by=None,  # type: ignore[no-untyped-def]
+def request_restore(dest: Destination, person, *, path: str = "", version: str = "", requested_by=None,
                     trigger: str = Trigger.MANUAL, inline: bool = False) -> Run:
     parts = paths.split_relative(path)  # validated like any other path of the person's area
     if version and not _version_name_ok(version):
@@ -145,5 +145,5 @@ class CloudRestoreSource(RestoreSource):
     template = "cloudbackup/restore_source.html"
     restore_kinds = (KIND,)
 
-    def offers(self, person) -> list[Destination]:  # type: ignore[no-untyped-def]
+    def offers(self, person) -> list[Destination]:
         return [dest for dest in Destination.objects.all() if dest.carries(person)]

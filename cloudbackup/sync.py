@@ -58,7 +58,7 @@ def sync_args(dest: Destination, remote: backends.Remote, source: str, username:
     return args
 
 
-def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backends.Remote, person,  # type: ignore[no-untyped-def]
+def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backends.Remote, person,
                stamp: str, dry_run: bool, share: tuple[float, float]) -> list[str]:
     item = runs.start_item(run, user=person)
     source = area_root(person, "backup")

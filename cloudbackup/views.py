@@ -134,7 +134,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cloudbackup:index")
 
 
-def _listed_versions(request: HttpRequest, mine, person) -> tuple[Destination | None, list[str] | None]:  # type: ignore[no-untyped-def]
+def _listed_versions(request: HttpRequest, mine, person) -> tuple[Destination | None, list[str] | None]:
     """The destination chosen with "List versions" (?destination=pk) and its version times for that person."""
     chosen = mine.filter(pk=request.GET.get("destination")).first() if request.GET.get("destination", "").isdigit() else None
     if chosen is None:

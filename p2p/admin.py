@@ -15,7 +15,7 @@ class PeerTargetAdmin(BackupTargetAdmin):
     filter_horizontal = ["users"]
     readonly_fields = ["peer", "created_at"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False  # one per peer, made by the app
 
 
@@ -29,11 +29,11 @@ class UserRepositoryAdmin(admin.ModelAdmin):
     list_filter = ["target", "history_missing"]
     actions = ["start_new_history"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
     @admin.action(description=_("Start a new history at the peer (the next backup creates an empty repository)"))
-    def start_new_history(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def start_new_history(self, request, queryset) -> None:
         """The explicit admin choice after a repository vanished at the peer (p2p.backup.allow_new_history)."""
         from p2p import backup
 
@@ -42,5 +42,5 @@ class UserRepositoryAdmin(admin.ModelAdmin):
         self.message_user(request, _("The next backup starts a new history for %(count)d repositories.")
                           % {"count": queryset.count()})
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

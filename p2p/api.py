@@ -64,15 +64,15 @@ class P2PTargetSerializer(serializers.ModelSerializer):
         return describe(target)
 
     @extend_schema_field(P2PReciprocitySerializer)
-    def get_reciprocity(self, target: PeerTarget) -> dict:  # type: ignore[type-arg]
+    def get_reciprocity(self, target: PeerTarget) -> dict:
         return services.reciprocity(target.peer).as_dict()
 
     @extend_schema_field(RunSerializer(allow_null=True))
-    def get_last_run(self, target: PeerTarget) -> dict | None:  # type: ignore[type-arg]
+    def get_last_run(self, target: PeerTarget) -> dict | None:
         run = services.last_run(target)
         return RunSerializer(run, context=self.context).data if run else None
 
-    def update(self, instance: PeerTarget, validated_data: dict) -> PeerTarget:  # type: ignore[type-arg]
+    def update(self, instance: PeerTarget, validated_data: dict) -> PeerTarget:
         users = validated_data.pop("users", None)
         carry_everyone = validated_data.pop("carry_everyone", None)
         for name, value in validated_data.items():
@@ -108,7 +108,7 @@ class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def busy_detail(self, target: PeerTarget) -> str:
         return f"A backup to {target.peer.name} is already queued or running."
 
-    def sync_options(self, target: PeerTarget, data: dict) -> dict:  # type: ignore[type-arg]
+    def sync_options(self, target: PeerTarget, data: dict) -> dict:
         """Only people this target carries; ``new_history`` people are backed up (their new history starts)."""
         _check_carried(target, data["users"])
         _check_carried(target, data["new_history"])
@@ -142,11 +142,11 @@ class PeerFailed(APIException):
     default_detail = "The peer could not be read."
 
 
-def restic_errors(method):  # type: ignore[no-untyped-def]
+def restic_errors(method):
     """A peer not carrying the person → 404; restic failures → 502 with what to do; a missing snapshot
     or path → 404 with its reason (refused paths are 400 in anemone.api.errors)."""
     @functools.wraps(method)
-    def wrapper(self, request: Request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(self, request: Request, *args, **kwargs):
         try:
             return method(self, request, *args, **kwargs)
         except restore.NotCarried:
@@ -160,7 +160,7 @@ def restic_errors(method):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-def person_for(request: Request, username: str | None):  # type: ignore[no-untyped-def]
+def person_for(request: Request, username: str | None):
     """The caller, or (admins only) the person named by `username`."""
     if not username or username == request.user.username:
         return request.user
@@ -210,7 +210,7 @@ def _params(serializer: type[serializers.Serializer]) -> list[OpenApiParameter]:
 class P2PSnapshotViewSet(viewsets.ViewSet):
     """A person's own snapshots on a peer (their repository, opened with their own key)."""
 
-    def _resolve(self, request: Request, serializer: type[serializers.Serializer], data) -> tuple:  # type: ignore[no-untyped-def, type-arg]
+    def _resolve(self, request: Request, serializer: type[serializers.Serializer], data) -> tuple:
         query = serializer(data=data)
         query.is_valid(raise_exception=True)
         person = person_for(request, query.validated_data.get("username"))
@@ -301,7 +301,7 @@ class P2PBulkRestoreView(APIView):
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("p2p/targets", P2PTargetViewSet, basename="p2p-target")
     router.register("p2p/snapshots", P2PSnapshotViewSet, basename="p2p-snapshot")
 

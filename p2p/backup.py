@@ -67,7 +67,7 @@ def hint(error: restic.ResticError) -> str:
     return _("see the log below")
 
 
-def allow_new_history(target: PeerTarget, person) -> UserRepository:  # type: ignore[no-untyped-def]
+def allow_new_history(target: PeerTarget, person) -> UserRepository:
     """The admin's explicit "start a new history": the next backup creates an empty repository for this
     person at the peer, as for a first backup (what we knew of the old one is forgotten)."""
     return _record(target, person, initialised_at=None, last_snapshot_id="", last_snapshot_at=None,
@@ -75,7 +75,7 @@ def allow_new_history(target: PeerTarget, person) -> UserRepository:  # type: ig
                    last_maintained_at=None, problem="", history_missing=False)
 
 
-def _record(target: PeerTarget, person, **values) -> UserRepository:  # type: ignore[no-untyped-def]
+def _record(target: PeerTarget, person, **values) -> UserRepository:
     record, _ = UserRepository.objects.get_or_create(target=target, user=person)
     for name, value in values.items():
         setattr(record, name, value)
@@ -83,8 +83,8 @@ def _record(target: PeerTarget, person, **values) -> UserRepository:  # type: ig
     return record
 
 
-def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, tracker: runs.Tracker,  # type: ignore[no-untyped-def]
-                       backup_once, *, after_failure: bool) -> restic.BackupSummary:  # type: ignore[no-untyped-def]
+def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, tracker: runs.Tracker,
+                       backup_once, *, after_failure: bool) -> restic.BackupSummary:
     """One `restic backup` on the normal path. After a failed or interrupted run, stale locks are removed
     first (the dead restic's lock would block retention and checks); a missing repository is created;
     a lock conflict removes stale locks and waits for live ones."""
@@ -112,7 +112,7 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
                                on_wait=lambda: tracker.log(f"{person.username}: locked by a live process; waiting"))
 
 
-def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,  # type: ignore[no-untyped-def]
+def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,
                    share: tuple[float, float], after_failure: bool = False) -> list[str]:
     """One person, isolated: whatever goes wrong for them (short of the peer being gone for everyone) ends
     their item failed with a readable message, and the others are still backed up."""
@@ -140,7 +140,7 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person, 
     return errors
 
 
-def _back_up(run: Run, tracker: runs.Tracker, target: PeerTarget, person, item,  # type: ignore[no-untyped-def]
+def _back_up(run: Run, tracker: runs.Tracker, target: PeerTarget, person, item,
              share: tuple[float, float], after_failure: bool) -> list[str]:
     source = area_root(person, "backup")
     if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):

@@ -19,7 +19,7 @@ TARGET_FIELDS = [
 ]
 
 
-def people():  # type: ignore[no-untyped-def]
+def people():
     """Activated accounts: the only ones a target can carry (others have no backup key yet)."""
     return get_user_model().objects.filter(activated_at__isnull=False).order_by("username")
 
@@ -36,7 +36,7 @@ class PeerTargetForm(forms.ModelForm):
         fields = TARGET_FIELDS
         widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         if error := targets.carried_error(data.get("carry_everyone", False), data.get("users")):
             self.add_error("users", error)
@@ -50,7 +50,7 @@ class BulkRestoreForm(forms.Form):
                                            label=_("People (none ticked = everyone this peer carries)"))
     confirm_name = forms.CharField(label=_("Type the peer's name to confirm"), max_length=64)
 
-    def __init__(self, *args, target: PeerTarget, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, target: PeerTarget, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
         cast(forms.ModelMultipleChoiceField, self.fields["users"]).queryset = target.carried_users().order_by("username")

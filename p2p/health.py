@@ -18,7 +18,7 @@ REPOSITORY_LABEL = "Repository present for each carried user"
 BACKUP_LABEL = "Backup scheduled and last run succeeded"
 
 
-def _nothing_to_back_up(person) -> bool:  # type: ignore[no-untyped-def]
+def _nothing_to_back_up(person) -> bool:
     """An empty backup area is skipped by backups (p2p.backup), so no repository is made for it."""
     source = area_root(person, "backup")
     return source.is_dir() and not any(not entry.name.startswith(TEMP_PREFIX) for entry in os.scandir(source))

@@ -62,7 +62,7 @@ class PeerTarget(BackupTarget, Retention):
     def name(self) -> str:
         return self.peer.name
 
-    def eligible_people(self):  # type: ignore[no-untyped-def]
+    def eligible_people(self):
         """Only people with a backup key: it is the password of their repository on the peer."""
         return super().eligible_people().exclude(backup_key_sealed="")
 

@@ -90,7 +90,7 @@ def cache_dir(target: PeerTarget) -> Path:
     return path
 
 
-def repository(target: PeerTarget, person) -> restic.Repository:  # type: ignore[no-untyped-def]
+def repository(target: PeerTarget, person) -> restic.Repository:
     """The person's repository on the peer, opened with the person's own backup key. Raises
     peers.reach.NoTunnel (a restic.Unreachable) when the peer's VPN address is not routed through our
     tunnel: every backup, restore, snapshot read and health check comes through here, so none sends a

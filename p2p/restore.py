@@ -37,11 +37,11 @@ class NotCarried(LookupError):
     """This target does not carry that person (or does not exist): answered as 'not found'."""
 
 
-def targets_of(person) -> list[PeerTarget]:  # type: ignore[no-untyped-def]
+def targets_of(person) -> list[PeerTarget]:
     return [t for t in PeerTarget.objects.select_related("peer") if t.carried_users().filter(pk=person.pk).exists()]
 
 
-def target_of(person, peer_name: str) -> PeerTarget:  # type: ignore[no-untyped-def]
+def target_of(person, peer_name: str) -> PeerTarget:
     """The one owner-scoped lookup used by pages, API and commands."""
     for target in targets_of(person):
         if target.peer.name == peer_name:
@@ -60,7 +60,7 @@ def snapshot_path(relpath: str) -> str:
     return "/" + "/".join(paths.split_relative(relpath))
 
 
-def list_snapshots(target: PeerTarget, person) -> list[restic.Snapshot]:  # type: ignore[no-untyped-def]
+def list_snapshots(target: PeerTarget, person) -> list[restic.Snapshot]:
     """The person's snapshots on the peer, newest first (none yet: no repository before the first backup)."""
     try:
         return list(reversed(restic.snapshots(repos.repository(target, person))))
@@ -68,12 +68,12 @@ def list_snapshots(target: PeerTarget, person) -> list[restic.Snapshot]:  # type
         return []
 
 
-def browse(target: PeerTarget, person, snapshot_id: str, relpath: str = "") -> list[restic.Node]:  # type: ignore[no-untyped-def]
+def browse(target: PeerTarget, person, snapshot_id: str, relpath: str = "") -> list[restic.Node]:
     nodes = restic.ls(repos.repository(target, person), check_snapshot_id(snapshot_id), snapshot_path(relpath))
     return sorted(nodes, key=lambda n: (n.type != "dir", n.name.lower()))
 
 
-def node_type(target: PeerTarget, person, snapshot_id: str, relpath: str) -> str:  # type: ignore[no-untyped-def]
+def node_type(target: PeerTarget, person, snapshot_id: str, relpath: str) -> str:
     """"file" or "dir" — or FileNotFoundError: restic dump needs to know which it streams."""
     where = snapshot_path(relpath)
     if where == "/":
@@ -85,7 +85,7 @@ def node_type(target: PeerTarget, person, snapshot_id: str, relpath: str) -> str
     raise FileNotFoundError("No such file or folder in this snapshot.")
 
 
-def find_snapshot(target: PeerTarget, person, snapshot_id: str) -> restic.Snapshot:  # type: ignore[no-untyped-def]
+def find_snapshot(target: PeerTarget, person, snapshot_id: str) -> restic.Snapshot:
     """One of the person's snapshots by id or id prefix, else FileNotFoundError: restic 0.14's `ls` of an
     unknown id prints nothing and exits 0, so browsing alone would show an unknown snapshot as empty."""
     check_snapshot_id(snapshot_id)
@@ -95,7 +95,7 @@ def find_snapshot(target: PeerTarget, person, snapshot_id: str) -> restic.Snapsh
     raise FileNotFoundError("No such snapshot.")
 
 
-def browse_folder(target: PeerTarget, person, snapshot_id: str,  # type: ignore[no-untyped-def]
+def browse_folder(target: PeerTarget, person, snapshot_id: str,
                   relpath: str = "") -> tuple[restic.Snapshot, list[restic.Node]]:
     """(snapshot, children of the folder): a missing snapshot or folder raises FileNotFoundError instead
     of looking empty (restic lists nothing for both)."""
@@ -106,7 +106,7 @@ def browse_folder(target: PeerTarget, person, snapshot_id: str,  # type: ignore[
     return snapshot, nodes
 
 
-def snapshot_stats(target: PeerTarget, person,  # type: ignore[no-untyped-def]
+def snapshot_stats(target: PeerTarget, person,
                    snapshots: list[restic.Snapshot]) -> dict[str, dict[str, int]]:
     """{snapshot id: {"files", "bytes"}} from the runs that wrote them (restic 0.14's snapshot list has no
     sizes, and its backup summary names the short id); snapshots made elsewhere are simply absent."""
@@ -125,7 +125,7 @@ def beside_name_example(snapshot: restic.Snapshot) -> str:
     return "name" + landing.beside_suffix(datetime.fromisoformat(snapshot.time[:19]).date()) + ".ext"
 
 
-def download(target: PeerTarget, person, snapshot_id: str, relpath: str) -> tuple[str, str, Iterator[bytes]]:  # type: ignore[no-untyped-def]
+def download(target: PeerTarget, person, snapshot_id: str, relpath: str) -> tuple[str, str, Iterator[bytes]]:
     """(file name, content type, chunks): a file as is, a folder as a zip — streamed, never buffered."""
     kind = node_type(target, person, snapshot_id, relpath)
     where = snapshot_path(relpath)
@@ -136,7 +136,7 @@ def download(target: PeerTarget, person, snapshot_id: str, relpath: str) -> tupl
     return where.rsplit("/", 1)[-1], "application/octet-stream", restic.dump(repo, snapshot_id, where)
 
 
-def request_restore(target: PeerTarget, person, snapshot_id: str, *, path: str = "", requested_by=None,  # type: ignore[no-untyped-def]
+def request_restore(target: PeerTarget, person, snapshot_id: str, *, path: str = "", requested_by=None,
                     trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     check_snapshot_id(snapshot_id)
     where = snapshot_path(path)
@@ -145,14 +145,14 @@ def request_restore(target: PeerTarget, person, snapshot_id: str, *, path: str =
                         inline=inline, queue=queue)
 
 
-def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_by=None,  # type: ignore[no-untyped-def]
+def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_by=None,
                          trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     """Admin, after a disaster: each chosen person's latest snapshot back into their area."""
     return runs.request(BULK_KIND, target, trigger=trigger, user=requested_by,
                         options={"target": target.pk, "users": usernames, "bulk": True}, inline=inline, queue=queue)
 
 
-def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:  # type: ignore[no-untyped-def]
+def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:
     """The person's item failed; the run step says why, with a hint for engine errors."""
     detail = f"{exc} — {hint(exc)}" if isinstance(exc, restic.ResticError) else str(exc)
     runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=detail)
@@ -160,7 +160,7 @@ def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:  
                           hint(exc) if isinstance(exc, restic.ResticError) else "")
 
 
-def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, snapshot_id: str,  # type: ignore[no-untyped-def]
+def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, snapshot_id: str,
                  where: str) -> str:
     """Restore ``where`` of a snapshot back to its own paths in backup/ (files.landing's rule: identical
     files left alone, a different current file kept and the restored one beside it); returns, in words,
@@ -239,5 +239,5 @@ class PeerRestoreSource(RestoreSource):
     template = "p2p/restore_source.html"
     restore_kinds = (KIND,)
 
-    def offers(self, person) -> list[PeerTarget]:  # type: ignore[no-untyped-def]
+    def offers(self, person) -> list[PeerTarget]:
         return targets_of(person)

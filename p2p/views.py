@@ -122,11 +122,11 @@ def _error(request: HttpRequest, detail: str, status: int) -> HttpResponse:
     return render(request, "p2p/error.html", {"title": _("Restore"), "detail": detail, "status": status}, status=status)
 
 
-def restore_errors(view):  # type: ignore[no-untyped-def]
+def restore_errors(view):
     """Log-in required; a peer not carrying the person → 404 (a stranger's peer looks like no peer);
     refused paths, unknown snapshots and restic failures → a readable page (400/404/502), never a 500."""
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:  # type: ignore[no-untyped-def]
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except restore.NotCarried:
@@ -155,7 +155,7 @@ def _crumbs(path: str) -> list[tuple[str, str]]:
     return [(part, "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
 
 
-def _my_restores(person) -> list[Run]:  # type: ignore[no-untyped-def]
+def _my_restores(person) -> list[Run]:
     return list(Run.objects.filter(kind=restore.KIND, target_id=person.pk)[:5])
 
 

@@ -17,7 +17,7 @@ class PeerAdmin(admin.ModelAdmin):
     readonly_fields = ["folder", "health_checked_at"]
     actions = ["disable_selected", "enable_selected"]
 
-    def save_model(self, request: HttpRequest, obj: Peer, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Peer, form, change: bool) -> None:
         services.save_peer(obj)
 
     def delete_model(self, request: HttpRequest, obj: Peer) -> None:
@@ -48,7 +48,7 @@ class ServerIdentityAdmin(admin.ModelAdmin):
     exclude = ["wg_private_sealed"]
     readonly_fields = ["wg_public_key", "ssh_public_key"]
 
-    def save_model(self, request: HttpRequest, obj: ServerIdentity, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: ServerIdentity, form, change: bool) -> None:
         services.update_identity(**{name: getattr(obj, name) for name in
                                     ("endpoint", "vpn_address", "listen_port", "sftp_port", "interface")})
 

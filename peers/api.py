@@ -48,7 +48,7 @@ class PeerSerializer(serializers.ModelSerializer):
                         for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
 
     @extend_schema_field(TunnelSerializer(allow_null=True))
-    def get_tunnel(self, peer: Peer) -> dict | None:  # type: ignore[type-arg]
+    def get_tunnel(self, peer: Peer) -> dict | None:
         """WireGuard status from `wg show <iface> dump` (null when the tunnel is down)."""
         if "tunnel_status" not in self.context:
             self.context["tunnel_status"] = tunnel.status()
@@ -62,11 +62,11 @@ class PeerSerializer(serializers.ModelSerializer):
         return services.folder_usage(peer.folder or peer.name)[0]
 
     @extend_schema_field(ReciprocitySerializer())
-    def get_reciprocity(self, peer: Peer) -> dict:  # type: ignore[type-arg]
+    def get_reciprocity(self, peer: Peer) -> dict:
         """What we store for this peer, what it stores for us, and whether our latest backup there is stale."""
         return reciprocity_seam.reciprocity(peer).as_dict()
 
-    def save(self, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, **kwargs):
         """From a code: services.pair (tunnel addresses chosen as when pasting it in the portal); from
         fields: services.save_peer. Both validate with the model's rules."""
         data = dict(self.validated_data)
@@ -121,7 +121,7 @@ class InvitationView(APIView):
         return Response({"code": codes.encode(services.my_invitation())}, status=status.HTTP_200_OK)
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("peers", PeerViewSet, basename="peer")
 
 

@@ -35,12 +35,12 @@ def folder_bytes(root: str) -> int:
     return total
 
 
-def index_path_hint(peer: dict) -> str:  # type: ignore[type-arg]
+def index_path_hint(peer: dict) -> str:
     """DATA_DIR/sftp/<anything>, derived from the peer's DATA_DIR/incoming/<peer> root."""
     return os.path.join(os.path.dirname(os.path.dirname(peer["root"])), "sftp", "index")
 
 
-def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str]:  # type: ignore[type-arg]
+def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str]:
     """(backend config, reason) — config None means refuse."""
     key, ip = request.get("public_key") or "", request.get("client_ip") or ""
     if not key:

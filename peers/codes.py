@@ -67,14 +67,14 @@ def decode(code: str) -> Invitation:
     return validate(data)
 
 
-def _field(data: dict, name: str, kind: type, default: object = None) -> object:  # type: ignore[type-arg]
+def _field(data: dict, name: str, kind: type, default: object = None) -> object:
     value = data.get(name, default)
     if value is None or type(value) is not kind:  # bool is not an int here, a number is not a name
         raise CodeInvalid(_("The code's field %(field)s is missing or of the wrong kind.") % {"field": name})
     return value
 
 
-def _check(name: str, check, value) -> None:  # type: ignore[no-untyped-def]
+def _check(name: str, check, value) -> None:
     try:
         check(value)
     except (ValidationError, ValueError) as exc:

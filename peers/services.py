@@ -196,7 +196,7 @@ def delete_stored_data(folder: str) -> None:
         revoke_logins()
 
 
-def write_index() -> list[dict]:  # type: ignore[type-arg]
+def write_index() -> list[dict]:
     """What the auth proxy reads on each login: key → peer folder, tunnel address, cap. 0600, atomic.
     Returns the entries written."""
     entries = []

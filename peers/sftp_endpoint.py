@@ -97,20 +97,20 @@ def open_listener(listen: str) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=128)
 
 
-def _over_cap(entries: list[dict]) -> set[str]:  # type: ignore[type-arg]
+def _over_cap(entries: list[dict]) -> set[str]:
     from peers.auth_proxy import folder_bytes
 
     return {e["name"] for e in entries if e.get("cap") and folder_bytes(e["root"]) >= e["cap"]}
 
 
-def _start(listener: socket.socket, listen: str, check_ip: bool):  # type: ignore[no-untyped-def]
+def _start(listener: socket.socket, listen: str, check_ip: bool):
     argv = [sys.executable, "-c", HANDOVER, str(listener.fileno()), rclone_binary(), "serve", "sftp",
             "--addr", listen, "--key", str(p2p_key_path()), "--auth-proxy", str(proxy_script(check_ip)), "-v"]
     return proc.spawn(argv, env={"RCLONE_CONFIG": "/dev/null"}, stdout=None, stderr=None,
                       pass_fds=(listener.fileno(),))
 
 
-def _replace(server, listener: socket.socket, listen: str, check_ip: bool):  # type: ignore[no-untyped-def]
+def _replace(server, listener: socket.socket, listen: str, check_ip: bool):
     """Stop rclone (its cached logins and live sessions go), then start a fresh one on the same socket."""
     proc.terminate(server)
     return _start(listener, listen, check_ip)
@@ -162,7 +162,7 @@ def waiting_reason(listen: str, explicit: bool) -> tuple[str, socket.socket | No
                 "WireGuard tunnel is up (`manage.py wireguard up`)"), None
 
 
-def _bring_tunnel_up(listen: str, say) -> bool:  # type: ignore[no-untyped-def]
+def _bring_tunnel_up(listen: str, say) -> bool:
     """Once we listen on our VPN address and have peers: try to start the tunnel ourselves (True: tried)."""
     from anemone.engines.wireguard import WireGuardError
     from peers import tunnel
@@ -179,7 +179,7 @@ def _bring_tunnel_up(listen: str, say) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-def run_forever(listen_option: str | None, *, say, stop: threading.Event | None = None,  # type: ignore[no-untyped-def]
+def run_forever(listen_option: str | None, *, say, stop: threading.Event | None = None,
                 wait: float = 5.0, bring_up: bool = True) -> None:
     """The `sftp` process: serve while there is something to serve, else wait quietly, saying why in
     one line (again only when the reason changes). The default address follows My server changes.

@@ -88,7 +88,7 @@ class UsbBackupSerializer(serializers.ModelSerializer):
     def get_drive_present(self, job: UsbBackup) -> bool:
         return detection.find_drive(job, self.context.get("drives")) is not None
 
-    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+    def validate(self, attrs: dict) -> dict:
         mount = attrs.pop("drive_mount_point", None)
         if mount is not None:
             drive = detection.find_mount(mount)
@@ -104,7 +104,7 @@ class UsbBackupSerializer(serializers.ModelSerializer):
         self.check_fits(attrs, users if scope == Scope.CONFIG_USERS else [])
         return attrs
 
-    def check_fits(self, attrs: dict, users: list) -> None:  # type: ignore[type-arg]
+    def check_fits(self, attrs: dict, users: list) -> None:
         """The portal form's rule: a first backup bigger than the free space needs an explicit yes."""
         if attrs.pop("accept_over_free", False):
             return
@@ -119,7 +119,7 @@ class UsbBackupSerializer(serializers.ModelSerializer):
                 f"{filesizeformat(estimate.free_bytes or 0)} free on the drive: back up fewer people or areas, "
                 "or set accept_over_free to save anyway.")})
 
-    def save_job(self, job: UsbBackup, attrs: dict) -> UsbBackup:  # type: ignore[type-arg]
+    def save_job(self, job: UsbBackup, attrs: dict) -> UsbBackup:
         users = attrs.pop("users", None)
         drive = attrs.pop("_drive", None)
         for name, value in attrs.items():
@@ -131,10 +131,10 @@ class UsbBackupSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
 
-    def create(self, validated_data: dict) -> UsbBackup:  # type: ignore[type-arg]
+    def create(self, validated_data: dict) -> UsbBackup:
         return self.save_job(UsbBackup(), validated_data)
 
-    def update(self, instance: UsbBackup, validated_data: dict) -> UsbBackup:  # type: ignore[type-arg]
+    def update(self, instance: UsbBackup, validated_data: dict) -> UsbBackup:
         return self.save_job(instance, validated_data)
 
 
@@ -154,7 +154,7 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
     serializer_class = UsbBackupSerializer
     queryset = UsbBackup.objects.prefetch_related("users")
 
-    def get_serializer_context(self) -> dict:  # type: ignore[type-arg]
+    def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
         if self.action in ("list", "retrieve"):
             context["drives"] = detection.detect_drives()
@@ -179,6 +179,6 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
         return Response(SnapshotSerializer(found, many=True).data)
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("usb/drives", DriveViewSet, basename="usb-drive")
     router.register("usb/backups", UsbBackupViewSet, basename="usb-backup")

@@ -96,7 +96,7 @@ class Drive:
     def used_percent(self) -> float:
         return round(100 * (self.size_bytes - self.free_bytes) / self.size_bytes, 1) if self.size_bytes else 0.0
 
-    def matches(self, job) -> bool:  # type: ignore[no-untyped-def]
+    def matches(self, job) -> bool:
         """Is this the drive of a job (by UUID, else label, else mount path)?"""
         kind, value = job.drive_identity
         if not value:
@@ -148,7 +148,7 @@ def parse_lsblk(text: str) -> dict[str, dict[str, str]]:
         return {}
     found: dict[str, dict[str, str]] = {}
 
-    def walk(nodes: list[dict]) -> None:  # type: ignore[type-arg]
+    def walk(nodes: list[dict]) -> None:
         for node in nodes:
             info = {"label": node.get("label") or "", "uuid": node.get("uuid") or "",
                     "fstype": node.get("fstype") or "", "path": node.get("path") or ""}
@@ -293,7 +293,7 @@ def detect_drives(roots: list[str] | None = None, mountinfo: str = MOUNTINFO) ->
     return sorted(drives, key=lambda d: d.mount_point)
 
 
-def find_drive(job, drives: list[Drive] | None = None) -> Drive | None:  # type: ignore[no-untyped-def]
+def find_drive(job, drives: list[Drive] | None = None) -> Drive | None:
     """The job's drive if it is mounted now (wherever), else None."""
     for drive in detect_drives() if drives is None else drives:
         if drive.matches(job):

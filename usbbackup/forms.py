@@ -29,7 +29,7 @@ class UsbBackupForm(forms.ModelForm):
                   "schedule_weekday", "schedule_monthday", "keep_last", "keep_daily", "keep_weekly", "keep_monthly"]
         widgets = {"schedule_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
-    def __init__(self, *args, drives: list[detection.Drive] | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, drives: list[detection.Drive] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.drives = [d for d in (detection.detect_drives() if drives is None else drives) if not d.read_only]
         choices = []
@@ -52,7 +52,7 @@ class UsbBackupForm(forms.ModelForm):
             return detection.find_drive(self.instance, self.drives)
         return next((d for d in self.drives if d.mount_point == value), None)
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean() or {}
         if data.get("drive") not in (None, KEEP_DRIVE) and self.chosen_drive() is None:
             self.add_error("drive", _("This drive is not mounted any more."))
@@ -107,13 +107,13 @@ class ImportForm(forms.Form):
     with_users = forms.BooleanField(label=gettext_lazy("Also restore the people's files"), required=False,
                                     initial=True)
 
-    def __init__(self, *args, drives: list[detection.Drive], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, drives: list[detection.Drive], **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["folder"]).choices = [
             (f"{d.mount_point}/{name}", f"{d.display_name}: {d.mount_point}/{name}")
             for d in drives for name in d.backup_folders]
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean() or {}
         upload = data.get("recovery_kit")
         if upload:

@@ -110,7 +110,7 @@ class UsbBackup(BackupTarget, Retention):
             chosen.append("data")
         return chosen
 
-    def eligible_people(self):  # type: ignore[no-untyped-def]
+    def eligible_people(self):
         """Every activated account, disabled ones too: the drive is the disaster copy of the server."""
         from anemone.accounts.models import User
 
@@ -119,5 +119,5 @@ class UsbBackup(BackupTarget, Retention):
     def needs_people(self) -> bool:
         return self.includes_users
 
-    def carried_users(self):  # type: ignore[no-untyped-def]
+    def carried_users(self):
         return super().carried_users() if self.includes_users else self.eligible_people().none()

@@ -148,7 +148,7 @@ def unlock(repo: Repo) -> None:
             restic.unlock(repo.engine)
 
 
-def list_snapshots(job, drive) -> list[Snapshot]:  # type: ignore[no-untyped-def]
+def list_snapshots(job, drive) -> list[Snapshot]:
     """Snapshots of a job's repository on its (mounted) drive, newest first."""
     folder = Path(drive.mount_point) / job.folder
     if not is_initialised(folder):

@@ -202,7 +202,7 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
     return result
 
 
-def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:  # type: ignore[no-untyped-def]
+def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:
     """One person's snapshot (its backup/ and data/ folders) back into their areas by files.landing's rule,
     the same as P2P and cloud restores: files back at their own paths, a different current file kept and the
     restored one beside it, after a quota check against the files on disk (the restored database's usage
@@ -239,7 +239,7 @@ def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:  # type
     return "; ".join(landing.summary(plan) for plan in plans) or "nothing to restore"
 
 
-def start_users_restore(folder: Path, user=None) -> Run:  # type: ignore[no-untyped-def]
+def start_users_restore(folder: Path, user=None) -> Run:
     """After a web import: restore people's files in the background (a run the admin can follow)."""
     from anemone.runs import services as runs
 
@@ -301,7 +301,7 @@ class UsbRestoreSource(RestoreSource):
     template = "usbbackup/restore_source.html"
     restore_kinds = ("usb-person-restore",)
 
-    def offers(self, person) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    def offers(self, person) -> list[dict]:
         from usbbackup import detection
         from usbbackup.models import UsbBackup
 

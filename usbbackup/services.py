@@ -52,7 +52,7 @@ class Estimate:
         return self.free_bytes is None or self.total_bytes <= self.free_bytes
 
 
-def area_sizes(user, areas: list[str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def area_sizes(user, areas: list[str]) -> dict[str, int]:
     """Real bytes of a person's areas (a walk: the counters may be stale for files added by hand)."""
     root = user_root(user.username)
     return {area: tree_size(root / area) if (root / area).exists() else 0 for area in areas if area in AREAS}
@@ -78,7 +78,7 @@ def config_size() -> int:
     return CONFIG_ESTIMATE_BYTES
 
 
-def estimate(users, areas: list[str], drive: detection.Drive | None) -> Estimate:  # type: ignore[no-untyped-def]
+def estimate(users, areas: list[str], drive: detection.Drive | None) -> Estimate:
     sizes = [UserSize(user_id=u.pk, username=u.username, areas=area_sizes(u, areas)) for u in users]
     return Estimate(users=sizes, config_bytes=config_size(), free_bytes=drive.free_bytes if drive is not None else None)
 
@@ -88,7 +88,7 @@ def job_estimate(job: UsbBackup, drive: detection.Drive | None = None) -> Estima
     return estimate(users, job.areas(), drive if drive is not None else detection.find_drive(job))
 
 
-def eligible_users():  # type: ignore[no-untyped-def]
+def eligible_users():
     """People whose areas may be carried: activated accounts."""
     return get_user_model().objects.filter(activated_at__isnull=False).order_by("username")
 
@@ -100,7 +100,7 @@ def set_drive(job: UsbBackup, drive: detection.Drive) -> None:
 
 
 @transaction.atomic
-def save_job(job: UsbBackup, users=None) -> UsbBackup:  # type: ignore[no-untyped-def]
+def save_job(job: UsbBackup, users=None) -> UsbBackup:
     """Save a job, its users and its django-q2 schedule together."""
     targets.save_target(job, users=users)
     return job

@@ -19,7 +19,7 @@ class AddUserAdminForm(forms.ModelForm):
 class ChangeUserAdminForm(UserChangeForm):
     """Django's change form plus the last-admin rule, shown as a form error."""
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         cleaned = super().clean()
         if self.instance.pk is not None:
             try:
@@ -49,7 +49,7 @@ class UserAdmin(DjangoUserAdmin):
     def has_backup_key(self, user: User) -> bool:
         return user.has_backup_key
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change) -> None:
         if not change:
             obj.set_unusable_password()
         obj.is_superuser = obj.is_staff  # one notion of admin, as in the portal and the API
@@ -58,7 +58,7 @@ class UserAdmin(DjangoUserAdmin):
             url = issue_link(obj, AccountLink.ACTIVATE)
             messages.info(request, f"Activation link for {obj.username} (24 h): {url}")
 
-    def get_deleted_objects(self, objs, request):  # type: ignore[no-untyped-def]
+    def get_deleted_objects(self, objs, request):
         """Deleting the last active admin (one page or the bulk action) is refused like a protected object:
         Django's confirmation page then lists the reason and offers no "Yes"."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -80,8 +80,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ("user", "name", "created", "expiry")
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

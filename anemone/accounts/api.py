@@ -41,7 +41,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(inline_serializer("UsageSummary", {"backup": UsageSerializer(), "total": UsageSerializer(),
                                                       "trash_bytes": serializers.IntegerField()}))
-    def get_usage(self, user: User) -> dict:  # type: ignore[type-arg]
+    def get_usage(self, user: User) -> dict:
         return usage_bars(user)
 
 
@@ -77,7 +77,7 @@ class UserSerializer(serializers.ModelSerializer):
     def get_activation_link(self, user: User) -> str | None:
         return self.context.get("links", {}).get(user.pk)
 
-    def validate(self, attrs: dict) -> dict:  # type: ignore[type-arg]
+    def validate(self, attrs: dict) -> dict:
         """The last active admin stays an active admin (the same guard as every other door)."""
         if self.instance is not None:
             try:
@@ -138,7 +138,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response({"url": issue_link(user, AccountLink.RESET)})
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("users", UserViewSet, basename="user")
     register_tokens(router)
 

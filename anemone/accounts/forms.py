@@ -21,7 +21,7 @@ class PasswordPairMixin(forms.Form):
 
     user_for_validation: User | None = None
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:

@@ -29,7 +29,7 @@ class LastAdminError(ValidationError):
         super().__init__(LAST_ADMIN_MESSAGE, code="last_admin")
 
 
-def _active_admins():  # type: ignore[no-untyped-def]
+def _active_admins():
     from anemone.accounts.models import User
 
     # Locks the admin rows (PostgreSQL) so two admins demoting each other at once cannot both succeed.

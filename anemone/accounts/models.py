@@ -51,7 +51,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     class Meta:
         ordering = ["username"]
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         """Backstop of the last-admin rule for every path (forms and API check earlier, with a nicer error)."""
         from anemone.accounts import last_admin
 
@@ -59,7 +59,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
             last_admin.check_change(self, is_admin=self.is_staff, is_active=self.is_active)
             super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args, **kwargs):
         from anemone.accounts import last_admin
 
         with transaction.atomic():

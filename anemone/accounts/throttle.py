@@ -130,7 +130,7 @@ class ThrottleBackend(AxesStandaloneBackend):
     they pass to the next backend instead of raising axes' "request required" error.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,  # type: ignore[override]
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
                      password: str | None = None, **kwargs: Any) -> None:
         if request is None:
             return None

@@ -61,10 +61,10 @@ class TokenView(APIView):
 
     throttle_scope = "auth"
 
-    def get_permissions(self):  # type: ignore[no-untyped-def]
+    def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
-    def get_throttles(self):  # type: ignore[no-untyped-def]
+    def get_throttles(self):
         return [throttle.ClientRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(request=TokenRequestSerializer, auth=[],
@@ -112,7 +112,7 @@ class MyTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
     lookup_field = "name"
     lookup_value_regex = "[^/]+"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return ApiToken.objects.filter(user=self.request.user).order_by("name")
 
     @extend_schema(request=NewTokenSerializer, responses={201: CreatedToken, 400: Detail})
@@ -122,5 +122,5 @@ class MyTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
         return Response(_issue(request.user, data.validated_data["name"]), status=status.HTTP_201_CREATED)
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("me/tokens", MyTokenViewSet, basename="me-token")

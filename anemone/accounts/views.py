@@ -91,7 +91,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
 
-def _link_or_error(request: HttpRequest, token: str, purpose: str):  # type: ignore[no-untyped-def]
+def _link_or_error(request: HttpRequest, token: str, purpose: str):
     # Guessed tokens count in the login throttle (accounts.throttle), per client address.
     if throttle.link_guessing_blocked(request, purpose):
         return throttle.lockout_response(request, credentials=throttle.link_credentials(purpose))

@@ -9,7 +9,7 @@ from anemone.files.paths import PathRefused
 from anemone.runs.services import RunActive
 
 
-def exception_handler(exc, context):  # type: ignore[no-untyped-def]
+def exception_handler(exc, context):
     if isinstance(exc, RecursionError):  # a deeply nested value the parser let through (anemone.api.parsers)
         return Response({"detail": str(nesting_refused().detail)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PathRefused):

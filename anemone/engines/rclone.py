@@ -133,7 +133,7 @@ class LogEvent:
         return self.level in {"error", "critical"}
 
 
-def parse_stats(raw: dict) -> Stats:  # type: ignore[type-arg]
+def parse_stats(raw: dict) -> Stats:
     return Stats(
         bytes=int(raw.get("bytes") or 0), total_bytes=int(raw.get("totalBytes") or 0),
         transfers=int(raw.get("transfers") or 0), total_transfers=int(raw.get("totalTransfers") or 0),
@@ -254,7 +254,7 @@ def run(args: list[str], env: Mapping[str, str], *, on_event: Callable[[LogEvent
 
 def lsjson(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", recursive: bool = False,
            dirs_only: bool = False, timeout: float = 120, max_depth: int | None = None, files_only: bool = False,
-           extra: list[str] = ()) -> list[dict]:  # type: ignore[type-arg, assignment]
+           extra: list[str] = ()) -> list[dict]:  # type: ignore[assignment]
     args = ["lsjson", target, *(["-R"] if recursive else []), *(["--dirs-only"] if dirs_only else []),
             *(["--files-only"] if files_only else []),
             *(["--max-depth", str(max_depth)] if max_depth is not None else []), *extra]
@@ -266,7 +266,7 @@ def lsjson(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null
 
 
 def stat(target: str, env: Mapping[str, str], *, config_file: str = "/dev/null", timeout: float = 120,
-         extra: list[str] = ()) -> dict | None:  # type: ignore[type-arg, assignment]
+         extra: list[str] = ()) -> dict | None:  # type: ignore[assignment]
     """The one entry at ``target`` (``lsjson --stat``: {"IsDir", "Size", ...}), or None when nothing is there.
 
     rclone takes a path literally (a file named ``*`` is that file; no globbing): no escaping is needed

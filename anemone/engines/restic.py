@@ -200,7 +200,7 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
     return summary
 
 
-def _snapshot(data: dict) -> Snapshot:  # type: ignore[type-arg]
+def _snapshot(data: dict) -> Snapshot:
     return Snapshot(id=data["id"], short_id=data.get("short_id", data["id"][:8]), time=data["time"],
                     hostname=data.get("hostname", ""), tags=data.get("tags") or [], paths=data.get("paths") or [])
 

@@ -109,7 +109,7 @@ class NoSilentDropMultiPartParser(MultiPartParser):
     '/', '.', '..'): a script uploading three files got 201 for two. Count those parts while parsing and
     refuse the request (400) instead (issue #11, item 31)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
+    def parse(self, stream, media_type=None, parser_context=None):
         scanner = NamelessParts.for_media_type(stream, media_type or "")
         if scanner is None:
             return super().parse(stream, media_type, parser_context)
@@ -146,7 +146,7 @@ class PathActionView(APIView):
     parser_classes = [JSONParser, FormParser]
     serializer_class = PathSerializer
 
-    def act(self, request: Request, data: dict) -> str:  # type: ignore[type-arg]
+    def act(self, request: Request, data: dict) -> str:
         raise NotImplementedError
 
     def post(self, request: Request) -> Response:
@@ -159,7 +159,7 @@ class PathActionView(APIView):
 class MkdirView(PathActionView):
     """Create the folder `path` in `area`."""
 
-    def act(self, request: Request, data: dict) -> str:  # type: ignore[type-arg]
+    def act(self, request: Request, data: dict) -> str:
         return services.mkdir(request.user, data["area"], data["path"])
 
 
@@ -169,7 +169,7 @@ class RenameView(PathActionView):
 
     serializer_class = RenameSerializer
 
-    def act(self, request: Request, data: dict) -> str:  # type: ignore[type-arg]
+    def act(self, request: Request, data: dict) -> str:
         return services.rename(request.user, data["area"], data["path"], data["new_name"])
 
 
@@ -233,7 +233,7 @@ class TrashEmptyView(APIView):
         return Response({"entries": entries, "bytes": freed})
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     return None
 
 

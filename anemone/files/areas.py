@@ -7,7 +7,7 @@ import os
 from anemone.files.paths import AREAS, trash_root, user_root
 
 
-def create_areas(user) -> None:  # type: ignore[no-untyped-def]
+def create_areas(user) -> None:
     root = user_root(user.username)
     root.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     for path in [root, *(root / a for a in AREAS), trash_root(user)]:

@@ -44,7 +44,7 @@ def not_in_copy(path: str) -> NothingToRestore:
     return NothingToRestore(_("%(path)s is not in this copy: nothing was restored.") % {"path": path or "/"})
 
 
-def stage_dir(user, run_id: int) -> Path:  # type: ignore[no-untyped-def]
+def stage_dir(user, run_id: int) -> Path:
     """A fresh hidden staging folder for one restore of one person (an older leftover is removed)."""
     stage = paths.user_root(user.username) / f"{STAGE_PREFIX}{run_id}"
     shutil.rmtree(stage, ignore_errors=True)
@@ -118,7 +118,7 @@ def estimate(area_dir: Path, files: Iterable[tuple[str, int]]) -> int:
     return needed
 
 
-def check_room(user, area: str, needed: int) -> None:  # type: ignore[no-untyped-def]
+def check_room(user, area: str, needed: int) -> None:
     """QuotaExceeded with the figures ("… left of your … quota, … needed") when the restore does not fit."""
     check_quota(user, area, needed)
 
@@ -162,7 +162,7 @@ def plan(stage: Path, area: str, area_dir: Path, suffix: str | None = None) -> P
     return result
 
 
-def apply(user, plan_: Plan, suffix: str | None = None) -> Plan:  # type: ignore[no-untyped-def]
+def apply(user, plan_: Plan, suffix: str | None = None) -> Plan:
     """Create the missing folders and move each file to its place (re-choosing a free name if one was taken
     since the plan); the area's usage counter moves by the bytes that landed."""
     suffix = suffix or beside_suffix()

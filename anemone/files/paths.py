@@ -32,13 +32,13 @@ def user_root(username: str) -> Path:
     return shares_root() / username
 
 
-def area_root(user, area: str) -> Path:  # type: ignore[no-untyped-def]
+def area_root(user, area: str) -> Path:
     if area not in AREAS:
         raise PathRefused(f"Unknown area {area!r}: use 'backup' or 'data'.")
     return user_root(user.username) / area
 
 
-def trash_root(user) -> Path:  # type: ignore[no-untyped-def]
+def trash_root(user) -> Path:
     return user_root(user.username) / ".trash"
 
 
@@ -135,7 +135,7 @@ def resolve_under(root: Path, relpath: str) -> Path:
     return real
 
 
-def resolve_entry(user, area: str, relpath: str) -> Path:  # type: ignore[no-untyped-def]
+def resolve_entry(user, area: str, relpath: str) -> Path:
     """The entry itself at relpath, its last component NOT followed: what delete and rename act on.
 
     The folder holding it is resolved (and must stay inside the area); a symlink is returned as the
@@ -150,7 +150,7 @@ def resolve_entry(user, area: str, relpath: str) -> Path:  # type: ignore[no-unt
     return entry
 
 
-def resolve(user, area: str, relpath: str = "", *, must_exist: bool = False) -> Path:  # type: ignore[no-untyped-def]
+def resolve(user, area: str, relpath: str = "", *, must_exist: bool = False) -> Path:
     """The real path of `relpath` in the user's area; PathRefused when unsafe, FileNotFoundError if asked."""
     root = area_root(user, area)
     if not root.is_dir():
@@ -161,5 +161,5 @@ def resolve(user, area: str, relpath: str = "", *, must_exist: bool = False) -> 
     return real
 
 
-def relative_to_area(user, area: str, path: Path) -> str:  # type: ignore[no-untyped-def]
+def relative_to_area(user, area: str, path: Path) -> str:
     return path.relative_to(area_root(user, area).resolve()).as_posix()

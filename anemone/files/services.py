@@ -24,7 +24,7 @@ class Entry:
     modified: datetime
 
 
-def _entry(user, area: str, parent_rel: str, dirent: os.DirEntry) -> Entry | None:  # type: ignore[no-untyped-def, type-arg]
+def _entry(user, area: str, parent_rel: str, dirent: os.DirEntry) -> Entry | None:
     try:
         info = dirent.stat(follow_symlinks=False)
     except OSError:
@@ -51,7 +51,7 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def list_dir(user, area: str, relpath: str = "") -> list[Entry]:  # type: ignore[no-untyped-def]
+def list_dir(user, area: str, relpath: str = "") -> list[Entry]:
     """Folders first, then files, by name; our own temp files are hidden."""
     folder = paths.resolve(user, area, relpath, must_exist=True)
     if not folder.is_dir():
@@ -69,7 +69,7 @@ def list_dir(user, area: str, relpath: str = "") -> list[Entry]:  # type: ignore
     return sorted(entries, key=lambda e: (not e.is_dir, e.name.lower()))
 
 
-def mkdir(user, area: str, relpath: str) -> str:  # type: ignore[no-untyped-def]
+def mkdir(user, area: str, relpath: str) -> str:
     parent_rel, _sep, name = relpath.rstrip("/").rpartition("/")
     paths.validate_name(name)
     parent = paths.resolve(user, area, parent_rel, must_exist=True)
@@ -80,7 +80,7 @@ def mkdir(user, area: str, relpath: str) -> str:  # type: ignore[no-untyped-def]
     return paths.relative_to_area(user, area, target)
 
 
-def rename(user, area: str, relpath: str, new_name: str) -> str:  # type: ignore[no-untyped-def]
+def rename(user, area: str, relpath: str, new_name: str) -> str:
     """Rename in place (same folder); moving between folders is not a rename."""
     paths.validate_name(new_name)
     source = paths.resolve_entry(user, area, relpath)  # a symlink is renamed itself, its target untouched
@@ -93,6 +93,6 @@ def rename(user, area: str, relpath: str, new_name: str) -> str:  # type: ignore
     return paths.relative_to_area(user, area, target)
 
 
-def delete(user, area: str, relpath: str) -> trash.TrashEntry:  # type: ignore[no-untyped-def]
+def delete(user, area: str, relpath: str) -> trash.TrashEntry:
     """Deleting moves to the trash; the trash is emptied by hand or after the retention days."""
     return trash.move_to_trash(user, area, relpath)

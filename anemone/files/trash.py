@@ -40,7 +40,7 @@ class TrashEntry:
     is_dir: bool
 
 
-def _entry_dir(user, entry_id: str) -> Path:  # type: ignore[no-untyped-def]
+def _entry_dir(user, entry_id: str) -> Path:
     if not ENTRY_ID.match(entry_id or ""):
         raise TrashEntryMissing(entry_id)
     path = paths.trash_root(user) / entry_id
@@ -49,13 +49,13 @@ def _entry_dir(user, entry_id: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-def _read(user, entry_id: str) -> TrashEntry:  # type: ignore[no-untyped-def]
+def _read(user, entry_id: str) -> TrashEntry:
     info = json.loads((_entry_dir(user, entry_id) / "info.json").read_text())
     info["deleted_at"] = datetime.fromisoformat(info["deleted_at"])
     return TrashEntry(id=entry_id, **info)
 
 
-def move_to_trash(user, area: str, relpath: str) -> TrashEntry:  # type: ignore[no-untyped-def]
+def move_to_trash(user, area: str, relpath: str) -> TrashEntry:
     """Move a file or folder of an area into the trash (a rename: same filesystem, instant).
 
     A symlink is moved itself (paths.resolve_entry): following it trashed the folder it pointed to."""
@@ -80,7 +80,7 @@ def move_to_trash(user, area: str, relpath: str) -> TrashEntry:  # type: ignore[
     return entry
 
 
-def list_trash(user) -> list[TrashEntry]:  # type: ignore[no-untyped-def]
+def list_trash(user) -> list[TrashEntry]:
     root = paths.trash_root(user)
     if not root.is_dir():
         return []
@@ -93,11 +93,11 @@ def list_trash(user) -> list[TrashEntry]:  # type: ignore[no-untyped-def]
     return sorted(entries, key=lambda e: e.deleted_at, reverse=True)
 
 
-def get_entry(user, entry_id: str) -> TrashEntry:  # type: ignore[no-untyped-def]
+def get_entry(user, entry_id: str) -> TrashEntry:
     return _read(user, entry_id)
 
 
-def restore(user, entry_id: str) -> str:  # type: ignore[no-untyped-def]
+def restore(user, entry_id: str) -> str:
     """Put an entry back where it was (or beside it when the name is taken). Returns its new path."""
     entry = _read(user, entry_id)
     entry_dir = _entry_dir(user, entry_id)
@@ -117,7 +117,7 @@ def restore(user, entry_id: str) -> str:  # type: ignore[no-untyped-def]
     return paths.relative_to_area(user, entry.area, target)
 
 
-def delete_entry(user, entry_id: str) -> int:  # type: ignore[no-untyped-def]
+def delete_entry(user, entry_id: str) -> int:
     """Delete one entry for good; returns the bytes freed."""
     entry = _read(user, entry_id)
     shutil.rmtree(_entry_dir(user, entry_id))
@@ -125,7 +125,7 @@ def delete_entry(user, entry_id: str) -> int:  # type: ignore[no-untyped-def]
     return entry.size
 
 
-def empty(user) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def empty(user) -> tuple[int, int]:
     """Delete every entry; returns (entries, bytes freed)."""
     count = freed = 0
     for entry in list_trash(user):
@@ -134,7 +134,7 @@ def empty(user) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return count, freed
 
 
-def purge_expired(user, days: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def purge_expired(user, days: int) -> tuple[int, int]:
     """Delete entries older than `days`; returns (entries, bytes freed)."""
     limit = timezone.now() - timedelta(days=days)
     count = freed = 0

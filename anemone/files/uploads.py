@@ -42,7 +42,7 @@ def free_name(folder: Path, name: str, suffix: Callable[[int], str] = lambda n: 
     return candidate
 
 
-def save_upload(user, area: str, folder_rel: str, upload: UploadedFile, *, overwrite: bool = False) -> str:  # type: ignore[no-untyped-def]
+def save_upload(user, area: str, folder_rel: str, upload: UploadedFile, *, overwrite: bool = False) -> str:
     """Store one uploaded file in a folder of an area; returns its path relative to the area."""
     name = paths.validate_name(os.path.basename(upload.name or ""))
     folder = paths.resolve(user, area, folder_rel, must_exist=True)

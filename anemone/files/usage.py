@@ -50,7 +50,7 @@ def bar(used: int, quota: int) -> dict[str, object]:
     return {"used": used, "quota": quota, "percent": min(percent, 100), "level": level(percent) if quota else "ok"}
 
 
-def usage_bars(user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def usage_bars(user) -> dict[str, object]:
     return {
         "backup": bar(user.usage_backup_bytes, user.quota_backup_bytes),
         "total": bar(user.usage_total_bytes, user.quota_total_bytes),
@@ -72,7 +72,7 @@ def tree_size(path: Path) -> int:
     return total
 
 
-def change_usage(user, area: str, delta: int) -> None:  # type: ignore[no-untyped-def]
+def change_usage(user, area: str, delta: int) -> None:
     """Move one counter by delta bytes, atomically in the database, and on the in-memory user."""
     if not delta:
         return
@@ -81,7 +81,7 @@ def change_usage(user, area: str, delta: int) -> None:  # type: ignore[no-untype
     setattr(user, field, max(0, getattr(user, field) + delta))
 
 
-def check_quota(user, area: str, incoming: int) -> None:  # type: ignore[no-untyped-def]
+def check_quota(user, area: str, incoming: int) -> None:
     """Refuse `incoming` more bytes in `area` if it passes the total or (for backup/) the backup quota."""
     user.refresh_from_db(fields=["usage_backup_bytes", "usage_data_bytes", "usage_trash_bytes",
                                  "quota_total_bytes", "quota_backup_bytes"])
@@ -98,7 +98,7 @@ def check_quota(user, area: str, incoming: int) -> None:  # type: ignore[no-unty
             )
 
 
-def recompute_usage(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def recompute_usage(user) -> dict[str, int]:
     """Walk the areas and the trash once and store the true figures."""
     from anemone.files.paths import trash_root, user_root
 

@@ -114,7 +114,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect(browse_url(area, folder))
 
 
-def _action(request: HttpRequest, operation, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _action(request: HttpRequest, operation, success: str) -> HttpResponse:
     area, path = _area(request), request.POST.get("path", "")
     folder = request.POST.get("folder", path.rpartition("/")[0])
     try:

@@ -7,7 +7,7 @@ from django.db import migrations
 from django.utils import timezone
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forwards(apps, schema_editor):
     SiteSettings = apps.get_model("anemone", "SiteSettings")
     User = apps.get_model("accounts", "User")
     if User.objects.filter(is_staff=True, is_active=True).exists():

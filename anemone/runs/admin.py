@@ -30,8 +30,8 @@ class RunAdmin(admin.ModelAdmin):
     def size(self, run: Run) -> str:
         return filesizeformat(run.bytes_done)
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -41,17 +41,17 @@ class RunSerializer(serializers.ModelSerializer):
                   "percent", "current_item", "progress_updated_at", "message", "message_code", "message_params", "log_tail",
                   "items"]
 
-    def to_representation(self, instance: Run | privacy.RunView) -> dict:  # type: ignore[override, type-arg]
+    def to_representation(self, instance: Run | privacy.RunView) -> dict:
         """Render what the caller may see of the run (the one rule of runs.privacy)."""
         return super().to_representation(privacy.run_view_for(self._viewer(), instance))
 
-    def _viewer(self):  # type: ignore[no-untyped-def]
+    def _viewer(self):
         request = self.context.get("request")
         return getattr(request, "user", None)
 
     @extend_schema_field(RunItemSerializer(many=True))
-    def get_items(self, run: privacy.RunView) -> list[dict]:  # type: ignore[type-arg]
-        return RunItemSerializer(run.items, many=True).data  # type: ignore[return-value]
+    def get_items(self, run: privacy.RunView) -> list[dict]:
+        return RunItemSerializer(run.items, many=True).data
 
 
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
@@ -60,7 +60,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RunSerializer
     queryset = Run.objects.none()  # typed for the schema; get_queryset scopes to the caller
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Run.objects.none()
         queryset = services.visible_runs(self.request.user).prefetch_related("items__user")
@@ -77,7 +77,7 @@ class BackupNowMixin:
     check them against the target)."""
 
     run_kind: str
-    sync_request_serializer: type[serializers.Serializer] | None = None  # type: ignore[type-arg]
+    sync_request_serializer: type[serializers.Serializer] | None = None
 
     def sync_options(self, target: Any, data: dict[str, Any]) -> dict[str, Any]:
         return dict(data)
@@ -104,5 +104,5 @@ class BackupNowMixin:
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
-def register(router) -> None:  # type: ignore[no-untyped-def]
+def register(router) -> None:
     router.register("runs", RunViewSet, basename="run")

@@ -98,7 +98,7 @@ class RunCommand(BaseCommand):
 
     wait_help = "draw the progress bar and exit with the run's result (0 succeeded, 1 failed, 3 skipped, 4 partial)"
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--wait", action="store_true", help=self.wait_help)
 
     def requests(self, options: dict[str, Any]) -> list[tuple[str, Callable[[bool], Run]]]:

@@ -101,7 +101,7 @@ class Run(models.Model):
             return False
 
     @property
-    def target(self):  # type: ignore[no-untyped-def]
+    def target(self):
         """What target_id points to, through the kind (None when removed, or for kinds without a target)."""
         try:
             return registry.get(self.kind).load(self.target_id)
@@ -209,13 +209,13 @@ class BackupTarget(ScheduleFields):
     class Meta:
         abstract = True
 
-    def eligible_people(self):  # type: ignore[no-untyped-def]
+    def eligible_people(self):
         """The people this kind can carry at all (active, activated); kinds narrow it (P2P: a backup key)."""
         from anemone.accounts.models import User
 
         return User.objects.filter(is_active=True, activated_at__isnull=False)
 
-    def carried_users(self):  # type: ignore[no-untyped-def]
+    def carried_users(self):
         people = self.eligible_people()
         if self.carry_everyone:
             return people
@@ -223,7 +223,7 @@ class BackupTarget(ScheduleFields):
             return people.none()
         return people.filter(pk__in=self.users.values("pk"))
 
-    def carries(self, person) -> bool:  # type: ignore[no-untyped-def]
+    def carries(self, person) -> bool:
         """Whether this target copies (and so can restore) this person's files."""
         return self.carried_users().filter(pk=person.pk).exists()
 

@@ -73,7 +73,7 @@ def describe(fields: ScheduleFields) -> str:
         return _("daily at %(time)s") % {"time": at}
     if kind == ScheduleKind.WEEKLY:
         return _("weekly on %(day)s at %(time)s") % {
-            "day": fields.get_schedule_weekday_display(), "time": at}  # type: ignore[attr-defined]
+            "day": fields.get_schedule_weekday_display(), "time": at}
     if kind == ScheduleKind.MONTHLY:
         return _("monthly on day %(day)s at %(time)s") % {"day": fields.schedule_monthday, "time": at}
     return _("manual only")

@@ -66,12 +66,12 @@ class StepError(Exception):
     """
 
     def __init__(self, step: str, message: str, hint: str = "", *, code: str = "",
-                 params: dict | None = None):  # type: ignore[type-arg]
+                 params: dict | None = None):
         self.step, self.message, self.hint = step, message, hint
         self.code, self.params = code, params or {}
         super().__init__(self.human())
 
-    def as_data(self) -> tuple[str, dict]:  # type: ignore[type-arg]
+    def as_data(self) -> tuple[str, dict]:
         """(code, params) of the whole failure, for the Run's message."""
         if self.code:
             return self.code, self.params
@@ -93,7 +93,7 @@ class Outcome:
     status: str | None = None
     errors: list[str] = field(default_factory=list)
     code: str = ""  # the message as data (anemone.runs.messages); `message` may then stay empty
-    params: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    params: dict = field(default_factory=dict)
 
 
 def forget_connection() -> None:
@@ -109,7 +109,7 @@ def _worker_identity() -> tuple[str, int]:
 
 
 def start(kind: str, target_id: int, *, label: str = "", trigger: str = Trigger.MANUAL,
-          user=None, options: dict | None = None) -> Run:  # type: ignore[no-untyped-def]
+          user=None, options: dict | None = None) -> Run:
     """Create the queued Run of a target, or raise RunActive. The database enforces uniqueness."""
     reap_stale(kind=kind, target_id=target_id)
     try:
@@ -123,7 +123,7 @@ def start(kind: str, target_id: int, *, label: str = "", trigger: str = Trigger.
         raise RunActive(active) from None
 
 
-def skip(run: Run, message: str, *, code: str = "", params: dict | None = None) -> Run:  # type: ignore[type-arg]
+def skip(run: Run, message: str, *, code: str = "", params: dict | None = None) -> Run:
     """Record a run that had nothing to do on purpose (e.g. its USB drive is absent)."""
     return _finalise(run, RunStatus.SKIPPED, message, code, params)
 
@@ -244,7 +244,7 @@ def execute(run_id: int, body: Callable[[Run, Tracker], Outcome] | None = None) 
 
 
 def _finalise(run: Run, status: str, message: str, code: str = "",
-              params: dict | None = None) -> Run:  # type: ignore[type-arg]
+              params: dict | None = None) -> Run:
     """Record how the run ended; through a database restart, retried on a new connection for a minute (past
     that, the reaper marks it interrupted once its heartbeat is stale)."""
     deadline = time.monotonic() + FINALISE_RETRY_SECONDS
@@ -259,7 +259,7 @@ def _finalise(run: Run, status: str, message: str, code: str = "",
             time.sleep(2)
 
 
-def _record_end(run: Run, status: str, message: str, code: str, params: dict) -> Run:  # type: ignore[type-arg]
+def _record_end(run: Run, status: str, message: str, code: str, params: dict) -> Run:
     now = timezone.now()
     if code and not message:
         message = messages.english(code, params)
@@ -306,12 +306,12 @@ def reap_stale(kind: str | None = None, target_id: int | None = None) -> int:
     return reaped
 
 
-def start_item(run: Run, *, user=None, label: str = "") -> RunItem:  # type: ignore[no-untyped-def]
+def start_item(run: Run, *, user=None, label: str = "") -> RunItem:
     return RunItem.objects.create(run=run, user=user, label=label or (user.username if user else ""))
 
 
 def finish_item(item: RunItem, *, status: str, files: int = 0, bytes_: int = 0, errors: int = 0,
-                message: str = "", code: str = "", params: dict | None = None,  # type: ignore[type-arg]
+                message: str = "", code: str = "", params: dict | None = None,
                 **stats: object) -> RunItem:
     """End one item; with ``code`` the message is data (shown in the reader's language), else plain text."""
     item.status, item.files, item.bytes, item.errors = status, files, bytes_, errors
@@ -326,7 +326,7 @@ def finish_item(item: RunItem, *, status: str, files: int = 0, bytes_: int = 0, 
 EXECUTE_TASK = "anemone.runs.tasks.execute"
 
 
-def request(kind: str | RunKind, target: Any = None, *, trigger: str = Trigger.MANUAL, user=None,  # type: ignore[no-untyped-def]
+def request(kind: str | RunKind, target: Any = None, *, trigger: str = Trigger.MANUAL, user=None,
             options: dict | None = None, inline: bool = False, queue: bool = True, label: str = "") -> Run:
     """The one way to start a run of any kind: the web, the API, the CLI and schedules all come here.
 
@@ -363,7 +363,7 @@ def hand_over(run: Run, *, inline: bool = False) -> None:
     async_task(EXECUTE_TASK, run.pk, task_name=f"{run.kind}-{run.target_id}-run-{run.pk}", group=run.kind)
 
 
-def visible_runs(user):  # type: ignore[no-untyped-def]
+def visible_runs(user):
     """Runs a person may see: all for admins, else those about them (an item) or asked for by them
     (a restore they queued has no item until a worker starts it)."""
     if user.is_staff:

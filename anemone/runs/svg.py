@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH, HEIGHT = 600, 120
 
 
-def bytes_per_run_chart(runs) -> SafeString:  # type: ignore[no-untyped-def]
+def bytes_per_run_chart(runs) -> SafeString:
     points = [r for r in reversed(list(runs)[:40]) if r.finished_at]
     if not points:
         return mark_safe("")

@@ -29,7 +29,7 @@ class BackupTargetAdminForm(forms.ModelForm):
 class BackupTargetAdmin(admin.ModelAdmin):
     """The ModelAdmin base of every BackupTarget model."""
 
-    form: type[forms.ModelForm] = BackupTargetAdminForm  # type: ignore[type-arg]
+    form: type[forms.ModelForm] = BackupTargetAdminForm
     actions = ["back_up_now"]
     list_display = ["__str__", "enabled", "schedule_kind", "last_run", "last_good"]
 
@@ -37,19 +37,19 @@ class BackupTargetAdmin(admin.ModelAdmin):
         """Kinds with more to do on save (cloud: secrets, required fields) override this."""
         targets.save_target(target)
 
-    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         self.save_target(form.instance)
 
-    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj) -> None:
         targets.delete_target(obj)
 
-    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request, queryset) -> None:
         for target in queryset:
             targets.delete_target(target)
 
     @admin.action(description=_("Back up now"))
-    def back_up_now(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def back_up_now(self, request, queryset) -> None:
         started = busy = 0
         for target in queryset:
             try:

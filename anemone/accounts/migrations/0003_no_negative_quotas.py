@@ -3,7 +3,7 @@
 from django.db import migrations
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forwards(apps, schema_editor):
     User = apps.get_model("accounts", "User")
     User.objects.filter(quota_total_bytes__lt=0).update(quota_total_bytes=0)
     User.objects.filter(quota_backup_bytes__lt=0).update(quota_backup_bytes=0)

@@ -15,7 +15,7 @@ from cloudbackup.models import Destination, Kind
 class Command(BaseCommand):
     help = "Add, list, test or remove cloud destinations."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add")
         add.add_argument("name")
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         key.add_argument("--replace", action="store_true",
                          help="with --generate: replace the existing key (every SFTP destination using it needs the new line)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         getattr(self, f"do_{options['action']}")(options)
 
     def _get(self, name: str) -> Destination:
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError(f"no destination named {name}")
         return dest
 
-    def do_add(self, o) -> None:  # type: ignore[no-untyped-def]
+    def do_add(self, o) -> None:
         dest = Destination(name=o["name"], kind=o["kind"], enabled=not o["disabled"], retention_days=o["retention_days"],
                            remote_path=o["remote_path"] or "", bandwidth_limit=o["bwlimit"] or "")
         fields = {"host": "host", "port": "port", "user": "username", "key_file": "key_path", "endpoint": "endpoint",
@@ -75,13 +75,13 @@ class Command(BaseCommand):
             raise CommandError("; ".join(messages)) from exc
         self.stdout.write(f"destination {dest.name} added")
 
-    def do_list(self, o) -> None:  # type: ignore[no-untyped-def]
+    def do_list(self, o) -> None:
         for dest in Destination.objects.all():
             state = "enabled" if dest.enabled else "disabled"
             crypt = ", encrypted" if dest.has_crypt else ""
             self.stdout.write(f"{dest.name}\t{dest.kind}\t{state}{crypt}\t{describe(dest)}")
 
-    def do_test(self, o) -> None:  # type: ignore[no-untyped-def]
+    def do_test(self, o) -> None:
         dest = self._get(o["name"])
         if o.get("forget_host_key"):
             services.forget_host_key(dest)
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             raise CommandError(f"{result.outcome}: {result.message}")
         self.stdout.write(result.message)
 
-    def do_key(self, o) -> None:  # type: ignore[no-untyped-def]
+    def do_key(self, o) -> None:
         if o["generate"] and (keys.public_key() is None or o["replace"]):
             keys.generate(replace=o["replace"])
         elif o["generate"]:
@@ -102,6 +102,6 @@ class Command(BaseCommand):
             raise CommandError("Anemone has no SSH key yet: run cloud_destination key --generate")
         self.stdout.write(keys.authorized_keys_line(public))
 
-    def do_remove(self, o) -> None:  # type: ignore[no-untyped-def]
+    def do_remove(self, o) -> None:
         services.delete_destination(self._get(o["name"]))
         self.stdout.write(f"destination {o['name']} removed (its remote copy is left untouched)")

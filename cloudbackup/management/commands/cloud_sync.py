@@ -14,14 +14,14 @@ from cloudbackup.models import Destination
 class Command(RunCommand):
     help = "Sync one cloud destination now; --wait draws the progress and returns the run's result."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("name")
         super().add_arguments(parser)
         parser.add_argument("--dry-run", action="store_true", help="show what would be copied and deleted")
         parser.add_argument("--recreate-remote", action="store_true",
                             help="the destination folder is gone or empty on purpose: start again there")
 
-    def requests(self, options: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    def requests(self, options: dict[str, Any]) -> list:
         dest = Destination.objects.filter(name=options["name"]).first()
         if dest is None:
             raise CommandError(f"no destination named {options['name']}")

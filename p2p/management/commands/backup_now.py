@@ -13,7 +13,7 @@ from p2p import kinds, services
 class Command(RunCommand):
     help = "Back up now to one peer (--peer) or to every enabled peer; --wait draws progress and returns the result."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--peer", help="peer name (default: every enabled peer)")
         parser.add_argument("--user", action="append", dest="users", metavar="USERNAME",
                             help="only this person (repeatable; default: everyone the target carries)")
@@ -22,7 +22,7 @@ class Command(RunCommand):
                             help="this person's repository vanished at the peer: start a new, empty one "
                                  "(their earlier snapshots there are gone; repeatable)")
 
-    def requests(self, options: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    def requests(self, options: dict[str, Any]) -> list:
         if options["peer"]:
             target = services.find_target(options["peer"])
             if target is None:
@@ -35,7 +35,7 @@ class Command(RunCommand):
         run_options = {"users": options["users"] or [],
                        **({"new_history": options["new_history"]} if options["new_history"] else {})}
 
-        def start(target):  # type: ignore[no-untyped-def]
+        def start(target):
             return lambda queue: runs.request(kinds.P2PBackup.name, target, trigger=Trigger.CLI, options=run_options,
                                               queue=queue)
 

@@ -19,7 +19,7 @@ from p2p import restore, services
 class Command(RunCommand):
     help = "Restore from a peer: one person's snapshot, or (--all-users) everyone's latest backup."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--peer", required=True)
         who = parser.add_mutually_exclusive_group(required=True)
         who.add_argument("--user")
@@ -28,8 +28,8 @@ class Command(RunCommand):
         parser.add_argument("--path", default="", help="file or folder inside the backup area (default: all)")
         super().add_arguments(parser)
 
-    def requests(self, options: dict[str, Any]) -> list:  # type: ignore[type-arg]
-        def start(queue: bool):  # type: ignore[no-untyped-def]
+    def requests(self, options: dict[str, Any]) -> list:
+        def start(queue: bool):
             try:
                 return self._request(options, queue_elsewhere=queue)
             except (restore.NotCarried, PathRefused, restic.ResticError) as exc:
@@ -37,7 +37,7 @@ class Command(RunCommand):
 
         return [("", start)]
 
-    def _request(self, options, *, queue_elsewhere: bool):  # type: ignore[no-untyped-def]
+    def _request(self, options, *, queue_elsewhere: bool):
         """Create the Run; with --wait and no worker running, the caller executes it here."""
         if options["all_users"]:
             target = services.find_target(options["peer"])

@@ -12,7 +12,7 @@ from p2p.models import DEFAULT_RETENTION
 class Command(BaseCommand):
     help = "Show a P2P target's settings, or change its retention (--keep-*) and whether it is enabled."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("peer", help="peer name")
         for name in DEFAULT_RETENTION:
             parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name, metavar="N")
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         state.add_argument("--enable", action="store_true", help="back up to this peer on its schedule")
         state.add_argument("--disable", action="store_true", help="stop backing up to this peer")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         target = services.find_target(options["peer"])
         if target is None:
             raise CommandError(f"no P2P target for a peer named {options['peer']}")

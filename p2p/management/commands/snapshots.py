@@ -14,14 +14,14 @@ from p2p import backup, repos, restore
 class Command(BaseCommand):
     help = "List a person's snapshots on a peer (their own repository, opened with their own key)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--peer", required=True)
         parser.add_argument("--user", required=True)
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--restic-command", action="store_true",
                             help="print the plain restic command that lists these snapshots without Anemone")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         person = get_user_model().objects.filter(username=options["user"]).first()
         if person is None:
             raise CommandError(f"no user named {options['user']}")

@@ -13,7 +13,7 @@ from peers.services import refusal
 class Command(BaseCommand):
     help = "Add a friend's server as a peer."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--code", help="the friend's invitation code")
         parser.add_argument("--name", help="name to give the peer (default: the name in the code)")
         for option in ("endpoint", "wg-public-key", "allowed-ips", "ssh-public-key", "description"):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--sftp-port", type=int, default=2222)
         parser.add_argument("--keepalive", type=int, default=25)
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         code = options["code"]
         if not code and not options["wg_public_key"] and sys.stdin.isatty():
             code = input("Paste your friend's invitation code (or leave empty to type the details): ").strip()

@@ -10,14 +10,14 @@ from peers.services import refusal
 class Command(BaseCommand):
     help = "Show or change this server's P2P identity."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--endpoint")
         parser.add_argument("--vpn-address")
         parser.add_argument("--listen-port", type=int)
         parser.add_argument("--sftp-port", type=int)
         parser.add_argument("--interface")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         fields = ("endpoint", "vpn_address", "listen_port", "sftp_port", "interface")
         try:  # the same service as the My server form
             identity = services.update_identity(**{name: options[name] for name in fields})

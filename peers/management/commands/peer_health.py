@@ -13,12 +13,12 @@ MARKS = {"ok": "✔", "fail": "✘", "pending": "…"}
 class Command(BaseCommand):
     help = "Run the health checklist of one peer or of all."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("name", nargs="?")
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--host", help="reach the peer at this address instead of its VPN address")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         peers = Peer.objects.filter(name=options["name"]) if options["name"] else Peer.objects.filter(enabled=True)
         if options["name"] and not peers:
             raise CommandError(f"no peer named {options['name']}")

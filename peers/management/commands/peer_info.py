@@ -8,10 +8,10 @@ from peers import codes, services
 class Command(BaseCommand):
     help = "Show what a friend needs to pair with this server (or only the invitation code)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--code", action="store_true", help="print only the invitation code")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         invitation = services.my_invitation()
         code = codes.encode(invitation)
         if options["code"]:

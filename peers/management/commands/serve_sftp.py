@@ -15,10 +15,10 @@ WAIT_SECONDS = 5.0  # before setup is done
 class Command(BaseCommand):
     help = "Serve the incoming SFTP endpoint where paired peers store their encrypted backups."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--listen", help="ADDR:PORT (default: our VPN address and SFTP port)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         while not setup_done():  # `make run` starts us before the setup wizard has run
             time.sleep(WAIT_SECONDS)
         from peers.sftp_endpoint import run_forever

@@ -10,10 +10,10 @@ from peers.models import Peer
 class Command(BaseCommand):
     help = "Bring our WireGuard tunnel up or down, or show its status."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("action", choices=["up", "down", "status"])
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         try:
             if options["action"] == "up":
                 self.stdout.write(f"tunnel up ({tunnel.up()}), config {tunnel.config_path()}")

@@ -19,11 +19,11 @@ from usbbackup.models import UsbBackup
 class Command(RunCommand):
     help = "Back up one USB job now (by name)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("name")
         super().add_arguments(parser)
 
-    def requests(self, options: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    def requests(self, options: dict[str, Any]) -> list:
         job = UsbBackup.objects.filter(name=options["name"]).first()
         if job is None:
             raise CommandError(f"no USB backup named {options['name']!r}")

@@ -11,11 +11,11 @@ from usbbackup import detection
 class Command(BaseCommand):
     help = "List the drives mounted under the configured roots (never the server's own disks)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
         parser.add_argument("--root", action="append", help="look under this folder instead (repeatable)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         drives = detection.detect_drives(roots=options["root"])
         if options["json"]:
             self.stdout.write(json.dumps([d.as_dict() for d in drives], indent=2))

@@ -8,10 +8,10 @@ from usbbackup import detection, eject
 class Command(BaseCommand):
     help = "Safely remove a USB drive."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("mount_point")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         drive = detection.find_mount(options["mount_point"])
         if drive is None:
             raise CommandError(f"no drive mounted at {options['mount_point']}")

@@ -14,14 +14,14 @@ from usbbackup import repo, restore
 class Command(BaseCommand):
     help = "Import an installation from a USB backup and its recovery kit."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--drive", required=True, help="mount point of the drive (or the backup folder)")
         parser.add_argument("--recovery-kit", required=True, help="the recovery kit file (or a file with the key)")
         parser.add_argument("--folder", default="", help="backup folder on the drive (default: the only one)")
         parser.add_argument("--with-users", action="store_true", help="also restore people's files")
         parser.add_argument("--force", action="store_true", help="overwrite a server that is already set up")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         try:
             kit = Path(options["recovery_kit"]).read_text()
         except OSError as exc:

@@ -14,7 +14,7 @@ from anemone.accounts.models import AccountLink, User
 from anemone.engines.files import write_private_file
 
 
-def quotas_from_options(options: dict) -> dict[str, int]:  # type: ignore[type-arg]
+def quotas_from_options(options: dict) -> dict[str, int]:
     """--quota-*-gb options as model fields (bytes); the model's validators refuse negatives."""
     quotas = {}
     for option, field in (("quota_total_gb", "quota_total_bytes"), ("quota_backup_gb", "quota_backup_bytes")):
@@ -26,7 +26,7 @@ def quotas_from_options(options: dict) -> dict[str, int]:  # type: ignore[type-a
 class Command(BaseCommand):
     help = "Add a person. Prints the activation link, or activates at once with --password-file."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--email", default="")
         parser.add_argument("--admin", action="store_true")
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--quota-total-gb", type=int, help="total quota in GB (0 = unlimited)")
         parser.add_argument("--quota-backup-gb", type=int, help="backup/ quota in GB (0 = unlimited)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         if options["key_out"] and not options["password_file"]:
             raise CommandError("--key-out needs --password-file")
         if User.objects.filter(username=options["username"]).exists():

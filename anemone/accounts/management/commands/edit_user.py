@@ -12,7 +12,7 @@ from anemone.accounts.models import User
 class Command(BaseCommand):
     help = "Change a person's state, role, quotas or language (the last active admin always stays one)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         state = parser.add_mutually_exclusive_group()
         state.add_argument("--enable", dest="is_active", action="store_const", const=True)
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--quota-backup-gb", type=int, help="backup/ quota in GB (0 = unlimited)")
         parser.add_argument("--language", choices=["en", "fr"])
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"no user {options['username']!r}")

@@ -17,11 +17,11 @@ from anemone.accounts.models import AccountLink, User
 class Command(BaseCommand):
     help = "Re-enable USERNAME, make them an admin and print a one-time password-reset (or activation) link."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--base-url", help="portal address for the link (default: the one of the Settings page)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"no user {options['username']!r}: add one with "

@@ -24,7 +24,7 @@ def read_secret_file(path: str) -> str:
 class Command(BaseCommand):
     help = "Create the server's settings, master key and first admin; writes the recovery kit."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--server-name", required=True)
         parser.add_argument("--admin", required=True, help="username of the first admin")
         parser.add_argument("--password-file", required=True, help="file whose first line is the admin password")
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--portal-url", default="",
                             help="the address people open (e.g. https://nas.example.org): links are built on it")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         password = read_secret_file(options["password_file"])
         try:
             _admin, key = run_setup(server_name=options["server_name"], language=options["language"],

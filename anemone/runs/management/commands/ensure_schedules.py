@@ -15,7 +15,7 @@ SYSTEM_JOBS = [
 class Command(BaseCommand):
     help = "Create the system schedules and mirror every target's schedule into django-q2."
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         for name, func, minutes in SYSTEM_JOBS:
             schedules.ensure_system_schedule(name, func, minutes)
         synced = 0
