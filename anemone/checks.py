@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from anemone.engines import versions
 from anemone.engines.paths import rclone_binary
 
 REQUIRED_BINARIES = ["restic"]
@@ -24,6 +25,25 @@ def engines_installed(app_configs, **kwargs):
     for name in OPTIONAL_BINARIES:
         if shutil.which(name) is None:
             problems.append(Warning(f"{name} is not installed: peers will not work.", id="anemone.W001"))
+    return problems
+
+
+@register()
+def engine_versions(app_configs, **kwargs):
+    """The engines must be at least the versions the wrappers parse (their JSON and exit codes changed over time)."""
+    problems = []
+    for name, binary in (("restic", shutil.which("restic")), ("rclone", rclone_binary())):
+        if binary is None or not Path(binary).exists():
+            continue  # engines_installed says so
+        found = versions.installed(binary)
+        needed = versions.MINIMUM[name]
+        if found is None:
+            problems.append(Error(f"{binary} does not report its version (`{name} version` failed).",
+                                  hint="Reinstall it: `make run` installs it.", id="anemone.E005"))
+        elif found < needed:
+            problems.append(Error(f"{name} {versions.text(found)} is older than {versions.text(needed)}, the oldest "
+                                  "Anemone works with.", hint="Upgrade it (`make run` installs a suitable one).",
+                                  id="anemone.E006"))
     return problems
 
 

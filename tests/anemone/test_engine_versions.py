@@ -1,0 +1,34 @@
+"""The engines' versions: parsed from what they print, and checked at start-up against the oldest we support."""
+
+from __future__ import annotations
+
+import shutil
+
+from anemone import checks
+from anemone.engines import versions
+from anemone.engines.paths import rclone_binary
+
+
+def test_it_reads_the_version_lines_restic_and_rclone_print():
+    assert versions.parse("restic 0.14.0 compiled with go1.19.8 on linux/amd64") == (0, 14, 0)
+    assert versions.parse("rclone v1.75.2\n- os/version: debian 12.8 (64 bit)") == (1, 75, 2)
+    assert versions.parse("something else 1.2") is None
+
+
+def test_the_installed_engines_are_new_enough_and_the_check_passes():
+    assert versions.installed(shutil.which("restic") or "restic") >= versions.MINIMUM["restic"]  # type: ignore[operator]
+    assert versions.installed(rclone_binary()) >= versions.MINIMUM["rclone"]  # type: ignore[operator]
+    assert checks.engine_versions(None) == []
+
+
+def test_an_old_or_silent_engine_is_a_clear_error(tmp_path, monkeypatch):
+    old = tmp_path / "restic"
+    old.write_text("#!/bin/sh\necho 'restic 0.9.6 compiled with go1.13 on linux/amd64'\n")
+    old.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    versions.installed.cache_clear()
+    try:
+        problems = checks.engine_versions(None)
+    finally:
+        versions.installed.cache_clear()
+    assert [p.id for p in problems] == ["anemone.E006"] and "restic 0.9.6 is older than 0.14.0" in problems[0].msg
