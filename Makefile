@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-.PHONY: run test test-sqlite test-postgres checks install install-test lint bench clean-var
+.PHONY: run test test-sqlite test-postgres checks install install-test lint bench clean-var lock
 
 install:
 	bash scripts/install.sh
@@ -53,3 +53,10 @@ test-postgres:
 
 bench: install-test
 	$(PY) bench/run_all.py
+
+# Refresh requirements.lock within pyproject.toml's ranges (exact versions + hashes; install.sh installs from it).
+lock:
+	$(PY) -m pip install -q pip-tools
+	$(VENV)/bin/pip-compile --all-build-deps --allow-unsafe --extra=dev --extra=postgres --extra=redis \
+		--generate-hashes --no-emit-find-links --no-emit-index-url --strip-extras \
+		--output-file=requirements.lock pyproject.toml

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "knox",  # hashed API tokens (the model is accounts.ApiToken, KNOX_TOKEN_MODEL)
     "axes",  # the login throttle (see the block near the end)
     "drf_spectacular",
+    "django_filters",  # list filters of the API (unknown values are a 400)
     "drf_spectacular_sidecar",
     "csp",
     "django_q",

@@ -30,8 +30,11 @@ python=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
     "$python" -m venv .venv
 fi
+# Python packages: exactly the versions and hashes of requirements.lock (pyproject.toml says which ranges the
+# code works with; `make lock` refreshes the lock within them), then the project itself without resolving again.
 stamp=.venv/.anemone-installed
-if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
-    .venv/bin/pip install -q --disable-pip-version-check -e '.[postgres,redis,dev]'
+if [[ ! -f $stamp || pyproject.toml -nt $stamp || requirements.lock -nt $stamp ]]; then
+    .venv/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+    .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     touch "$stamp"
 fi
