@@ -3,5 +3,6 @@ tests/anemone/test_fourth_kind.py, which runs its checks in a pytest of their ow
 
 from tests.settings import *  # noqa: F403
 
+# Its table comes from tests/fourth_kind/migrations (made with makemigrations under these settings).
+
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.fourth_kind"]  # noqa: F405
-MIGRATION_MODULES = {**MIGRATION_MODULES, "fourth_kind": None}  # noqa: F405  (tables made from the model)
