@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from anemone.models import SiteSettings
@@ -28,7 +29,7 @@ class SiteSettingsForm(forms.ModelForm):
     class Meta:
         model = SiteSettings
         fields = ["server_name", "language", "portal_url", "trash_retention_days"]
-        widgets = {"language": forms.Select(choices=[("en", "English"), ("fr", "Français")])}
+        widgets = {"language": forms.Select(choices=settings.LANGUAGES)}
         help_texts = {"server_name": _("Shown in the portal, in your invitation code and on the recovery kit. "
                                        "Backups to friends' servers keep their folder there when you rename.")}
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from anemone.engines.files import write_private_file
 
@@ -198,7 +197,10 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("Français"))]
+# The one language list: forms, the API, the CLI and the middleware read it. Each name in its own language
+# (what a person looks for in a language menu).
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CODES = [code for code, _name in LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("ANEMONE_TIME_ZONE", env_str("TZ", "UTC")) or "UTC"
 USE_I18N = True

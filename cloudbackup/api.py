@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -119,7 +120,7 @@ class CloudRestoreView(APIView):
         """Version times (newest first) kept for you under .versions/ on a destination: the `version` to restore."""
         person, dest = self._person_and_destination(request, request.query_params)
         if dest is None:
-            return Response({"detail": "This destination does not carry your files."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("This destination does not carry your files.")}, status=status.HTTP_404_NOT_FOUND)
         return Response({"versions": restore.versions(dest, person)})
 
     def _person_and_destination(self, request: Request, data) -> tuple:
@@ -138,7 +139,7 @@ class CloudRestoreView(APIView):
         data.is_valid(raise_exception=True)
         person, dest = self._person_and_destination(request, data.validated_data)
         if dest is None:
-            return Response({"detail": "This destination does not carry your files."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("This destination does not carry your files.")}, status=status.HTTP_404_NOT_FOUND)
         run = restore.request_restore(dest, person, path=data.validated_data["path"],
                                       version=data.validated_data["version"], requested_by=request.user,
                                       trigger=Trigger.API)

@@ -17,6 +17,7 @@ from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -106,7 +107,7 @@ class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveMod
     sync_request_serializer = P2PSyncRequestSerializer
 
     def busy_detail(self, target: PeerTarget) -> str:
-        return f"A backup to {target.peer.name} is already queued or running."
+        return _("A backup to %(peer)s is already queued or running.") % {"peer": target.peer.name}
 
     def sync_options(self, target: PeerTarget, data: dict) -> dict:
         """Only people this target carries; ``new_history`` people are backed up (their new history starts)."""
@@ -128,12 +129,12 @@ def _check_carried(target: PeerTarget, usernames: list[str]) -> None:
     """Name the people a target does not carry up front (400), rather than in a failed run later."""
     carried = set(target.carried_users().values_list("username", flat=True))
     if unknown := sorted(set(usernames) - carried):
-        raise serializers.ValidationError({"users": [f"not carried by {target.peer.name}: {', '.join(unknown)}"]})
+        raise serializers.ValidationError({"users": [_("not carried by %(peer)s: %(users)s") % {"peer": target.peer.name, "users": ", ".join(unknown)}]})
 
 
 def _conflict(detail: str, exc: RunActive) -> Response:
     run = exc.run.pk if exc.run else None
-    suffix = f" (run #{run})" if run else ""
+    suffix = _(" (run #%(run)s)") % {"run": run} if run else ""
     return Response({"detail": detail + suffix, "run": run}, status=status.HTTP_409_CONFLICT)
 
 
@@ -150,11 +151,11 @@ def restic_errors(method):
         try:
             return method(self, request, *args, **kwargs)
         except restore.NotCarried:
-            raise NotFound("No such peer keeping these backups.") from None
+            raise NotFound(_("No such peer keeping these backups.")) from None
         except FileNotFoundError as exc:
             raise NotFound(str(exc) or "Not found.") from None
         except restic.RepositoryMissing:
-            raise NotFound("No backup of this person on this peer yet.") from None
+            raise NotFound(_("No backup of this person on this peer yet.")) from None
         except restic.ResticError as exc:
             raise PeerFailed(f"{exc} — {backup.hint(exc)}") from exc
     return wrapper
@@ -165,7 +166,7 @@ def person_for(request: Request, username: str | None):
     if not username or username == request.user.username:
         return request.user
     if not request.user.is_staff:
-        raise PermissionDenied("Only admins may act for another person.")
+        raise PermissionDenied(_("Only admins may act for another person."))
     return get_object_or_404(get_user_model(), username=username)
 
 
@@ -270,7 +271,7 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
             run = restore.request_restore(target, person, found.id, path=query["path"], requested_by=request.user,
                                           trigger=Trigger.API)
         except RunActive as exc:
-            return _conflict(f"A restore for {person.username} is already queued or running.", exc)
+            return _conflict(_("A restore for %(user)s is already queued or running.") % {"user": person.username}, exc)
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -291,13 +292,13 @@ class P2PBulkRestoreView(APIView):
         data.is_valid(raise_exception=True)
         target = services.find_target(data.validated_data["peer"])
         if target is None:
-            raise NotFound("No such peer.")
+            raise NotFound(_("No such peer."))
         wanted = data.validated_data["users"]
         _check_carried(target, wanted)
         try:
             run: Run = restore.request_bulk_restore(target, wanted, requested_by=request.user, trigger=Trigger.API)
         except RunActive as exc:
-            return _conflict(f"A restore from {target.peer.name} is already queued or running.", exc)
+            return _conflict(_("A restore from %(peer)s is already queued or running.") % {"peer": target.peer.name}, exc)
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -56,7 +57,7 @@ class DriveViewSet(viewsets.ViewSet):
         data.is_valid(raise_exception=True)
         drive = detection.find_mount(data.validated_data["mount_point"])
         if drive is None:
-            return Response({"detail": "No drive is mounted there."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("No drive is mounted there.")}, status=status.HTTP_404_NOT_FOUND)
         try:
             result = eject.eject(drive)
         except eject.EjectError as exc:
@@ -171,7 +172,7 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
         job = self.get_object()
         drive = detection.find_drive(job)
         if drive is None:
-            return Response({"detail": "The drive of this job is not plugged in."}, status=status.HTTP_409_CONFLICT)
+            return Response({"detail": _("The drive of this job is not plugged in.")}, status=status.HTTP_409_CONFLICT)
         try:
             found = repo.list_snapshots(job, drive)
         except repo.RepoError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,7 +32,7 @@ class UsageSerializer(serializers.Serializer):
 class MeSerializer(serializers.ModelSerializer):
     is_admin = serializers.BooleanField(source="is_staff", read_only=True)
     usage = serializers.SerializerMethodField()
-    language = serializers.ChoiceField(choices=["en", "fr", ""], required=False)
+    language = serializers.ChoiceField(choices=[*settings.LANGUAGE_CODES, ""], required=False)
 
     class Meta:
         model = User
@@ -89,9 +91,9 @@ class UserSerializer(serializers.ModelSerializer):
 
     def validate_username(self, value: str) -> str:
         if self.instance is None and User.objects.filter(username=value).exists():
-            raise serializers.ValidationError("This username is taken.")
+            raise serializers.ValidationError(_("This username is taken."))
         if self.instance is not None and value != self.instance.username:
-            raise serializers.ValidationError("A username cannot be changed.")
+            raise serializers.ValidationError(_("A username cannot be changed."))
         return value
 
 
@@ -128,7 +130,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def activation_link(self, request: Request, pk: str | None = None) -> Response:
         user = self.get_object()
         if user.is_activated:
-            return Response({"detail": "Already activated: use reset-link."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": _("Already activated: use reset-link.")}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"url": issue_link(user, AccountLink.ACTIVATE)})
 
     @extend_schema(request=None, responses=LinkResponse)

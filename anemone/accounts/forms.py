@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from anemone.accounts.models import User, username_validator
 from anemone.validators import http_url_validator, safe_name_validator
 
-LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_CHOICES = settings.LANGUAGES
 GB = 10**9
 LOGIN_REFUSED = _("Invalid username or password.")
 

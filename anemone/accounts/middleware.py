@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
@@ -41,7 +41,6 @@ class SetupRequiredMiddleware:
         # One indexed EXISTS query per request; not cached, so a restored or reset database is seen at once.
         if not request.path.startswith(SETUP_OPEN_PREFIXES) and not setup_done():
             if request.path.startswith("/api/"):
-                return HttpResponse('{"detail": "Setup is not finished."}', status=503,
-                                    content_type="application/json")
+                return JsonResponse({"detail": translation.gettext("Setup is not finished.")}, status=503)
             return redirect("setup")
         return self.get_response(request)

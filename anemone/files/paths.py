@@ -34,7 +34,7 @@ def user_root(username: str) -> Path:
 
 def area_root(user, area: str) -> Path:
     if area not in AREAS:
-        raise PathRefused(f"Unknown area {area!r}: use 'backup' or 'data'.")
+        raise PathRefused(_("Unknown area %(area)s: use 'backup' or 'data'.") % {"area": repr(area)})
     return user_root(user.username) / area
 
 
@@ -45,23 +45,23 @@ def trash_root(user) -> Path:
 def split_relative(relpath: str) -> list[str]:
     """Validate a user-supplied relative path and return its components ('' → the area itself)."""
     if not isinstance(relpath, str):
-        raise PathRefused("The path must be text.")
+        raise PathRefused(_("The path must be text."))
     if "\x00" in relpath:
-        raise PathRefused("The path contains a NUL byte.")
+        raise PathRefused(_("The path contains a NUL byte."))
     if "\\" in relpath:
-        raise PathRefused("Backslashes are not allowed in paths; use '/'.")
+        raise PathRefused(_("Backslashes are not allowed in paths; use '/'."))
     if relpath.startswith("/") or relpath.startswith("~"):
-        raise PathRefused("Absolute paths are not allowed; give a path inside the area.")
+        raise PathRefused(_("Absolute paths are not allowed; give a path inside the area."))
     if len(relpath.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
-        raise PathRefused("The path is too long.")
+        raise PathRefused(_("The path is too long."))
     parts = [p for p in relpath.split("/") if p not in ("", ".")]
     for part in parts:
         if part == "..":
-            raise PathRefused("'..' is not allowed in paths.")
+            raise PathRefused(_("'..' is not allowed in paths."))
         if any(ord(c) < 32 or ord(c) == 127 for c in part):
-            raise PathRefused("Control characters are not allowed in names.")
+            raise PathRefused(_("Control characters are not allowed in names."))
         if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
-            raise PathRefused("A name in the path is longer than 255 bytes.")
+            raise PathRefused(_("A name in the path is longer than 255 bytes."))
     return parts
 
 
@@ -131,7 +131,7 @@ def resolve_under(root: Path, relpath: str) -> Path:
     candidate = real_root.joinpath(*parts)
     real = Path(os.path.realpath(candidate))
     if not is_within(real, real_root):
-        raise PathRefused("This path leads outside your area.")
+        raise PathRefused(_("This path leads outside your area."))
     return real
 
 
@@ -146,7 +146,7 @@ def resolve_entry(user, area: str, relpath: str) -> Path:
     parent = resolve(user, area, "/".join(parts[:-1]), must_exist=True)
     entry = parent / parts[-1]
     if not os.path.lexists(entry):
-        raise FileNotFoundError("No such file or folder.")
+        raise FileNotFoundError(_("No such file or folder."))
     return entry
 
 
@@ -154,10 +154,10 @@ def resolve(user, area: str, relpath: str = "", *, must_exist: bool = False) -> 
     """The real path of `relpath` in the user's area; PathRefused when unsafe, FileNotFoundError if asked."""
     root = area_root(user, area)
     if not root.is_dir():
-        raise FileNotFoundError(f"The {area} area does not exist yet (is the account activated?).")
+        raise FileNotFoundError(_("The %(area)s area does not exist yet (is the account activated?).") % {"area": area})
     real = resolve_under(root, relpath)
     if must_exist and not real.exists():
-        raise FileNotFoundError("No such file or folder.")
+        raise FileNotFoundError(_("No such file or folder."))
     return real
 
 

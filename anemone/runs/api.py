@@ -11,6 +11,7 @@ from typing import Any
 
 import django_filters as filters
 import django_filters.rest_framework  # noqa: F401  (filters.rest_framework)
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -96,7 +97,7 @@ class BackupNowMixin:
         return dict(data)
 
     def busy_detail(self, target: Any) -> str:
-        return f"A run of {target} is already queued or running."
+        return _("A run of %(target)s is already queued or running.") % {"target": target}
 
     @extend_schema(responses={202: RunSerializer})
     @action(detail=True, methods=["post"])
@@ -112,7 +113,7 @@ class BackupNowMixin:
             run = services.request(self.run_kind, target, trigger=Trigger.API, user=request.user, options=options)
         except services.RunActive as exc:
             active = exc.run.pk if exc.run else None
-            detail = self.busy_detail(target) + (f" (run #{active})" if active else "")
+            detail = self.busy_detail(target) + (_(" (run #%(run)s)") % {"run": active} if active else "")
             return Response({"detail": detail, "run": active}, status=status.HTTP_409_CONFLICT)
         return Response(RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 

@@ -32,6 +32,7 @@ from django.db import (
 )
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anemone.engines.proc import pid_alive
 from anemone.runs import messages, registry
@@ -55,7 +56,7 @@ class RunActive(Exception):
 
     def __init__(self, run: Run | None):
         self.run = run
-        super().__init__("A run of this target is already queued or running." + (f" (#{run.pk})" if run else ""))
+        super().__init__(_("A run of this target is already queued or running.") + (f" (#{run.pk})" if run else ""))
 
 
 class StepError(Exception):

@@ -125,3 +125,20 @@ def test_schedule_descriptions_speak_french(db):  # type: ignore[no-untyped-def]
         assert describe(dest) == "chaque semaine le lundi à 02:00"
     with translation.override("en"):
         assert describe(dest) == "weekly on Monday at 02:00"
+
+
+def test_api_refusals_speak_the_request_language(api, alice, admin_user):  # type: ignore[no-untyped-def]
+    """Our own API error details (path refusals, a missing file, a busy target) are translated like DRF's."""
+    client = api(alice)
+    refused = client.get("/api/v1/files/", {"area": "backup", "path": "../bob"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert refused.status_code == 400 and refused.json() == {"detail": "« .. » est interdit dans les chemins."}
+    missing = client.get("/api/v1/files/", {"area": "backup", "path": "nothing-here"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert missing.status_code == 404 and missing.json()["detail"] == "Non trouvé."
+    english = client.get("/api/v1/files/", {"area": "backup", "path": "../bob"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json() == {"detail": "'..' is not allowed in paths."}
+    dest = Destination.objects.create(name="offsite")
+    Run.objects.create(kind="cloud", target_id=dest.pk, status=RunStatus.QUEUED)
+    busy = api(admin_user).post(f"/api/v1/cloud/destinations/{dest.pk}/sync/", {}, format="json",
+                                HTTP_ACCEPT_LANGUAGE="fr")
+    assert busy.status_code == 409
+    assert busy.json()["detail"].startswith("Une exécution de offsite est déjà en attente ou en cours.")

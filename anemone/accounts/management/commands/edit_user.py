@@ -1,6 +1,7 @@
 """`manage.py edit_user U [--enable|--disable] [--admin|--no-admin] [--quota-total-gb N] [--quota-backup-gb N]
 [--language en|fr]`: what the person's page of the portal changes, from scripts."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         role.add_argument("--no-admin", dest="is_staff", action="store_const", const=False)
         parser.add_argument("--quota-total-gb", type=int, help="total quota in GB (0 = unlimited)")
         parser.add_argument("--quota-backup-gb", type=int, help="backup/ quota in GB (0 = unlimited)")
-        parser.add_argument("--language", choices=["en", "fr"])
+        parser.add_argument("--language", choices=settings.LANGUAGE_CODES)
 
     def handle(self, *args, **options) -> None:
         user = User.objects.filter(username=options["username"]).first()

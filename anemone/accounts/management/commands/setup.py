@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--server-name", required=True)
         parser.add_argument("--admin", required=True, help="username of the first admin")
         parser.add_argument("--password-file", required=True, help="file whose first line is the admin password")
-        parser.add_argument("--language", choices=["en", "fr"], default="en")
+        parser.add_argument("--language", choices=settings.LANGUAGE_CODES, default="en")
         parser.add_argument("--key-out", help="also write the admin's backup key to this file (0600)")
         parser.add_argument("--portal-url", default="",
                             help="the address people open (e.g. https://nas.example.org): links are built on it")
