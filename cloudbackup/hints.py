@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 HINTS: dict[str, Any] = {
     "auth_refused": _("check that Anemone's public key is in the server's authorized_keys (Test connection shows "
@@ -39,6 +40,11 @@ MESSAGES: dict[str, Any] = {
     "cloudbackup.summary": _("%(users)s users, %(files)s files copied (%(bytes)s bytes)"),
     "cloudbackup.summary_dry_run": _("%(users)s users, %(files)s files would copy (%(bytes)s bytes)"),
     "cloudbackup.summary_pruned": _("%(summary)s, %(pruned)s"),
+    # The summary since counts are plural-aware (older runs keep the two codes above).
+    "cloudbackup.copied": _("%(people)s, %(files)s (%(size)s)"),
+    "cloudbackup.files_copied": ngettext_lazy("%(count)s file copied", "%(count)s files copied", "count"),
+    "cloudbackup.files_would_copy": ngettext_lazy("%(count)s file would be copied", "%(count)s files would be copied",
+                                                  "count"),
     "cloudbackup.pruned": _("%(count)s old version folders pruned"),
     "cloudbackup.not_pruned": _("old versions not pruned: %(error)s"),
 }

@@ -193,8 +193,9 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         except rclone.RcloneError as exc:
             pruned = 0
             errors.append(messages.english("cloudbackup.not_pruned", {"error": str(exc)}))
-    summary = messages.msg("cloudbackup.summary_dry_run" if dry_run else "cloudbackup.summary", users=len(people),
-                           files=run.files_done, bytes=run.bytes_done)
+    files = messages.msg("cloudbackup.files_would_copy" if dry_run else "cloudbackup.files_copied", count=run.files_done)
+    summary = messages.msg("cloudbackup.copied", people=messages.msg("runs.people", count=len(people)), files=files,
+                           size=messages.msg("runs.size", bytes=run.bytes_done))
     if pruned:
         summary = messages.msg("cloudbackup.summary_pruned", summary=summary,
                                pruned=messages.msg("cloudbackup.pruned", count=pruned))

@@ -6,7 +6,8 @@ call ``render`` at display time, so a French reader gets French whatever languag
 
 Codes are ``<app label>.<name>``. Core's are in ``CATALOGUE`` below; an app's live in its ``hints`` module
 (``MESSAGES``, a dict of the same shape), looked up by the app label, so core imports no kind. A parameter
-that is itself a message (``{"code": ..., "params": ...}``) or a list of them is rendered first.
+that is itself a message (``{"code": ..., "params": ...}``) or a list of them is rendered first; a template may be
+a plural (``ngettext_lazy(..., "count")``), its form picked by that parameter.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ import logging
 from typing import Any
 
 from django.apps import apps
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 log = logging.getLogger(__name__)
 
 CATALOGUE: dict[str, Any] = {
     "runs.lines": "%(lines)s",
+    # Counts, for use inside another message's parameters (each language has its own plural forms).
+    "runs.people": ngettext_lazy("%(count)s person", "%(count)s people", "count"),
+    "runs.files": ngettext_lazy("%(count)s file", "%(count)s files", "count"),
+    "runs.size": lambda bytes: filesizeformat(bytes),  # "120 bytes", "1.2 GB", "1,2 Go": a function, not a text
     "runs.text": "%(text)s",
     "runs.step_error": _("%(step)s: %(message)s"),
     "runs.step_error_hint": _("%(step)s: %(message)s — %(hint)s"),
@@ -72,8 +79,10 @@ def render(code: str, params: dict[str, Any] | None = None) -> str:
     if template is None:
         log.warning("unknown run message code %r", code)
         return " ".join(str(v) for v in params.values()) or code
+    if callable(template):
+        return str(template(**params))
     try:
-        return str(template) % params
+        return str(template % params)  # not str(template) first: a plural (ngettext_lazy) picks its form here
     except (KeyError, TypeError, ValueError):
         log.warning("run message %r does not match its parameters %r", code, sorted(params))
         return str(template)

@@ -23,7 +23,7 @@ from anemone.runs.models import Run, RunItem, RunStatus
 PUBLIC_ATTRIBUTES = frozenset({
     "pk", "id", "kind", "target_id", "target_label", "trigger", "status", "queued_at", "started_at",
     "finished_at", "percent", "progress_updated_at", "is_active", "duration_seconds", "is_dry_run",
-    "get_status_display", "get_trigger_display",
+    "get_status_display", "get_trigger_display", "kind_label",
 })
 # Replaced for a person by what their own items say (or hidden): they can name other people's files.
 ADMIN_ONLY_ATTRIBUTES = frozenset({

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from anemone.runs import privacy, services
+from anemone.runs import privacy, registry, services
 from anemone.runs.models import RunStatus
 from anemone.runs.svg import bytes_per_run_chart
 
@@ -27,7 +27,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     views = privacy.run_views_for(request.user, runs[:200])
     return render(request, "runs/list.html", {
         "title": _("Runs"), "runs": views, "kind": kind, "status": status,
-        "statuses": RunStatus.choices, "chart": bytes_per_run_chart(views),
+        "statuses": RunStatus.choices, "kinds": registry.choices(), "chart": bytes_per_run_chart(views),
     })
 
 

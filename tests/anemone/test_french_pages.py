@@ -38,7 +38,8 @@ def _run(status: str, code: str, params: dict, *, item_for=None, item_code: str 
 
 @pytest.fixture
 def every_outcome(alice):  # type: ignore[no-untyped-def]
-    summary = messages.msg("cloudbackup.summary", users=1, files=3, bytes=120)
+    summary = messages.msg("cloudbackup.copied", people=messages.msg("runs.people", count=1),
+                           files=messages.msg("cloudbackup.files_copied", count=3), size=messages.msg("runs.size", bytes=120))
     step = {"step": messages.msg("cloudbackup.step_syncing", user="alice", destination="offsite"),
             "message": "connection refused", "hint": messages.msg("cloudbackup.hint_unreachable")}
     return [
@@ -78,6 +79,7 @@ def test_runs_list_and_detail_speak_french(client, admin_user, alice, every_outc
     for page in pages:
         assert page.status_code == 200
         _no_english(_text(page.content.decode()))
+    assert "Synchronisation cloud" in _text(pages[0].content.decode())  # the kind's label, not "cloud"
     detail = _text(client.get(f"/runs/{every_outcome[2].pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
     assert "l'espace de sauvegarde est absent ou illisible" in detail  # alice's own item, seen by both
     if who == "admin":
@@ -92,6 +94,19 @@ def test_the_api_renders_in_the_request_language_and_gives_the_code(api, admin_u
     assert french["message"].startswith("Interrompue : le processus")
     english = client.get(f"/api/v1/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["message"].startswith("Interrupted: The worker running it stopped")
+
+
+def test_counts_take_the_plural_form_of_the_language(db):  # type: ignore[no-untyped-def]
+    def summary(people: int, files: int, size: int) -> dict:
+        return {"people": messages.msg("runs.people", count=people), "size": messages.msg("runs.size", bytes=size),
+                "files": messages.msg("cloudbackup.files_copied", count=files)}
+
+    assert messages.english("cloudbackup.copied", summary(1, 1, 1)) == "1 person, 1 file copied (1\xa0byte)"
+    assert messages.english("cloudbackup.copied", summary(2, 3, 2048)) == "2 people, 3 files copied (2.0\xa0KB)"
+    with translation.override("fr"):
+        assert messages.render("cloudbackup.copied", summary(1, 1, 1)) == "1 personne, 1 fichier copié (1\xa0octet)"
+        assert messages.render("cloudbackup.copied", summary(2, 3, 2048)) == \
+            "2 personnes, 3 fichiers copiés (2,0\xa0Kio)"
 
 
 def test_the_english_column_is_the_fallback_of_old_rows(db):  # type: ignore[no-untyped-def]
@@ -142,3 +157,19 @@ def test_api_refusals_speak_the_request_language(api, alice, admin_user):  # typ
                                 HTTP_ACCEPT_LANGUAGE="fr")
     assert busy.status_code == 409
     assert busy.json()["detail"].startswith("Une exécution de offsite est déjà en attente ou en cours.")
+
+
+@pytest.mark.parametrize("who", ["admin", "person"])
+def test_cloud_and_restore_pages_speak_french(client, admin_user, alice, every_outcome, who):  # type: ignore[no-untyped-def]
+    """The Cloud page, each destination's page (its run history of every outcome) and the Restore hub."""
+    reader = admin_user if who == "admin" else alice
+    reader.language = "fr"
+    reader.save()
+    client.force_login(reader)
+    urls = ["/restore/", "/cloud/restore/"]
+    if who == "admin":
+        urls += ["/cloud/", *[f"/cloud/{run.target_id}/" for run in every_outcome]]
+    for url in urls:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+        assert page.status_code == 200, url
+        _no_english(_text(page.content.decode()))

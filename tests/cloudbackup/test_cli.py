@@ -33,7 +33,7 @@ def test_it_adds_tests_syncs_lists_and_removes_from_the_command_line(rclone_key,
     assert "nightly\tsftp\tenabled, encrypted" in run("cloud_destination", "list")
     (Path(keys.key_path()).parent.parent / "shares/alice/backup/a.txt").write_text("a")
     out = run("cloud_sync", "nightly", "--wait")
-    assert "100.0%" in out and "1 files copied" in out
+    assert "100.0%" in out and "1 file copied" in out
     assert (remote / "backup").exists() is False  # encrypted names only
     assert "removed" in run("cloud_destination", "remove", "nightly")
     assert not Destination.objects.exists()
