@@ -204,16 +204,37 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
             log(f"  {user.username}: FAILED {exc}")
             continue
         result.users.append(user.username)
-        log(f"  {user.username}: files restored from snapshot {snap.short_id}: {said}")
+        log(f"  {user.username}: files restored from snapshot {snap.short_id}: "
+            f"{messages.english(said['code'], said['params'])}")
     return result
 
 
-def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:
+def landed(plans: list) -> dict[str, Any]:
+    """Where the files went, as a run message: files.landing.summary's words, stored as codes so each
+    reader sees them in their language."""
+    parts: list[dict[str, Any]] = []
+    for plan in plans:
+        parts.append(messages.msg("usbbackup.landed_in_place", count=len(plan.in_place), area=plan.area))
+        if beside := plan.kept_beside:
+            names = ", ".join(f"{plan.area}/{m.target.relative_to(plan.area_dir).as_posix()}" for m in beside[:5])
+            parts.append(messages.msg("usbbackup.landed_beside", count=len(beside), names=names,
+                                      more="…" if len(beside) > 5 else ""))
+        if plan.unchanged:
+            parts.append(messages.msg("usbbackup.landed_unchanged", count=plan.unchanged))
+    if not parts:
+        return messages.msg("usbbackup.nothing_to_restore")
+    said = parts[-1]
+    for part in reversed(parts[:-1]):
+        said = messages.msg("usbbackup.then", first=part, rest=said)
+    return said
+
+
+def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> dict[str, Any]:
     """One person's snapshot (its backup/ and data/ folders) back into their areas by files.landing's rule,
     the same as P2P and cloud restores: files back at their own paths, a different current file kept and the
     restored one beside it, after a quota check against the files on disk (the restored database's usage
     counters describe the old server's disk, so they are recounted first). Staged out of sight; a refusal or
-    failure leaves nothing. Returns where the files went, in words."""
+    failure leaves nothing. Returns where the files went, as a message (``landed``)."""
     from anemone.engines import restic
     from anemone.files import landing
     from anemone.files.paths import area_root
@@ -242,7 +263,7 @@ def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:
             landing.apply(user, plan, suffix)
     finally:
         landing.discard(stage)
-    return "; ".join(landing.summary(plan) for plan in plans) or "nothing to restore"
+    return landed(plans)
 
 
 def start_users_restore(folder: Path, user=None) -> Run:
@@ -307,7 +328,6 @@ def person_restore_body(run: Run, tracker: Tracker) -> Outcome:
         params = {"part": person.username, "error": error_message(exc)}
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, code="usbbackup.part_error", params=params)
         return _said(RunStatus.FAILED, "usbbackup.part_error", **params)
-    # `said` (where the files went) is files.landing's text, in the worker's language.
     params = {"user": person.username, "job": job.name, "snapshot": snap.short_id, "date": snap.time[:10],
               "said": said}
     runs.finish_item(item, status=RunStatus.SUCCEEDED, code="usbbackup.person_restored", params=params)
