@@ -11,21 +11,30 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from anemone import crypto
 from anemone.files.paths import user_root
+from anemone.runs import messages
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus
 from anemone.runs.services import Outcome, StepError, Tracker
-from usbbackup import detection, layout, repo, snapshot
+from usbbackup import detection, hints, layout, repo, snapshot
 from usbbackup.models import UsbBackup
 
 DRIVE_ABSENT = "drive absent"
-FULL_HINT = ("Earlier snapshots on the drive are intact. Free space on it (or use a bigger drive, or back up "
-             "fewer people), then run again.")
+FULL_HINT = messages.msg("usbbackup.hint_no-space")
+
+
+CONFIGURATION = "configuration"  # the configuration snapshot's part label (its item's label)
+
+
+def part_name(part: Part) -> Any:
+    """How a message names the part: a person's username, or "configuration" in the reader's language."""
+    return messages.msg("usbbackup.configuration") if part.user is None else part.label
 
 
 @dataclass
@@ -40,12 +49,19 @@ class Part:
     user: object = None
 
 
-def absent_message(job: UsbBackup) -> str:
-    """Names the drive by its label first: that is what is written on the stick, not its UUID."""
+def absent(job: UsbBackup) -> dict[str, Any]:
+    """The "drive absent" message (code + params). Names the drive by its label first: that is what is
+    written on the stick, not its UUID."""
     name = job.drive_description
     if job.drive_label and job.drive_uuid:
         name = f'"{job.drive_label}" ({name})'
-    return f"{DRIVE_ABSENT}: the drive {name} is not plugged in; nothing was written."
+    return messages.msg("usbbackup.drive_absent", drive=name)
+
+
+def absent_message(job: UsbBackup) -> str:
+    """The same in English (it starts with DRIVE_ABSENT: scripts and the CLI look for it)."""
+    said = absent(job)
+    return messages.english(said["code"], said["params"])
 
 
 def prepare_folder(job: UsbBackup, drive: detection.Drive) -> repo.Repo:
@@ -58,16 +74,18 @@ def prepare_folder(job: UsbBackup, drive: detection.Drive) -> repo.Repo:
         server = server_name()
         manifest = layout.read_manifest(folder)
         if manifest is not None and manifest.master_key_id != key_id:
-            raise StepError("Drive", f"{folder} holds the backup of another server ({manifest.server_name}).",
-                            "Choose another folder for this job.")
+            raise hints.step_error("usbbackup.step_drive", messages.msg(
+                "usbbackup.other_server", folder=str(folder), server=manifest.server_name),
+                messages.msg("usbbackup.choose_other_folder"))
         layout.write_atomic(folder / layout.README, layout.readme_text(server, key_id, job.folder))
         if manifest is None:
             layout.write_manifest(folder, layout.Manifest(server_name=server, master_key_id=key_id, job=job.name))
         detection.ensure_on_drive(drive, layout.repo_path(folder))  # repo/ must not lead off the drive either
     except detection.NotOnDrive as exc:
-        raise StepError("Drive", str(exc), "Plug the drive in again; nothing was written.") from exc
+        raise hints.step_error("usbbackup.step_drive", str(exc), messages.msg("usbbackup.plug_again")) from exc
     except OSError as exc:
-        raise StepError("Drive", f"cannot write to {drive.mount_point}: {exc.strerror}", drive_hint(exc)) from exc
+        raise hints.step_error("usbbackup.step_drive", messages.msg(
+            "usbbackup.cannot_write", mount=drive.mount_point, error=exc.strerror), drive_hint(exc)) from exc
     password = repo.repo_password()
     try:
         if not repo.is_initialised(folder):
@@ -75,18 +93,16 @@ def prepare_folder(job: UsbBackup, drive: detection.Drive) -> repo.Repo:
         handle = repo.open_repo(folder, password)
         repo.unlock(handle)
         return handle
-    except repo.DriveFull as exc:
-        raise StepError("Repository", str(exc), FULL_HINT) from exc
-    except repo.RepoError as exc:
-        raise StepError("Repository", str(exc), "Check the drive (restic check) or choose another folder.") from exc
+    except repo.RepoError as exc:  # DriveFull included: its outcome's hint is FULL_HINT
+        raise hints.step_error("usbbackup.step_repository", exc.as_message(), hints.hint_message(exc.outcome)) from exc
 
 
-def drive_hint(exc: OSError) -> str:
+def drive_hint(exc: OSError) -> dict[str, Any]:
     if exc.errno == 28:
         return FULL_HINT
     if exc.errno == 30:
-        return "The drive is mounted read-only: remount it read-write."
-    return "Check the drive is mounted read-write and not failing."
+        return messages.msg("usbbackup.read_only_hint")
+    return messages.msg("usbbackup.check_mounted_hint")
 
 
 def server_name() -> str:
@@ -96,7 +112,7 @@ def server_name() -> str:
 
 
 def plan(job: UsbBackup, stage: snapshot.ConfigStage) -> list[Part]:
-    parts = [Part(label="configuration", cwd=stage.folder, paths=["."], tags=["anemone", layout.CONFIG_TAG],
+    parts = [Part(label=CONFIGURATION, cwd=stage.folder, paths=["."], tags=["anemone", layout.CONFIG_TAG],
                   size=stage.size_bytes)]
     if job.includes_users:
         from usbbackup.services import area_sizes
@@ -119,15 +135,16 @@ def backup_part(handle: repo.Repo, part: Part, tracker: Tracker, done_before: in
     try:
         return repo.backup(handle, part.cwd, part.paths, part.tags, on_progress=on_progress)
     except repo.DriveFull as exc:
-        raise StepError("Writing to the drive", f"the drive is full while backing up {part.label} ({exc})",
-                        FULL_HINT) from exc
+        raise hints.step_error("usbbackup.step_writing", messages.msg(
+            "usbbackup.full_while", part=part_name(part), error=exc.as_message()), FULL_HINT) from exc
 
 
 def body(current: Run, tracker: Tracker) -> Outcome:
     job = UsbBackup.objects.get(pk=current.target_id)
     drive = detection.find_drive(job)
     if drive is None:  # unplugged between queueing and starting
-        return Outcome(status=RunStatus.SKIPPED, message=absent_message(job))
+        said = absent(job)
+        return Outcome(status=RunStatus.SKIPPED, code=said["code"], params=said["params"])
     tracker.log(f"Drive {drive.display_name} at {drive.mount_point} ({drive.fstype})")
     handle = prepare_folder(job, drive)
     try:
@@ -142,31 +159,37 @@ def body(current: Run, tracker: Tracker) -> Outcome:
     finish_on_drive(job, drive, handle)
     added = sum(i.stats.get("data_added", 0) for i in current.items.all())
     tracker.progress(force=True, percent=100, bytes_done=total)
-    message = (f"{len(parts)} snapshot(s) on {drive.display_name} ({drive.mount_point}), "
-               f"{filesizeformat(added)} of new data." + (f" {len(errors)} problem(s)." if errors else ""))
-    return Outcome(message=message, errors=errors)
+    summary = messages.msg("usbbackup.summary_problems" if errors else "usbbackup.summary", count=len(parts),
+                           drive=drive.display_name, mount=drive.mount_point, added=filesizeformat(added),
+                           **({"problems": len(errors)} if errors else {}))
+    whole = messages.lines(summary, *errors[:20])
+    return Outcome(code=whole["code"], params=whole["params"], errors=[messages.english(e["code"], e["params"])
+                                                                        for e in errors])
 
 
-def run_parts(current: Run, handle: repo.Repo, parts: list[Part], tracker: Tracker, total: int) -> list[str]:
-    """One snapshot per part; a person's failure is noted and the others go on (a full drive stops all)."""
-    errors: list[str] = []
+def run_parts(current: Run, handle: repo.Repo, parts: list[Part], tracker: Tracker,
+              total: int) -> list[dict[str, Any]]:
+    """One snapshot per part; a person's failure is noted and the others go on (a full drive stops all).
+    Returns the problems as messages ("<part>: <error>"; restic's warnings are its own text)."""
+    errors: list[dict[str, Any]] = []
     done = 0
     for part in parts:
         item = runs.start_item(current, user=part.user, label=part.label)
         if not part.paths:
-            runs.finish_item(item, status=RunStatus.SKIPPED, message="No area to back up.")
+            runs.finish_item(item, status=RunStatus.SKIPPED, code="usbbackup.no_area")
             continue
         try:
             summary = backup_part(handle, part, tracker, done, total)
         except StepError as exc:
-            runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=exc.human())
+            code, params = exc.as_data()
+            runs.finish_item(item, status=RunStatus.FAILED, errors=1, code=code, params=params)
             raise
         except repo.RepoError as exc:
-            errors.append(f"{part.label}: {exc}")
-            runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
+            errors.append(messages.msg("usbbackup.part_error", part=part_name(part), error=exc.as_message()))
+            runs.finish_item(item, status=RunStatus.FAILED, errors=1, code=exc.code, params=exc.params)
             continue
         status = RunStatus.PARTIAL if summary.warnings else RunStatus.SUCCEEDED
-        errors += [f"{part.label}: {w}" for w in summary.warnings[:5]]
+        errors += [messages.msg("usbbackup.part_error", part=part_name(part), error=w) for w in summary.warnings[:5]]
         runs.finish_item(item, status=status, files=summary.total_files, bytes_=summary.total_bytes,
                          errors=len(summary.warnings), message="\n".join(summary.warnings[:20]),
                          snapshot_id=summary.snapshot_id, data_added=summary.data_added,
@@ -176,14 +199,14 @@ def run_parts(current: Run, handle: repo.Repo, parts: list[Part], tracker: Track
     return errors
 
 
-def apply_retention(handle: repo.Repo, job: UsbBackup, tracker: Tracker, errors: list[str]) -> None:
+def apply_retention(handle: repo.Repo, job: UsbBackup, tracker: Tracker, errors: list[dict[str, Any]]) -> None:
     retention = job.retention_args()
     if not retention:
         return
     try:
         repo.forget(handle, retention)
     except repo.RepoError as exc:  # old snapshots kept longer is not a failed backup
-        errors.append(f"retention: {exc}")
+        errors.append(messages.msg("usbbackup.retention_failed", error=exc.as_message()))
         tracker.log(f"forget/prune failed: {exc}")
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from anemone.runs.messages import msg
 from anemone.runs.models import Run
 from anemone.runs.registry import RunKind
 from anemone.runs.services import Outcome, Tracker
@@ -17,14 +20,14 @@ class UsbBackupKind(RunKind):
     backup = True
     scheduled = True
 
-    def precheck(self, run: Run) -> str | None:
+    def precheck(self, run: Run) -> dict[str, Any] | None:
         """The drive being absent is not a failure: the run is skipped and nothing is written."""
         from usbbackup import backup, detection
 
         job = self.load(run.target_id)
         if job is None:
-            return "This USB backup job was deleted."
-        return None if detection.find_drive(job) else backup.absent_message(job)
+            return msg("usbbackup.job_deleted")
+        return None if detection.find_drive(job) else backup.absent(job)
 
     def body(self, run: Run, tracker: Tracker) -> Outcome:
         from usbbackup import backup
@@ -41,13 +44,13 @@ class UsbPersonRestore(RunKind):
     def label_for(self, target: object) -> str:
         return getattr(target, "username", "")
 
-    def precheck(self, run: Run) -> str | None:
+    def precheck(self, run: Run) -> dict[str, Any] | None:
         from usbbackup import backup, detection
 
         job = UsbBackup.objects.filter(pk=run.options.get("job")).first()
         if job is None:
-            return "This USB backup job was deleted."
-        return None if detection.find_drive(job) else backup.absent_message(job)
+            return msg("usbbackup.job_deleted")
+        return None if detection.find_drive(job) else backup.absent(job)
 
     def body(self, run: Run, tracker: Tracker) -> Outcome:
         from usbbackup import restore

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from anemone import crypto
 from anemone.engines import restic
+from anemone.runs import messages
 from usbbackup import layout
 
 Snapshot = restic.Snapshot
@@ -28,11 +30,29 @@ Progress = Callable[[restic.BackupProgress], None]
 
 
 class RepoError(Exception):
-    """restic failed on the drive's repository; the message is readable as is."""
+    """restic failed on the drive's repository; the message is readable as is (English).
+
+    ``code``/``params`` say the same as data (usbbackup.hints.MESSAGES), so a run shows it in the reader's
+    language; without a code the text is restic's own, kept as a parameter. ``outcome`` is restic's
+    (anemone.engines.restic_errors), the key of usbbackup.hints.HINTS.
+    """
+
+    def __init__(self, text: str = "", *, code: str = "", params: dict[str, Any] | None = None,
+                 outcome: str = "failed"):
+        self.code: str = code or "runs.text"
+        self.params: dict[str, Any] = (params or {}) if code else {"text": text}
+        self.outcome = outcome
+        super().__init__(text or messages.english(self.code, self.params))
+
+    def as_message(self) -> dict[str, Any]:
+        return messages.msg(self.code, **self.params)
 
 
 class DriveFull(RepoError):
     """The drive ran out of space while writing."""
+
+    def __init__(self) -> None:
+        super().__init__(code="usbbackup.drive_full", outcome="no-space")
 
 
 @dataclass(frozen=True)
@@ -54,19 +74,18 @@ class Repo:
 def _message(exc: restic.ResticError, repo: Repo) -> RepoError:
     """The wrapper's typed error, in words about a drive (its messages speak of a peer's server)."""
     if isinstance(exc, restic.NoSpace):
-        return DriveFull("no space left on the drive")
+        return DriveFull()
     if isinstance(exc, restic.WrongPassword):
-        return RepoError("the repository on the drive does not open with this master key (wrong recovery kit?)")
+        return RepoError(code="usbbackup.wrong_key", outcome=exc.outcome)
     if isinstance(exc, restic.RepositoryMissing):
-        return RepoError(f"there is no restic repository in {repo.folder}")
+        return RepoError(code="usbbackup.no_repository", params={"folder": str(repo.folder)}, outcome=exc.outcome)
     if isinstance(exc, restic.RepositoryLocked):
-        return RepoError("the repository on the drive is locked by another restic process (a backup or check "
-                         "of it still running?)")
+        return RepoError(code="usbbackup.locked", outcome=exc.outcome)
     if isinstance(exc, restic.AccessRefused):
-        return RepoError("the drive refused the write (mounted read-only, or no permission on the folder)")
+        return RepoError(code="usbbackup.refused", outcome=exc.outcome)
     if isinstance(exc, restic.Unreachable):  # Stalled included: a local drive that stops answering is failing
-        return RepoError(f"the drive stopped answering ({exc}): is it failing, or was it unplugged?")
-    return RepoError(str(exc))
+        return RepoError(code="usbbackup.stopped_answering", params={"error": str(exc)}, outcome=exc.outcome)
+    return RepoError(str(exc), outcome=exc.outcome)
 
 
 @contextmanager
@@ -90,7 +109,7 @@ def is_initialised(folder: Path) -> bool:
 def open_repo(folder: Path, password: str) -> Repo:
     folder = Path(folder)
     if not is_initialised(folder):
-        raise RepoError(f"No restic repository in {folder}.")
+        raise RepoError(code="usbbackup.no_repository_yet", params={"folder": str(folder)}, outcome="missing")
     return Repo(folder=folder, password=password)
 
 

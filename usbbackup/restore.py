@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,6 +30,7 @@ from anemone.engines import proc
 from anemone.engines.files import write_private_file
 from anemone.files.usage import QuotaExceeded
 from anemone.restores.registry import RestoreSource
+from anemone.runs import messages
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunStatus
 from anemone.runs.services import Outcome, Tracker
 from usbbackup import layout, repo, snapshot
@@ -47,6 +49,7 @@ class RestoreResult:
     keys: int = 0
     users: list[str] = field(default_factory=list)
     user_errors: list[str] = field(default_factory=list)
+    user_error_messages: list[dict[str, Any]] = field(default_factory=list)  # the same, as run messages
 
 
 def read_master_key(kit_text: str) -> bytes:
@@ -139,7 +142,8 @@ def restore_config(stage: Path, key: bytes) -> RestoreResult:
     keys = snapshot.unseal_keys(stage / snapshot.KEYS_FILE, key) if (stage / snapshot.KEYS_FILE).exists() else []
     Run.objects.filter(status__in=ACTIVE_STATUSES).update(
         status=RunStatus.INTERRUPTED, finished_at=timezone.now(),
-        message="Interrupted: the server was restored from a USB backup taken while this run was going on.")
+        message=messages.english("usbbackup.interrupted_by_import"), message_code="usbbackup.interrupted_by_import",
+        message_params={})
     server_name = SiteSettings.load().server_name
     write_private_file(crypto.recovery_kit_path(), crypto.recovery_kit_text(server_name))
     return RestoreResult(server_name=server_name, keys=len(keys))
@@ -195,19 +199,42 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
             said = restore_person(backup, snap, user)
         except (repo.RepoError, QuotaExceeded, OSError) as exc:
             result.user_errors.append(f"{user.username}: {exc}")
+            result.user_error_messages.append(messages.msg("usbbackup.part_error", part=user.username,
+                                                           error=error_message(exc)))
             log(f"  {user.username}: FAILED {exc}")
             continue
         result.users.append(user.username)
-        log(f"  {user.username}: files restored from snapshot {snap.short_id}: {said}")
+        log(f"  {user.username}: files restored from snapshot {snap.short_id}: "
+            f"{messages.english(said['code'], said['params'])}")
     return result
 
 
-def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:
+def landed(plans: list) -> dict[str, Any]:
+    """Where the files went, as a run message: files.landing.summary's words, stored as codes so each
+    reader sees them in their language."""
+    parts: list[dict[str, Any]] = []
+    for plan in plans:
+        parts.append(messages.msg("usbbackup.landed_in_place", count=len(plan.in_place), area=plan.area))
+        if beside := plan.kept_beside:
+            names = ", ".join(f"{plan.area}/{m.target.relative_to(plan.area_dir).as_posix()}" for m in beside[:5])
+            parts.append(messages.msg("usbbackup.landed_beside", count=len(beside), names=names,
+                                      more="…" if len(beside) > 5 else ""))
+        if plan.unchanged:
+            parts.append(messages.msg("usbbackup.landed_unchanged", count=plan.unchanged))
+    if not parts:
+        return messages.msg("usbbackup.nothing_to_restore")
+    said = parts[-1]
+    for part in reversed(parts[:-1]):
+        said = messages.msg("usbbackup.then", first=part, rest=said)
+    return said
+
+
+def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> dict[str, Any]:
     """One person's snapshot (its backup/ and data/ folders) back into their areas by files.landing's rule,
     the same as P2P and cloud restores: files back at their own paths, a different current file kept and the
     restored one beside it, after a quota check against the files on disk (the restored database's usage
     counters describe the old server's disk, so they are recounted first). Staged out of sight; a refusal or
-    failure leaves nothing. Returns where the files went, in words."""
+    failure leaves nothing. Returns where the files went, as a message (``landed``)."""
     from anemone.engines import restic
     from anemone.files import landing
     from anemone.files.paths import area_root
@@ -217,7 +244,7 @@ def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:
     try:
         nodes = restic.tree(backup.engine, snap.id, "/")
     except restic.ResticError as exc:
-        raise repo.RepoError(str(exc)) from exc
+        raise repo.RepoError(str(exc), outcome=exc.outcome) from exc
     needed = {area: landing.estimate(area_root(user, area).resolve(),
                                      [(n.path.strip("/").split("/", 1)[1], n.size) for n in nodes
                                       if n.type == "file" and n.path.strip("/").startswith(f"{area}/")])
@@ -236,7 +263,7 @@ def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> str:
             landing.apply(user, plan, suffix)
     finally:
         landing.discard(stage)
-    return "; ".join(landing.summary(plan) for plan in plans) or "nothing to restore"
+    return landed(plans)
 
 
 def start_users_restore(folder: Path, user=None) -> Run:
@@ -256,7 +283,19 @@ def users_restore_body(run: Run, tracker: Tracker) -> Outcome:
         tracker.progress(percent=100 * index / max(total, 1), current_item=username)
 
     restore_users(backup, result, log=tracker.log, on_user=on_user)
-    return Outcome(message=f"Files of {len(result.users)} person(s) restored.", errors=result.user_errors)
+    whole = messages.lines(messages.msg("usbbackup.users_restored", count=len(result.users)),
+                           *result.user_error_messages[:20])
+    return Outcome(code=whole["code"], params=whole["params"], errors=result.user_errors)
+
+
+def error_message(exc: Exception) -> dict[str, Any]:
+    """A restore's failure as a run message: the drive's repository errors are coded, the rest (a quota
+    refusal, the system's OSError) is their own text."""
+    return exc.as_message() if isinstance(exc, repo.RepoError) else messages.msg("runs.text", text=str(exc))
+
+
+def _said(status: str, code: str, **params: Any) -> Outcome:
+    return Outcome(status=status, code=code, params=params)
 
 
 def person_restore_body(run: Run, tracker: Tracker) -> Outcome:
@@ -271,26 +310,28 @@ def person_restore_body(run: Run, tracker: Tracker) -> Outcome:
     job = UsbBackup.objects.get(pk=run.options["job"])
     person = get_user_model().objects.get(pk=run.target_id)
     if not job.carries(person):
-        return Outcome(status=RunStatus.FAILED, message=f"{job.name} does not keep {person.username}'s files.")
+        return _said(RunStatus.FAILED, "usbbackup.not_carried", job=job.name, user=person.username)
     drive = detection.find_drive(job)
     if drive is None:
-        return Outcome(status=RunStatus.SKIPPED, message=f"The drive of {job.name} was unplugged; nothing was restored.")
+        return _said(RunStatus.SKIPPED, "usbbackup.unplugged_restore", job=job.name)
     item = runs.start_item(run, user=person)
     tracker.progress(current_item=person.username, force=True)
     backup = repo.open_repo(detection.ensure_on_drive(drive, Path(drive.mount_point) / job.folder), repo.repo_password())
     snap = repo.latest(backup, layout.user_tag(person.username))
     if snap is None:
-        message = f"{person.username}: {job.name} holds no snapshot of your files yet."
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
-        return Outcome(status=RunStatus.FAILED, message=message)
+        params: dict[str, Any] = {"user": person.username, "job": job.name}
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, code="usbbackup.no_snapshot_of_you", params=params)
+        return _said(RunStatus.FAILED, "usbbackup.no_snapshot_of_you", **params)
     try:
         said = restore_person(backup, snap, person)
     except (repo.RepoError, QuotaExceeded, OSError) as exc:
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=f"{person.username}: {exc}")
-        return Outcome(status=RunStatus.FAILED, message=f"{person.username}: {exc}")
-    message = f"{person.username}: files from {job.name}'s snapshot {snap.short_id} ({snap.time[:10]}): {said}"
-    runs.finish_item(item, status=RunStatus.SUCCEEDED, message=message)
-    return Outcome(message=message)
+        params = {"part": person.username, "error": error_message(exc)}
+        runs.finish_item(item, status=RunStatus.FAILED, errors=1, code="usbbackup.part_error", params=params)
+        return _said(RunStatus.FAILED, "usbbackup.part_error", **params)
+    params = {"user": person.username, "job": job.name, "snapshot": snap.short_id, "date": snap.time[:10],
+              "said": said}
+    runs.finish_item(item, status=RunStatus.SUCCEEDED, code="usbbackup.person_restored", params=params)
+    return Outcome(code="usbbackup.person_restored", params=params)
 
 
 class UsbRestoreSource(RestoreSource):

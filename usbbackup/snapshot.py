@@ -23,7 +23,8 @@ from django.utils import timezone
 from anemone import crypto
 from anemone.engines import proc
 from anemone.engines.files import write_private_file
-from anemone.runs.services import StepError
+from anemone.runs.messages import msg
+from usbbackup import hints
 
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
@@ -66,8 +67,8 @@ def dump_database(folder: Path) -> str:
     """SQLite: the online backup API (consistent while others write). PostgreSQL: pg_dump -Fc."""
     if connection.vendor == "sqlite":
         if connection.in_atomic_block:  # the backup API would wait forever on our own write lock
-            raise StepError("Database snapshot", "cannot copy the database from inside a transaction.",
-                            "Run the backup from a worker or a command, not inside transaction.atomic().")
+            raise hints.step_error("usbbackup.step_database", msg("usbbackup.in_transaction"),
+                                   msg("usbbackup.in_transaction_hint"))
         target = folder / SQLITE_FILE
         target.unlink(missing_ok=True)
         write_private_file(target, b"")  # sqlite keeps an existing file's mode: the copy is never readable by others
@@ -85,12 +86,14 @@ def dump_database(folder: Path) -> str:
             result = proc.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                                f"--file={target}"], env=pg_env(), timeout=3600)
         except proc.ProcError as exc:
-            raise StepError("Database snapshot", str(exc), "Install the PostgreSQL client (pg_dump).") from exc
+            raise hints.step_error("usbbackup.step_database", str(exc), msg("usbbackup.install_pg_dump")) from exc
         if not result.ok:
-            raise StepError("Database snapshot", f"pg_dump failed: {result.stderr[-500:]}",
-                            "Check DATABASE_URL and that pg_dump's version matches the server's.")
+            raise hints.step_error("usbbackup.step_database", msg("usbbackup.pg_dump_failed",
+                                                                  error=result.stderr[-500:]),
+                                   msg("usbbackup.pg_dump_hint"))
         return PG_FILE
-    raise StepError("Database snapshot", f"{connection.vendor} databases are not supported.", "Use SQLite or PostgreSQL.")
+    raise hints.step_error("usbbackup.step_database", msg("usbbackup.unsupported_database", vendor=connection.vendor),
+                           msg("usbbackup.use_sqlite_or_pg"))
 
 
 def key_files() -> list[Path]:
@@ -165,7 +168,7 @@ def stage_config(job_id: int) -> ConfigStage:
         keys = seal_keys(folder / KEYS_FILE)
         write_private_file(folder / SETTINGS_FILE, json.dumps(settings_snapshot(), indent=2, default=str))
     except (OSError, sqlite3.Error) as exc:
-        raise StepError("Configuration snapshot", str(exc), "Check free space in the data directory.") from exc
+        raise hints.step_error("usbbackup.step_config", str(exc), msg("usbbackup.free_data_dir")) from exc
     size = sum(p.stat().st_size for p in folder.iterdir())
     return ConfigStage(folder=folder, database_file=database_file, keys=keys, size_bytes=size)
 

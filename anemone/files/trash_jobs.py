@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from anemone.runs import messages
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
 from anemone.runs.registry import RunKind
@@ -43,14 +44,17 @@ def purge_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     people = list(User.objects.filter(activated_at__isnull=False))
     tracker.progress(files_total=len(people), force=True)
     total_entries = total_bytes = 0
-    errors = []
+    errors: list[str] = []
+    said: list[dict] = []  # the same errors as messages (the system's text stays a parameter)
     for index, person in enumerate(people, start=1):
         item = runs.start_item(run, user=person)
         try:
             entries, freed = trash.purge_expired(person, days)
             recompute_usage(person)
         except OSError as exc:
-            errors.append(f"{person.username}: {exc.strerror or exc}")
+            error = messages.msg("files.person_error", user=person.username, error=str(exc.strerror or exc))
+            errors.append(messages.english(error["code"], error["params"]))
+            said.append(error)
             runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
             continue
         runs.finish_item(item, status=RunStatus.SUCCEEDED, files=entries, bytes_=freed)
@@ -58,5 +62,5 @@ def purge_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         total_bytes += freed
         run.files_done, run.bytes_done = total_entries, total_bytes
         tracker.progress(percent=100 * index / len(people), current_item=person.username)
-    return runs.Outcome(message=f"{total_entries} trash entries older than {days} days deleted",
-                        errors=errors)
+    whole = messages.lines(messages.msg("files.trash_purged", entries=total_entries, days=days), *said[:20])
+    return runs.Outcome(code=whole["code"], params=whole["params"], errors=errors)

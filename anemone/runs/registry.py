@@ -37,8 +37,12 @@ class RunKind:
         """Do the work; report how it went. Raise StepError for a failure with a named step and a hint."""
         raise NotImplementedError
 
-    def precheck(self, run: Run) -> str | None:
-        """A reason to skip this run before any work (USB: the drive is absent), or None to go on."""
+    def precheck(self, run: Run) -> str | dict[str, Any] | None:
+        """A reason to skip this run before any work (USB: the drive is absent), or None to go on.
+
+        The reason is a message (``anemone.runs.messages.msg(code, **params)``), stored as the skipped run's
+        message_code/message_params so each reader sees it in their language; a plain str is still accepted
+        (stored as text, shown as is)."""
         return None
 
     def prepare(self, run: Run, target: Any) -> None:

@@ -213,6 +213,8 @@ def execute(run_id: int, body: Callable[[Run, Tracker], Outcome] | None = None) 
         except Exception as exc:  # the precheck looks at the world (drives, peers): it must not strand the run
             log.exception("precheck of run %s crashed", run_id)
             return _finalise(run, RunStatus.FAILED, f"Unexpected error before starting: {exc}")
+        if isinstance(reason, dict):  # a message: code + params (anemone.runs.messages.msg)
+            return skip(run, "", code=reason["code"], params=reason.get("params") or {})
         if reason:
             return skip(run, reason)
         body = kind.body

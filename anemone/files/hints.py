@@ -1,0 +1,16 @@
+"""The files app's run messages (``files.*``: the daily trash purge), rendered in the reader's language.
+
+anemone.runs.messages finds them by the app label ("files" → anemone.files.hints.MESSAGES), as it finds any
+app's; the ``message`` column keeps their English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES: dict[str, Any] = {
+    "files.trash_purged": _("%(entries)s trash entries older than %(days)s days deleted"),
+    "files.person_error": _("%(user)s: %(error)s"),
+}
