@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api.errors import ConflictSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Trigger
@@ -129,7 +130,7 @@ class CloudRestoreView(APIView):
         dest = get_object_or_404(Destination, name=data.get("destination", ""))
         return person, dest if dest.carries(person) else None
 
-    @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer})
+    @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer, 409: ConflictSerializer})
     def post(self, request: Request) -> Response:
         """Restore a path (or a version) of your backup area back to its own place in backup/ (a file changed
         since stays, the restored one lands beside it as "name (restored <date>).ext"). The run fails with

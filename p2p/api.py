@@ -18,7 +18,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -26,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api.errors import ConflictSerializer, ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.engines import restic
 from anemone.runs.api import BackupNowMixin, RunSerializer
@@ -142,6 +149,11 @@ class PeerFailed(APIException):
     default_detail = "The peer could not be read."
 
 
+PEER_FAILED = OpenApiResponse(ErrorSerializer, description="restic could not read the peer: the detail says what to do.")
+RESTORE_ACTIVE = OpenApiResponse(ConflictSerializer, description="A restore of this person (or from this peer) is "
+                                                                  "already queued or running: `run` is its id.")
+
+
 def restic_errors(method):
     """A peer not carrying the person → 404; restic failures → 502 with what to do; a missing snapshot
     or path → 404 with its reason (refused paths are 400 in anemone.api.errors)."""
@@ -216,7 +228,8 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
         person = person_for(request, query.validated_data.get("username"))
         return restore.target_of(person, query.validated_data["peer"]), person, query.validated_data
 
-    @extend_schema(parameters=_params(P2PSnapshotQuerySerializer), responses=P2PSnapshotSerializer(many=True))
+    @extend_schema(parameters=_params(P2PSnapshotQuerySerializer),
+                   responses={200: P2PSnapshotSerializer(many=True), 502: PEER_FAILED})
     @restic_errors
     def list(self, request: Request) -> Response:
         """Snapshots on the peer, newest first."""
@@ -230,7 +243,8 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
                           "files": stats.get(s.id, {}).get("files"), "size": stats.get(s.id, {}).get("bytes")}
                          for s in found])
 
-    @extend_schema(parameters=_params(P2PPathQuerySerializer), responses=P2PNodeSerializer(many=True))
+    @extend_schema(parameters=_params(P2PPathQuerySerializer),
+                   responses={200: P2PNodeSerializer(many=True), 502: PEER_FAILED})
     @action(detail=False, methods=["get"])
     @restic_errors
     def browse(self, request: Request) -> Response:
@@ -241,7 +255,7 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
                          for n in nodes])
 
     @extend_schema(parameters=_params(P2PPathQuerySerializer),
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 502: PEER_FAILED})
     @action(detail=False, methods=["get"])
     @restic_errors
     def download(self, request: Request) -> HttpResponseBase:
@@ -255,7 +269,8 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return response
 
-    @extend_schema(request=P2PRestoreRequestSerializer, responses={202: RunSerializer})
+    @extend_schema(request=P2PRestoreRequestSerializer,
+                   responses={202: RunSerializer, 409: RESTORE_ACTIVE, 502: PEER_FAILED})
     @action(detail=False, methods=["post"])
     @restic_errors
     def restore(self, request: Request) -> Response:
@@ -283,7 +298,7 @@ class P2PBulkRestoreRequestSerializer(serializers.Serializer):
 class P2PBulkRestoreView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(request=P2PBulkRestoreRequestSerializer, responses={202: RunSerializer})
+    @extend_schema(request=P2PBulkRestoreRequestSerializer, responses={202: RunSerializer, 409: RESTORE_ACTIVE})
     def post(self, request: Request) -> Response:
         """After a disaster: each person's latest snapshot back into their area (or a restored-… folder
         when the area is not empty)."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anemone.api.errors import ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.runs.api import BackupNowMixin
 from usbbackup import detection, eject, kinds, repo, services
@@ -37,6 +38,10 @@ class EjectRequestSerializer(serializers.Serializer):
 EjectResponse = inline_serializer("UsbEjectResult", {
     "mount_point": serializers.CharField(), "unmounted": serializers.BooleanField(),
     "powered_off": serializers.BooleanField(), "message": serializers.CharField()})
+EjectRefused = inline_serializer("UsbEjectRefused", {
+    "detail": serializers.CharField(),
+    "holders": inline_serializer("UsbDriveHolder", {"pid": serializers.IntegerField(), "command": serializers.CharField(),
+                                                    "path": serializers.CharField()}, many=True)})
 
 
 class DriveViewSet(viewsets.ViewSet):
@@ -49,7 +54,8 @@ class DriveViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         return Response(DriveSerializer([d.as_dict() for d in detection.detect_drives()], many=True).data)
 
-    @extend_schema(request=EjectRequestSerializer, responses={200: EjectResponse})
+    @extend_schema(request=EjectRequestSerializer, responses={200: EjectResponse, 409: OpenApiResponse(
+        EjectRefused, description="The drive is busy: `holders` are the processes using it.")})
     @action(detail=False, methods=["post"])
     def eject(self, request: Request) -> Response:
         data = EjectRequestSerializer(data=request.data)
@@ -165,7 +171,10 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
 
     run_kind = kinds.UsbBackupKind.name
 
-    @extend_schema(request=None, responses={200: SnapshotSerializer(many=True)})
+    @extend_schema(request=None, responses={
+        200: SnapshotSerializer(many=True),
+        409: OpenApiResponse(ErrorSerializer, description="The drive of this job is not plugged in."),
+        502: OpenApiResponse(ErrorSerializer, description="restic could not read the repository on the drive.")})
     @action(detail=True, methods=["get"])
     def snapshots(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()

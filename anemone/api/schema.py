@@ -39,13 +39,21 @@ ERROR_RESPONSES = {
     "404": ("Error", "No such object, or not yours."),
     "429": ("Error", "Too many attempts: wait before trying again."),
 }
+# The usual meaning of the extra answers views document (409, 413, 502, 507), for those documented without words.
+EXTRA_DESCRIPTIONS = {
+    "409": "Refused for now: a run of this target is already queued or running (`run` is its id).",
+    "413": "Over the caller's quota: nothing was stored.",
+    "502": "The remote side (peer, drive, cloud) could not be read: the detail says what to do.",
+    "507": "The server's disk is full: nothing was stored.",
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every operation documents the error answers every API view can
     give (DRF's validation, authentication, permission and lookup errors, our throttle), in one shape.
-    Views document their own extra answers (409, 413, 507...) with extend_schema."""
+    Views document their own extra answers with extend_schema (409: anemone.api.errors.ConflictSerializer;
+    413, 502, 507: ErrorSerializer); those left without words get the usual ones (EXTRA_DESCRIPTIONS)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in ERROR_SCHEMAS.items():
         schemas.setdefault(name, schema)
@@ -62,6 +70,9 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                     responses[code]["content"] = {
                         "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
                 responses[code]["description"] = responses[code].get("description") or description
+            for code, description in EXTRA_DESCRIPTIONS.items():
+                if code in responses and not responses[code].get("description"):
+                    responses[code]["description"] = description
     return result
 
 
