@@ -175,8 +175,9 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
         200: SnapshotSerializer(many=True),
         409: OpenApiResponse(ErrorSerializer, description="The drive of this job is not plugged in."),
         502: OpenApiResponse(ErrorSerializer, description="restic could not read the repository on the drive.")})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema now says too
     def snapshots(self, request: Request, pk: str | None = None) -> Response:
+        """The job's snapshots on its drive (409 when the drive is not plugged in)."""
         job = self.get_object()
         drive = detection.find_drive(job)
         if drive is None:
