@@ -36,7 +36,7 @@ def list_endpoints() -> dict[str, str]:
 
 
 @pytest.fixture
-def one_of_each(admin_user, alice, usb_drive):  # type: ignore[no-untyped-def]
+def one_of_each(admin_user, alice, usb_drive):  # type: ignore[no-untyped-def]  # noqa: F811 (the fixture)
     from cloudbackup.models import Destination
     from usbbackup import detection, services
     from usbbackup.models import Scope, UsbBackup
