@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import quote
 
+import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
@@ -32,6 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api import filters as api_filters
 from anemone.api.errors import ConflictSerializer, ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.engines import restic
@@ -44,6 +46,7 @@ from p2p.forms import TARGET_FIELDS, people
 from p2p.models import PeerTarget
 from peers import health
 from peers.api import CheckSerializer
+from peers.models import Peer
 
 
 class P2PReciprocitySerializer(serializers.Serializer):
@@ -99,6 +102,18 @@ class P2PSyncRequestSerializer(serializers.Serializer):
                   "snapshots there are gone); without this, such a person's backup fails 'repository missing'")
 
 
+class P2PTargetFilter(filters.FilterSet):
+    """`?peer=friend&enabled=true`: an unknown peer name or a value that is not true/false is a 400 naming
+    the parameter."""
+
+    peer = filters.ModelChoiceFilter(queryset=Peer.objects.all(), to_field_name="name", help_text="peer name")
+    enabled = api_filters.BooleanFilter()
+
+    class Meta:
+        model = PeerTarget
+        fields = ["peer", "enabled"]
+
+
 @extend_schema_view(sync=extend_schema(request=P2PSyncRequestSerializer))
 class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
@@ -108,6 +123,8 @@ class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = PeerTarget.objects.select_related("peer")
     serializer_class = P2PTargetSerializer
     permission_classes = [IsAdmin]
+    filter_backends = api_filters.BACKENDS
+    filterset_class = P2PTargetFilter
 
     run_kind = kinds.P2PBackup.name
     sync_request_serializer = P2PSyncRequestSerializer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters as filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
@@ -10,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anemone.api import filters as api_filters
 from anemone.api.errors import ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.runs.api import BackupNowMixin
@@ -44,15 +46,30 @@ EjectRefused = inline_serializer("UsbEjectRefused", {
                                                     "path": serializers.CharField()}, many=True)})
 
 
+class DriveQuerySerializer(serializers.Serializer):
+    """`?has_backup=true&read_only=false`: the drives list's filters (a value that is not a boolean is a 400
+    naming the parameter)."""
+
+    has_backup = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                          help_text="only drives that hold (or do not hold) an Anemone backup")
+    read_only = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                         help_text="only write-protected (or writable) drives")
+
+
 class DriveViewSet(viewsets.ViewSet):
     """Drives mounted under the configured roots right now (never the server's own disks)."""
 
     permission_classes = [IsAdmin]
     serializer_class = DriveSerializer
 
-    @extend_schema(responses=DriveSerializer(many=True))
+    @extend_schema(parameters=[DriveQuerySerializer], responses=DriveSerializer(many=True))
     def list(self, request: Request) -> Response:
-        return Response(DriveSerializer([d.as_dict() for d in detection.detect_drives()], many=True).data)
+        query = DriveQuerySerializer(data=request.query_params.dict())  # a dict: absent means "any", not false
+        query.is_valid(raise_exception=True)
+        drives = [d.as_dict() for d in detection.detect_drives()]
+        wanted = {name: value for name, value in query.validated_data.items() if value is not None}
+        drives = [d for d in drives if all(d[name] == value for name, value in wanted.items())]
+        return Response(DriveSerializer(drives, many=True).data)
 
     @extend_schema(request=EjectRequestSerializer, responses={200: EjectResponse, 409: OpenApiResponse(
         EjectRefused, description="The drive is busy: `holders` are the processes using it.")})
@@ -152,6 +169,19 @@ class SnapshotSerializer(serializers.Serializer):
     paths = serializers.ListField(child=serializers.CharField())
 
 
+class UsbBackupFilter(filters.FilterSet):
+    """`?enabled=true&scope=config_users&name=draw`: an unknown scope or a value that is not true/false is a
+    400 naming the parameter."""
+
+    enabled = api_filters.BooleanFilter()
+    scope = filters.ChoiceFilter(choices=Scope.choices)
+    name = filters.CharFilter(lookup_expr="icontains", help_text="part of the name, any case")
+
+    class Meta:
+        model = UsbBackup
+        fields = ["enabled", "scope", "name"]
+
+
 @extend_schema_view(sync=extend_schema(request=None))
 class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
     """USB backup jobs. `sync/` queues a run (202; 409 if one is active); a run without its drive is skipped."""
@@ -159,6 +189,8 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
     permission_classes = [IsAdmin]
     serializer_class = UsbBackupSerializer
     queryset = UsbBackup.objects.prefetch_related("users")
+    filter_backends = api_filters.BACKENDS
+    filterset_class = UsbBackupFilter
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
