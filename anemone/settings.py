@@ -251,7 +251,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Tags per resource (files, runs, cloud...) instead of one "v1" for everything.
+    "DEFAULT_SCHEMA_CLASS": "anemone.api.schema.AutoSchema",
     # Bounded, strict limit/offset (a huge limit was a 500) and JSON with a depth limit (1,000 levels was a 500).
     "DEFAULT_PAGINATION_CLASS": "anemone.api.pagination.Pagination",
     "PAGE_SIZE": 100,
@@ -270,6 +271,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per resource (anemone.api.schema.AutoSchema), described here, in the order the docs show them.
+    "TAGS": [
+        {"name": "auth", "description": "Tokens from a username and password; revoking the calling token; the "
+                                        "login throttle's locks (admins)."},
+        {"name": "me", "description": "The caller's profile, quotas, usage and API tokens."},
+        {"name": "accounts", "description": "People of the server, their activation and reset links (admins)."},
+        {"name": "files", "description": "List, download, upload, create, rename and delete in the caller's areas."},
+        {"name": "trash", "description": "The caller's trash: list, restore, delete for good, empty."},
+        {"name": "runs", "description": "Backups, syncs, restores and purges with their progress, filtered by kind, "
+                                        "status, trigger or target."},
+        {"name": "peers", "description": "Friends' servers (admins): pairing, tunnel state, health checks, our "
+                                         "invitation code."},
+        {"name": "p2p", "description": "Backups to peers: targets (admins), each person's snapshots there, restores."},
+        {"name": "cloud", "description": "Cloud destinations (admins): sync, connection test; restores for everyone."},
+        {"name": "usb", "description": "USB drives and backup jobs (admins): eject, sync, snapshots."},
+    ],
     # Every operation documents the 4xx answers every view can give (anemone.api.schema.document_errors).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "anemone.api.schema.document_errors"],
     # Swagger UI from the venv (drf-spectacular-sidecar), never a CDN: works offline, pinned version.

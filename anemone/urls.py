@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anemone import views
-from anemone.api.docs import swagger_view
-from anemone.api.schema import CachedSchemaView
+from anemone.api.docs import CachedSchemaView, swagger_view
 from anemone.restores import views as restore_views
 
 urlpatterns = [

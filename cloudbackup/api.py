@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -13,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api import filters as api_filters
+from anemone.api.errors import ConflictSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Trigger
@@ -78,11 +81,26 @@ class SyncRequestSerializer(serializers.Serializer):
         help_text="the destination folder is gone or empty on purpose: start again there (a sync otherwise stops)")
 
 
+class DestinationFilter(filters.FilterSet):
+    """`?enabled=true&kind=s3&name=off`: an unknown kind or a value that is not true/false is a 400 naming
+    the parameter."""
+
+    enabled = api_filters.BooleanFilter()
+    kind = filters.ChoiceFilter(choices=Kind.choices)
+    name = filters.CharFilter(lookup_expr="icontains", help_text="part of the name, any case")
+
+    class Meta:
+        model = Destination
+        fields = ["enabled", "kind", "name"]
+
+
 @extend_schema_view(sync=extend_schema(request=SyncRequestSerializer))
 class DestinationViewSet(BackupNowMixin, viewsets.ModelViewSet):
     queryset = Destination.objects.all()
     serializer_class = DestinationSerializer
     permission_classes = [IsAdmin]
+    filter_backends = api_filters.BACKENDS
+    filterset_class = DestinationFilter
     run_kind = kinds.CloudSync.name
     sync_request_serializer = SyncRequestSerializer
 
@@ -130,7 +148,7 @@ class CloudRestoreView(APIView):
         dest = get_object_or_404(Destination, name=data.get("destination", ""))
         return person, dest if dest.carries(person) else None
 
-    @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer})
+    @extend_schema(request=RestoreRequestSerializer, responses={202: RunSerializer, 409: ConflictSerializer})
     def post(self, request: Request) -> Response:
         """Restore a path (or a version) of your backup area back to its own place in backup/ (a file changed
         since stays, the restored one lands beside it as "name (restored <date>).ext"). The run fails with

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import quote
 
+import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
@@ -19,7 +20,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -27,6 +34,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api import filters as api_filters
+from anemone.api.errors import ConflictSerializer, ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.engines import restic
 from anemone.runs.api import BackupNowMixin, RunSerializer
@@ -38,6 +47,7 @@ from p2p.forms import TARGET_FIELDS, people
 from p2p.models import PeerTarget
 from peers import health
 from peers.api import CheckSerializer
+from peers.models import Peer
 
 
 class P2PReciprocitySerializer(serializers.Serializer):
@@ -93,6 +103,18 @@ class P2PSyncRequestSerializer(serializers.Serializer):
                   "snapshots there are gone); without this, such a person's backup fails 'repository missing'")
 
 
+class P2PTargetFilter(filters.FilterSet):
+    """`?peer=friend&enabled=true`: an unknown peer name or a value that is not true/false is a 400 naming
+    the parameter."""
+
+    peer = filters.ModelChoiceFilter(queryset=Peer.objects.all(), to_field_name="name", help_text="peer name")
+    enabled = api_filters.BooleanFilter()
+
+    class Meta:
+        model = PeerTarget
+        fields = ["peer", "enabled"]
+
+
 @extend_schema_view(sync=extend_schema(request=P2PSyncRequestSerializer))
 class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
@@ -102,6 +124,8 @@ class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = PeerTarget.objects.select_related("peer")
     serializer_class = P2PTargetSerializer
     permission_classes = [IsAdmin]
+    filter_backends = api_filters.BACKENDS
+    filterset_class = P2PTargetFilter
 
     run_kind = kinds.P2PBackup.name
     sync_request_serializer = P2PSyncRequestSerializer
@@ -141,6 +165,11 @@ def _conflict(detail: str, exc: RunActive) -> Response:
 class PeerFailed(APIException):
     status_code = status.HTTP_502_BAD_GATEWAY
     default_detail = "The peer could not be read."
+
+
+PEER_FAILED = OpenApiResponse(ErrorSerializer, description="restic could not read the peer: the detail says what to do.")
+RESTORE_ACTIVE = OpenApiResponse(ConflictSerializer, description="A restore of this person (or from this peer) is "
+                                                                  "already queued or running: `run` is its id.")
 
 
 def restic_errors(method):
@@ -217,7 +246,8 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
         person = person_for(request, query.validated_data.get("username"))
         return restore.target_of(person, query.validated_data["peer"]), person, query.validated_data
 
-    @extend_schema(parameters=_params(P2PSnapshotQuerySerializer), responses=P2PSnapshotSerializer(many=True))
+    @extend_schema(parameters=_params(P2PSnapshotQuerySerializer),
+                   responses={200: P2PSnapshotSerializer(many=True), 502: PEER_FAILED})
     @restic_errors
     def list(self, request: Request) -> Response:
         """Snapshots on the peer, newest first."""
@@ -231,7 +261,8 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
                           "files": stats.get(s.id, {}).get("files"), "size": stats.get(s.id, {}).get("bytes")}
                          for s in found])
 
-    @extend_schema(parameters=_params(P2PPathQuerySerializer), responses=P2PNodeSerializer(many=True))
+    @extend_schema(parameters=_params(P2PPathQuerySerializer),
+                   responses={200: P2PNodeSerializer(many=True), 502: PEER_FAILED})
     @action(detail=False, methods=["get"])
     @restic_errors
     def browse(self, request: Request) -> Response:
@@ -242,7 +273,7 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
                          for n in nodes])
 
     @extend_schema(parameters=_params(P2PPathQuerySerializer),
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 502: PEER_FAILED})
     @action(detail=False, methods=["get"])
     @restic_errors
     def download(self, request: Request) -> HttpResponseBase:
@@ -256,7 +287,8 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return response
 
-    @extend_schema(request=P2PRestoreRequestSerializer, responses={202: RunSerializer})
+    @extend_schema(request=P2PRestoreRequestSerializer,
+                   responses={202: RunSerializer, 409: RESTORE_ACTIVE, 502: PEER_FAILED})
     @action(detail=False, methods=["post"])
     @restic_errors
     def restore(self, request: Request) -> Response:
@@ -284,7 +316,7 @@ class P2PBulkRestoreRequestSerializer(serializers.Serializer):
 class P2PBulkRestoreView(APIView):
     permission_classes = [IsAdmin]
 
-    @extend_schema(request=P2PBulkRestoreRequestSerializer, responses={202: RunSerializer})
+    @extend_schema(request=P2PBulkRestoreRequestSerializer, responses={202: RunSerializer, 409: RESTORE_ACTIVE})
     def post(self, request: Request) -> Response:
         """After a disaster: each person's latest snapshot back into their area (or a restored-… folder
         when the area is not empty)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters as filters
 from django.core.exceptions import ValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api import filters as api_filters
 from anemone.api.permissions import IsAdmin
 from peers import codes, health, services, tunnel
 from peers import reciprocity as reciprocity_seam
@@ -94,10 +96,23 @@ class CheckSerializer(serializers.Serializer):
     fix = serializers.CharField()
 
 
+class PeerFilter(filters.FilterSet):
+    """`?enabled=true&name=fri`: a value that is not true/false is a 400 naming the parameter."""
+
+    enabled = api_filters.BooleanFilter()
+    name = filters.CharFilter(lookup_expr="icontains", help_text="part of the name, any case")
+
+    class Meta:
+        model = Peer
+        fields = ["enabled", "name"]
+
+
 class PeerViewSet(viewsets.ModelViewSet):
     queryset = Peer.objects.all()
     serializer_class = PeerSerializer
     permission_classes = [IsAdmin]
+    filter_backends = api_filters.BACKENDS
+    filterset_class = PeerFilter
 
     def perform_destroy(self, instance: Peer) -> None:
         services.remove_peer(instance)

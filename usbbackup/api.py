@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import django_filters as filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anemone.api import filters as api_filters
+from anemone.api.errors import ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.runs.api import BackupNowMixin
 from usbbackup import detection, eject, kinds, repo, services
@@ -38,6 +41,20 @@ class EjectRequestSerializer(serializers.Serializer):
 EjectResponse = inline_serializer("UsbEjectResult", {
     "mount_point": serializers.CharField(), "unmounted": serializers.BooleanField(),
     "powered_off": serializers.BooleanField(), "message": serializers.CharField()})
+EjectRefused = inline_serializer("UsbEjectRefused", {
+    "detail": serializers.CharField(),
+    "holders": inline_serializer("UsbDriveHolder", {"pid": serializers.IntegerField(), "command": serializers.CharField(),
+                                                    "path": serializers.CharField()}, many=True)})
+
+
+class DriveQuerySerializer(serializers.Serializer):
+    """`?has_backup=true&read_only=false`: the drives list's filters (a value that is not a boolean is a 400
+    naming the parameter)."""
+
+    has_backup = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                          help_text="only drives that hold (or do not hold) an Anemone backup")
+    read_only = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                         help_text="only write-protected (or writable) drives")
 
 
 class DriveViewSet(viewsets.ViewSet):
@@ -46,11 +63,17 @@ class DriveViewSet(viewsets.ViewSet):
     permission_classes = [IsAdmin]
     serializer_class = DriveSerializer
 
-    @extend_schema(responses=DriveSerializer(many=True))
+    @extend_schema(parameters=[DriveQuerySerializer], responses=DriveSerializer(many=True))
     def list(self, request: Request) -> Response:
-        return Response(DriveSerializer([d.as_dict() for d in detection.detect_drives()], many=True).data)
+        query = DriveQuerySerializer(data=request.query_params.dict())  # a dict: absent means "any", not false
+        query.is_valid(raise_exception=True)
+        drives = [d.as_dict() for d in detection.detect_drives()]
+        wanted = {name: value for name, value in query.validated_data.items() if value is not None}
+        drives = [d for d in drives if all(d[name] == value for name, value in wanted.items())]
+        return Response(DriveSerializer(drives, many=True).data)
 
-    @extend_schema(request=EjectRequestSerializer, responses={200: EjectResponse})
+    @extend_schema(request=EjectRequestSerializer, responses={200: EjectResponse, 409: OpenApiResponse(
+        EjectRefused, description="The drive is busy: `holders` are the processes using it.")})
     @action(detail=False, methods=["post"])
     def eject(self, request: Request) -> Response:
         data = EjectRequestSerializer(data=request.data)
@@ -147,6 +170,19 @@ class SnapshotSerializer(serializers.Serializer):
     paths = serializers.ListField(child=serializers.CharField())
 
 
+class UsbBackupFilter(filters.FilterSet):
+    """`?enabled=true&scope=config_users&name=draw`: an unknown scope or a value that is not true/false is a
+    400 naming the parameter."""
+
+    enabled = api_filters.BooleanFilter()
+    scope = filters.ChoiceFilter(choices=Scope.choices)
+    name = filters.CharFilter(lookup_expr="icontains", help_text="part of the name, any case")
+
+    class Meta:
+        model = UsbBackup
+        fields = ["enabled", "scope", "name"]
+
+
 @extend_schema_view(sync=extend_schema(request=None))
 class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
     """USB backup jobs. `sync/` queues a run (202; 409 if one is active); a run without its drive is skipped."""
@@ -154,6 +190,8 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
     permission_classes = [IsAdmin]
     serializer_class = UsbBackupSerializer
     queryset = UsbBackup.objects.prefetch_related("users")
+    filter_backends = api_filters.BACKENDS
+    filterset_class = UsbBackupFilter
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -166,9 +204,13 @@ class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
 
     run_kind = kinds.UsbBackupKind.name
 
-    @extend_schema(request=None, responses={200: SnapshotSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(request=None, responses={
+        200: SnapshotSerializer(many=True),
+        409: OpenApiResponse(ErrorSerializer, description="The drive of this job is not plugged in."),
+        502: OpenApiResponse(ErrorSerializer, description="restic could not read the repository on the drive.")})
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema now says too
     def snapshots(self, request: Request, pk: str | None = None) -> Response:
+        """The job's snapshots on its drive (409 when the drive is not plugged in)."""
         job = self.get_object()
         drive = detection.find_drive(job)
         if drive is None:

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from anemone.accounts import throttle, tokens
 from anemone.accounts.forms import LOGIN_REFUSED
 from anemone.accounts.models import ApiToken, User
+from anemone.api.errors import ErrorSerializer
 from anemone.validators import safe_name_validator
 
 NAME_HELP = "A name for the device or script (default 'api'); a token already under that name is replaced."
@@ -42,7 +43,7 @@ CreatedToken = inline_serializer("CreatedToken", {
     "token": serializers.CharField(help_text="Shown this once: only a digest is stored."),
     "name": serializers.CharField(),
 })
-Detail = inline_serializer("TokenRefusal", {"detail": serializers.CharField()})
+Detail = ErrorSerializer
 
 
 def _issue(user: User, name: str) -> dict[str, str]:

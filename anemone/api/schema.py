@@ -1,24 +1,28 @@
-"""The OpenAPI schema, generated once per process and language instead of on every request."""
+"""The OpenAPI schema: tagged per resource, with one documented error format. (The view that serves it,
+cached, is in anemone.api.docs: drf_spectacular.views needs this module's AutoSchema as it loads.)"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import re
+from typing import Any
 
-from django.utils.translation import get_language
-from drf_spectacular.views import SpectacularAPIView
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+# The first segment of a path under /api/v1/ names its resource; these few say it differently.
+TAG_ALIASES = {"users": "accounts", "cloud-restore": "cloud", "peers-invitation": "peers"}
+_RESOURCE = re.compile(r"^/api/v\d+/([^/{]+)")
 
 
-class CachedSchemaView(SpectacularAPIView):
-    _cache: ClassVar[dict[str, Any]] = {}
+class AutoSchema(SpectacularAutoSchema):
+    """Operations are tagged by resource ("files", "runs", "cloud"...) rather than all under "v1", so the
+    docs group them the way the portal does. An app's new path gets its first segment as its tag."""
 
-    def _get_schema_response(self, request: Request) -> Response:
-        key = get_language() or "en"  # the public schema depends on nothing else of the request
-        if key not in self._cache:
-            response = super()._get_schema_response(request)
-            self._cache[key] = response.data
-        return Response(data=self._cache[key], headers={"Content-Disposition": 'inline; filename="anemone.yaml"'})
+    def get_tags(self) -> list[str]:
+        match = _RESOURCE.match(self.path)
+        if match is None:
+            return super().get_tags()
+        segment = match[1]
+        return [TAG_ALIASES.get(segment, segment)]
 
 
 ERROR_SCHEMAS = {
@@ -35,13 +39,21 @@ ERROR_RESPONSES = {
     "404": ("Error", "No such object, or not yours."),
     "429": ("Error", "Too many attempts: wait before trying again."),
 }
+# The usual meaning of the extra answers views document (409, 413, 502, 507), for those documented without words.
+EXTRA_DESCRIPTIONS = {
+    "409": "Refused for now: a run of this target is already queued or running (`run` is its id).",
+    "413": "Over the caller's quota: nothing was stored.",
+    "502": "The remote side (peer, drive, cloud) could not be read: the detail says what to do.",
+    "507": "The server's disk is full: nothing was stored.",
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every operation documents the error answers every API view can
     give (DRF's validation, authentication, permission and lookup errors, our throttle), in one shape.
-    Views document their own extra answers (409, 413, 507...) with extend_schema."""
+    Views document their own extra answers with extend_schema (409: anemone.api.errors.ConflictSerializer;
+    413, 502, 507: ErrorSerializer); those left without words get the usual ones (EXTRA_DESCRIPTIONS)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in ERROR_SCHEMAS.items():
         schemas.setdefault(name, schema)
@@ -58,6 +70,9 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                     responses[code]["content"] = {
                         "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
                 responses[code]["description"] = responses[code].get("description") or description
+            for code, description in EXTRA_DESCRIPTIONS.items():
+                if code in responses and not responses[code].get("description"):
+                    responses[code]["description"] = description
     return result
 
 

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from anemone.api.errors import ErrorSerializer
 from anemone.files import downloads, paths, services, trash, uploads
 from anemone.files.multipart import NamelessParts
 from anemone.files.usage import DiskFull, QuotaExceeded
@@ -62,7 +63,7 @@ class PathResultSerializer(serializers.Serializer):
     path = serializers.CharField()
 
 
-DETAIL = inline_serializer("FilesDetail", {"detail": serializers.CharField()})
+DETAIL = ErrorSerializer
 # What a file operation answers: its result, or a refusal with its reason (a bad path or name: 400; nothing there: 404).
 PathResult = {200: PathResultSerializer, 400: DETAIL, 404: DETAIL}
 AREA_PARAMS = [OpenApiParameter("area", str, enum=list(paths.AREAS), required=True),

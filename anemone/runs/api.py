@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from anemone.api.errors import ConflictSerializer
 from anemone.runs import privacy, registry, services
 from anemone.runs.models import Run, RunItem, RunStatus, Trigger
 
@@ -99,7 +100,7 @@ class BackupNowMixin:
     def busy_detail(self, target: Any) -> str:
         return _("A run of %(target)s is already queued or running.") % {"target": target}
 
-    @extend_schema(responses={202: RunSerializer})
+    @extend_schema(responses={202: RunSerializer, 409: ConflictSerializer})
     @action(detail=True, methods=["post"])
     def sync(self, request: Request, pk: str | None = None) -> Response:
         """Back up now (202 with the run; 409 when a run of this target is already queued or running)."""
