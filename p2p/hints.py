@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from anemone.runs import messages
+from anemone.runs.models import RunStatus, ScheduleKind
 
 _UNREACHABLE = _("peer unreachable: check the tunnel and the peer's Anemone (Peers → health checklist)")
 
@@ -66,9 +67,38 @@ MESSAGES: dict[str, Any] = {
     "p2p.person_landed": _("%(user)s: %(said)s"),
     "p2p.nothing_backed_up": _("%(user)s: nothing was backed up"),
     "p2p.bulk_restored": _("%(done)s of %(count)s people restored from %(peer)s: %(landed)s"),
+    # The health checklist's checks 4 and 5 (p2p.health).
+    "p2p.health_no_target": _("no P2P target for this peer yet"),
+    "p2p.health_nobody": _("nobody to back up yet"),
+    "p2p.health_fix_broken": _("Check checks 1–3; a wrong key means the folder holds someone else's repository."),
+    "p2p.health_gone": _("repository missing at the friend's server: history gone for %(users)s"),
+    "p2p.health_fix_gone": _("Ask your friend whether their backup disk is mounted; if the history is really lost, "
+                             "P2P → this peer → Start a new history."),
+    "p2p.health_missing": _("no repository yet for %(users)s"),
+    "p2p.health_fix_missing": _("Run a backup (P2P → Back up now): missing repositories are created automatically."),
+    "p2p.health_nothing_yet": _("nothing to back up yet for %(users)s"),
+    "p2p.health_opened": _("%(count)s repositories open with their owners' keys"),
+    "p2p.health_not_scheduled": _("no backup is scheduled to this peer"),
+    "p2p.health_fix_schedule": _("P2P → this peer → Edit: enable it and choose a schedule."),
+    "p2p.health_never_run": _("scheduled (%(schedule)s), never run yet"),
+    "p2p.health_fix_run": _("Click Back up now, or wait for the schedule."),
+    "p2p.health_last_failed": _("last run %(status)s: %(message)s"),
+    "p2p.health_fix_open_run": _("Open the run for the failing step and what to do."),
+    "p2p.health_ok": _("%(schedule)s; last run %(status)s"),
+    # anemone.runs.schedules.describe's words (the same msgids: core's French applies), as data.
+    "p2p.schedule_interval": _("every %(minutes)s min"),
+    "p2p.schedule_daily": _("daily at %(time)s"),
+    "p2p.schedule_weekly": _("weekly on %(day)s at %(time)s"),
+    "p2p.schedule_monthly": _("monthly on day %(day)s at %(time)s"),
+    "p2p.schedule_manual": _("manual only"),
 }
 for _name, _text in HINTS.items():
     MESSAGES[f"p2p.hint_{_name}"] = _text
+for _status in RunStatus:
+    MESSAGES[f"p2p.status_{_status.value}"] = _status.label
+for _number, _day in enumerate([_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
+                                _("Sunday")]):
+    MESSAGES[f"p2p.weekday_{_number}"] = _day
 
 
 def _outcome(exc_or_outcome: Any) -> str:
@@ -116,3 +146,32 @@ def landed(plan: Any) -> dict[str, Any]:
     if plan.unchanged:
         parts.append(messages.msg("p2p.landed_unchanged", count=plan.unchanged))
     return join(parts)
+
+
+def status_message(status: str) -> dict[str, Any]:
+    """A run's status (its label, translated) as a message parameter."""
+    return messages.msg(f"p2p.status_{status}")
+
+
+def schedule_message(target: Any) -> dict[str, Any]:
+    """anemone.runs.schedules.describe as data: a stored checklist says it in the reader's language."""
+    kind = target.schedule_kind
+    at = (target.schedule_time.strftime("%H:%M") if target.schedule_time else "02:00")
+    if kind == ScheduleKind.INTERVAL:
+        return messages.msg("p2p.schedule_interval", minutes=target.schedule_interval_minutes)
+    if kind == ScheduleKind.DAILY:
+        return messages.msg("p2p.schedule_daily", time=at)
+    if kind == ScheduleKind.WEEKLY:
+        return messages.msg("p2p.schedule_weekly", day=messages.msg(f"p2p.weekday_{target.schedule_weekday}"), time=at)
+    if kind == ScheduleKind.MONTHLY:
+        return messages.msg("p2p.schedule_monthly", day=target.schedule_monthday, time=at)
+    return messages.msg("p2p.schedule_manual")
+
+
+def first_line(run: Any) -> dict[str, Any]:
+    """The first line of a run's message, as data when the run stored a code (what lists show first)."""
+    if run.message_code == "runs.lines" and (run.message_params or {}).get("lines"):
+        return run.message_params["lines"][0]
+    if run.message_code:
+        return messages.msg(run.message_code, **(run.message_params or {}))
+    return messages.msg("runs.text", text=(run.message.splitlines() or [""])[0][:200])
