@@ -77,7 +77,15 @@ def allow_new_history(target: PeerTarget, person) -> UserRepository:
     person at the peer, as for a first backup (what we knew of the old one is forgotten)."""
     return _record(target, person, initialised_at=None, last_snapshot_id="", last_snapshot_at=None,
                    snapshots_count=0, stored_bytes=0, last_verified_at=None, last_verify_ok=None,
-                   last_maintained_at=None, problem="", history_missing=False)
+                   last_maintained_at=None, history_missing=False, **_problem(None))
+
+
+def _problem(message: dict[str, Any] | None) -> dict[str, Any]:
+    """UserRepository's problem fields: the English text and the same message as data (None: no problem)."""
+    if not message:
+        return {"problem": "", "problem_code": "", "problem_params": {}}
+    return {"problem": messages.english(message["code"], message["params"])[:500], "problem_code": message["code"],
+            "problem_params": message["params"]}
 
 
 def _record(target: PeerTarget, person, **values) -> UserRepository:
@@ -124,12 +132,13 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,
     try:
         errors = _back_up(run, tracker, target, person, item, share, after_failure)
     except runs.StepError as exc:
-        _record(target, person, problem=exc.human()[:500])
+        code, params = exc.as_data()
+        _record(target, person, **_problem(messages.msg(code, **params)))
         raise
     except HistoryMissing as exc:
         failure = _failure(person.username, exc)
         _finish(item, RunStatus.FAILED, [failure], errors=1)
-        _record(target, person, problem=item.message[:500], history_missing=True)
+        _record(target, person, history_missing=True, **_problem(failure))
         return [failure]
     except Exception as exc:  # noqa: BLE001 - one person's surprise must not stop the others
         tracker.log(traceback.format_exc(limit=5))
@@ -137,9 +146,9 @@ def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,
         _finish(item, RunStatus.FAILED, errors, errors=1)
     item.refresh_from_db()
     if item.status == RunStatus.FAILED:
-        _record(target, person, problem="\n".join(messages.english(e["code"], e["params"]) for e in errors)[:500])
+        _record(target, person, **_problem(errors[0] if len(errors) == 1 else messages.lines(*errors)))
     elif item.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
-        _record(target, person, problem="", history_missing=False)
+        _record(target, person, history_missing=False, **_problem(None))
     return errors
 
 

@@ -16,6 +16,7 @@ from django.utils import translation
 from anemone.runs.models import RunStatus
 from anemone.runs.services import request as request_run
 from p2p import restore
+from p2p.models import UserRepository
 from peers import health
 from tests.fixtures.sshd import free_port
 from tests.p2p.conftest import write_files
@@ -55,7 +56,7 @@ def test_a_backup_and_an_empty_area_read_in_french(friend, alice, bob):  # type:
                                      "précédents sont conservés).")
 
 
-def test_an_unreachable_peer_and_a_person_not_carried_fail_in_french(friend, alice):  # type: ignore[no-untyped-def]
+def test_an_unreachable_peer_and_a_person_not_carried_fail_in_french(client, admin_user, friend, alice):  # type: ignore[no-untyped-def]
     write_files(alice, {"a.txt": b"a"})
     friend.port = free_port()  # nothing listens there
     friend.save()
@@ -65,6 +66,13 @@ def test_an_unreachable_peer_and_a_person_not_carried_fail_in_french(friend, ali
     french = _french(run)
     assert french.startswith("Sauvegarde de alice vers friend : ") and "pair injoignable : vérifiez le tunnel" in french
     assert "peer unreachable" not in french and "Backing up" not in french, french
+    problem = UserRepository.objects.get(target=friend, user=alice)  # what the P2P page says under alice's row
+    assert problem.problem.startswith("Backing up alice to friend")
+    admin_user.language = "fr"
+    admin_user.save()
+    client.force_login(admin_user)
+    page = html.unescape(client.get(f"/p2p/{friend.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "⚠ Sauvegarde de alice vers friend : " in page and "peer unreachable" not in page
     refused = _backup(friend, users=["nobody"])
     assert refused.status == RunStatus.FAILED and refused.message == "nobody: not carried by this target."
     assert _french(refused) == "nobody : pas sauvegardé(s) par cette cible."
