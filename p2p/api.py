@@ -42,7 +42,7 @@ from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
 from anemone.runs.services import RunActive
-from p2p import backup, kinds, restore, services
+from p2p import hints, kinds, restore, services
 from p2p.forms import TARGET_FIELDS, people
 from p2p.models import PeerTarget
 from peers import health
@@ -186,7 +186,7 @@ def restic_errors(method):
         except restic.RepositoryMissing:
             raise NotFound(_("No backup of this person on this peer yet.")) from None
         except restic.ResticError as exc:
-            raise PeerFailed(f"{exc} — {backup.hint(exc)}") from exc
+            raise PeerFailed(hints.with_hint(exc)) from exc
     return wrapper
 
 

@@ -19,16 +19,17 @@ from __future__ import annotations
 import os
 import traceback
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from anemone.engines import restic
 from anemone.files.paths import area_root
 from anemone.files.services import TEMP_PREFIX
+from anemone.runs import messages
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus
-from p2p import repos
+from p2p import hints, repos
 from p2p.models import PeerTarget, UserRepository
 
 KIND = "p2p"
@@ -43,28 +44,32 @@ class HistoryMissing(restic.ResticError):
 
     outcome = "history-missing"
 
+    def __init__(self, person: str, peer: str):
+        self.message_data = messages.msg("p2p.history_missing", person=person, peer=peer)
+        super().__init__(messages.render(self.message_data["code"], self.message_data["params"]))
 
-def hint(error: restic.ResticError) -> str:
-    """What to do about a failure, in the words of the seed's troubleshooting."""
-    if isinstance(error, restic.Unreachable):
-        return _("peer unreachable: check the tunnel and the peer's Anemone (Peers → health checklist)")
-    if isinstance(error, restic.AccessRefused):
-        return _("the peer refused us: it must have our current invitation code, and room left under its storage cap")
-    if isinstance(error, restic.WrongPassword):
-        return _("this repository was made with another key: the person's backup key changed, or the folder is "
-                 "someone else's")
-    if isinstance(error, restic.RepositoryLocked):
-        return _("another backup or prune of this repository is still running; try again later")
-    if isinstance(error, restic.NoSpace):
-        return _("the friend's disk is full: ask your friend to free space on their server; backups to it resume "
-                 "by themselves once there is room (nothing already stored there was lost)")
-    if isinstance(error, HistoryMissing):
-        return _("nothing was re-created. Ask your friend whether their backup disk is mounted and the folder is "
-                 "still there; if the history is really lost, start a new one (P2P → this peer → Start a new "
-                 "history, or manage.py backup_now --peer PEER --new-history USER)")
-    if isinstance(error, restic.NothingKept):
-        return _("set at least one keep_* of this target to 1 or more (P2P → this peer → Edit)")
-    return _("see the log below")
+
+def _failure(user: str, exc: Exception, code: str = "p2p.person_error_hint") -> dict[str, Any]:
+    """A person's failure as data: their name, the error (engine text stays text) and the hint."""
+    return messages.msg(code, user=user, error=hints.error_message(exc), hint=hints.hint_message(exc))
+
+
+def _step_error(person, target: PeerTarget, exc: Exception) -> runs.StepError:
+    """The peer is gone for everyone: the run stops at this step, with the hint."""
+    step = messages.msg("p2p.step_backing_up", user=person.username, peer=target.peer.name)
+    hint = hints.hint_message(exc)
+    params = {"step": step, "message": str(exc), "hint": hint}
+    return runs.StepError(messages.english(step["code"], step["params"]), str(exc),
+                          messages.english(hint["code"], hint["params"]), code="runs.step_error_hint", params=params)
+
+
+def _finish(item, status: str, parts: list[dict[str, Any]], **values: Any) -> None:
+    """End an item with its messages (one per line) stored as data."""
+    if not parts:
+        runs.finish_item(item, status=status, **values)
+        return
+    whole = parts[0] if len(parts) == 1 else messages.lines(*parts)
+    runs.finish_item(item, status=status, code=whole["code"], params=whole["params"], **values)
 
 
 def allow_new_history(target: PeerTarget, person) -> UserRepository:
@@ -72,7 +77,15 @@ def allow_new_history(target: PeerTarget, person) -> UserRepository:
     person at the peer, as for a first backup (what we knew of the old one is forgotten)."""
     return _record(target, person, initialised_at=None, last_snapshot_id="", last_snapshot_at=None,
                    snapshots_count=0, stored_bytes=0, last_verified_at=None, last_verify_ok=None,
-                   last_maintained_at=None, problem="", history_missing=False)
+                   last_maintained_at=None, history_missing=False, **_problem(None))
+
+
+def _problem(message: dict[str, Any] | None) -> dict[str, Any]:
+    """UserRepository's problem fields: the English text and the same message as data (None: no problem)."""
+    if not message:
+        return {"problem": "", "problem_code": "", "problem_params": {}}
+    return {"problem": messages.english(message["code"], message["params"])[:500], "problem_code": message["code"],
+            "problem_params": message["params"]}
 
 
 def _record(target: PeerTarget, person, **values) -> UserRepository:
@@ -100,9 +113,7 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
         except restic.RepositoryMissing as exc:
             record = UserRepository.objects.filter(target=target, user=person).first()
             if record is not None and record.had_history:
-                raise HistoryMissing(_("repository missing at the friend's server: history gone — the snapshots "
-                                       "%(person)s had on %(peer)s are no longer there") % {
-                                           "person": person.username, "peer": target.peer.name}) from exc
+                raise HistoryMissing(person.username, target.peer.name) from exc
             tracker.log(f"{person.username}: no repository on {target.peer.name} yet; creating it")
             restic.init(repo)
             _record(target, person, initialised_at=timezone.now(), last_maintained_at=None, last_verified_at=None)
@@ -113,49 +124,49 @@ def _backup_recovering(repo: restic.Repository, target: PeerTarget, person, trac
 
 
 def _backup_person(run: Run, tracker: runs.Tracker, target: PeerTarget, person,
-                   share: tuple[float, float], after_failure: bool = False) -> list[str]:
+                   share: tuple[float, float], after_failure: bool = False) -> list[dict[str, Any]]:
     """One person, isolated: whatever goes wrong for them (short of the peer being gone for everyone) ends
-    their item failed with a readable message, and the others are still backed up."""
+    their item failed with a readable message, and the others are still backed up. Returns the person's
+    errors as messages (data)."""
     item = runs.start_item(run, user=person)
     try:
         errors = _back_up(run, tracker, target, person, item, share, after_failure)
     except runs.StepError as exc:
-        _record(target, person, problem=exc.human()[:500])
+        code, params = exc.as_data()
+        _record(target, person, **_problem(messages.msg(code, **params)))
         raise
     except HistoryMissing as exc:
-        message = f"{person.username}: {exc} — {hint(exc)}"
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
-        _record(target, person, problem=message[:500], history_missing=True)
-        return [message]
+        failure = _failure(person.username, exc)
+        _finish(item, RunStatus.FAILED, [failure], errors=1)
+        _record(target, person, history_missing=True, **_problem(failure))
+        return [failure]
     except Exception as exc:  # noqa: BLE001 - one person's surprise must not stop the others
-        message = f"{person.username}: unexpected error: {exc}"
         tracker.log(traceback.format_exc(limit=5))
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
-        errors = [message]
+        errors = [messages.msg("p2p.unexpected", user=person.username, error=str(exc))]
+        _finish(item, RunStatus.FAILED, errors, errors=1)
     item.refresh_from_db()
     if item.status == RunStatus.FAILED:
-        _record(target, person, problem="\n".join(errors)[:500])
+        _record(target, person, **_problem(errors[0] if len(errors) == 1 else messages.lines(*errors)))
     elif item.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL):
-        _record(target, person, problem="", history_missing=False)
+        _record(target, person, history_missing=False, **_problem(None))
     return errors
 
 
 def _back_up(run: Run, tracker: runs.Tracker, target: PeerTarget, person, item,
-             share: tuple[float, float], after_failure: bool) -> list[str]:
+             share: tuple[float, float], after_failure: bool) -> list[dict[str, Any]]:
     source = area_root(person, "backup")
     if not source.is_dir() or not os.access(source, os.R_OK | os.X_OK):
-        message = f"{person.username}: the backup area is missing or unreadable; nothing was backed up."
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
-        return [message]
+        failure = messages.msg("p2p.area_missing", user=person.username)
+        _finish(item, RunStatus.FAILED, [failure], errors=1)
+        return [failure]
     if not any(not entry.name.startswith(TEMP_PREFIX) for entry in os.scandir(source)):
-        runs.finish_item(item, status=RunStatus.SKIPPED, message=f"{person.username}: the backup area is empty; "
-                         "nothing to back up (earlier snapshots are kept).")
+        _finish(item, RunStatus.SKIPPED, [messages.msg("p2p.area_empty", user=person.username)])
         return []
     try:
         repo = repos.repository(target, person)
     except PEER_GONE as exc:  # no tunnel to the peer (peers.reach): nothing was sent
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
-        raise runs.StepError(f"Backing up {person.username} to {target.peer.name}", str(exc), hint(exc)) from exc
+        _finish(item, RunStatus.FAILED, [messages.msg("runs.text", text=str(exc))], errors=1)
+        raise _step_error(person, target, exc) from exc
     base, width = share
 
     def on_progress(p: restic.BackupProgress) -> None:
@@ -169,29 +180,28 @@ def _back_up(run: Run, tracker: runs.Tracker, target: PeerTarget, person, item,
     try:
         summary = _backup_recovering(repo, target, person, tracker, backup_once, after_failure=after_failure)
     except PEER_GONE as exc:
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
-        raise runs.StepError(f"Backing up {person.username} to {target.peer.name}", str(exc), hint(exc)) from exc
+        _finish(item, RunStatus.FAILED, [messages.msg("runs.text", text=str(exc))], errors=1)
+        raise _step_error(person, target, exc) from exc
     except HistoryMissing:
         raise  # recorded as such by _backup_person
     except restic.ResticError as exc:
-        message = f"{person.username}: {exc} — {hint(exc)}"
-        runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=message)
-        return [message]
+        failure = _failure(person.username, exc)
+        _finish(item, RunStatus.FAILED, [failure], errors=1)
+        return [failure]
     run.files_done += summary.total_files
     run.bytes_done += summary.data_added
     record = _record(target, person, last_snapshot_id=summary.snapshot_id, last_snapshot_at=timezone.now())
-    errors = [f"{person.username}: unreadable: {w}" for w in summary.warnings]
+    errors = [messages.msg("p2p.unreadable", user=person.username, warning=w) for w in summary.warnings]
     if record.last_maintained_at is None and record.initialised_at and run.started_at and record.initialised_at >= run.started_at:
         _measure(target, record, repo, errors)  # a new repository: nothing to forget, its data was just written
-        notes: list[str] = []
+        notes: list[dict[str, Any]] = []
     else:
         notes = _maintain(tracker, target, record, repo, errors) if _maintenance_due(record) else []
-    runs.finish_item(item, status=RunStatus.PARTIAL if errors else RunStatus.SUCCEEDED,
-                     files=summary.files_new + summary.files_changed, bytes_=summary.data_added, errors=len(errors),
-                     message="\n".join(errors[:50] + notes), snapshot_id=summary.snapshot_id,
-                     files_new=summary.files_new, files_changed=summary.files_changed,
-                     files_unmodified=summary.files_unmodified, data_added=summary.data_added,
-                     total_files=summary.total_files, total_bytes=summary.total_bytes, duration=summary.duration)
+    _finish(item, RunStatus.PARTIAL if errors else RunStatus.SUCCEEDED, errors[:50] + notes,
+            files=summary.files_new + summary.files_changed, bytes_=summary.data_added, errors=len(errors),
+            snapshot_id=summary.snapshot_id, files_new=summary.files_new, files_changed=summary.files_changed,
+            files_unmodified=summary.files_unmodified, data_added=summary.data_added,
+            total_files=summary.total_files, total_bytes=summary.total_bytes, duration=summary.duration)
     return errors
 
 
@@ -202,36 +212,37 @@ def _maintenance_due(record: UserRepository) -> bool:
 
 
 def _maintain(tracker: runs.Tracker, target: PeerTarget, record: UserRepository, repo: restic.Repository,
-              errors: list[str]) -> list[str]:
+              errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Retention, verification when due, and the repository's size: problems here keep the backup.
     A repository created by this run skips retention and verification until the next day's run."""
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []
     name = record.user.username
     try:
         forgotten = restic.run_unlocked(repo, lambda: restic.forget(repo, target.retention), wait=LOCK_WAIT_SECONDS)
         if forgotten.removed:  # type: ignore[attr-defined]
-            notes.append(f"{len(forgotten.removed)} old snapshots forgotten")  # type: ignore[attr-defined]
+            notes.append(messages.msg("p2p.forgotten", count=len(forgotten.removed)))  # type: ignore[attr-defined]
         if _verification_due(target, record):
             tracker.log(f"{name}: verifying the repository ({target.verify_percent}% of the data)")
             result = restic.check(repo, read_data_subset=f"{target.verify_percent}%")
             _record(target, record.user, last_verified_at=timezone.now(), last_verify_ok=result.ok)
             if not result.ok:
-                errors.append(f"{name}: verification found errors: " + " ".join(result.output[-5:])[:500])
+                errors.append(messages.msg("p2p.verify_errors", user=name, output=" ".join(result.output[-5:])[:500]))
             else:
-                notes.append(f"verified ({target.verify_percent}% of the data re-read)")
+                notes.append(messages.msg("p2p.verified", percent=target.verify_percent))
     except restic.ResticError as exc:
-        errors.append(f"{name}: after the backup: {exc} — {hint(exc)}")
+        errors.append(_failure(name, exc, "p2p.after_backup"))
         return notes
     _measure(target, record, repo, errors)
     return notes
 
 
-def _measure(target: PeerTarget, record: UserRepository, repo: restic.Repository, errors: list[str]) -> None:
+def _measure(target: PeerTarget, record: UserRepository, repo: restic.Repository,
+             errors: list[dict[str, Any]]) -> None:
     """The repository's size on the peer (reciprocity); marks the day's maintenance done."""
     try:
         stats = restic.stats(repo)
     except restic.ResticError as exc:
-        errors.append(f"{record.user.username}: measuring the repository: {exc} — {hint(exc)}")
+        errors.append(_failure(record.user.username, exc, "p2p.measuring"))
         return
     _record(target, record.user, stored_bytes=stats.total_size, snapshots_count=stats.snapshots_count,
             last_maintained_at=timezone.now())
@@ -261,24 +272,29 @@ def _backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     if wanted:
         people = [p for p in people if p.username in wanted]
         if not people:
-            return runs.Outcome(status=RunStatus.FAILED, message=f"{', '.join(wanted)}: not carried by this target.")
+            return runs.Outcome(status=RunStatus.FAILED, code="p2p.not_carried", params={"users": ", ".join(wanted)})
     if not people:
-        return runs.Outcome(status=RunStatus.SKIPPED, message="No active person with a backup key to back up.")
-    errors: list[str] = []
+        return runs.Outcome(status=RunStatus.SKIPPED, code="p2p.nobody")
+    errors: list[dict[str, Any]] = []
     started = datetime.now(UTC)
     previous = Run.objects.filter(kind=KIND, target_id=target.pk, finished_at__isnull=False).exclude(pk=run.pk).first()
     after_failure = previous is not None and previous.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.PARTIAL)
     for index, person in enumerate(people):
         errors += _backup_person(run, tracker, target, person, (100.0 * index / len(people), 100.0 / len(people)),
                                  after_failure)
-    seconds = (datetime.now(UTC) - started).total_seconds()
+    seconds = f"{(datetime.now(UTC) - started).total_seconds():.0f}"
     failed = run.items.filter(status=RunStatus.FAILED).count()
-    who = "1 person" if len(people) == 1 else f"{len(people)} people"
+    figures = {"peer": target.peer.name, "seconds": seconds, "bytes": run.bytes_done}
     if failed:
-        who = f"{len(people) - failed} of {len(people)} people"
-    message = f"{who} backed up to {target.peer.name} in {seconds:.0f} s: {run.bytes_done} bytes added"
+        summary = messages.msg("p2p.summary_some", done=len(people) - failed, count=len(people), **figures)
+    elif len(people) == 1:
+        summary = messages.msg("p2p.summary_one", **figures)
+    else:
+        summary = messages.msg("p2p.summary_many", count=len(people), **figures)
     if not errors:
-        return runs.Outcome(message=message)
+        return runs.Outcome(code=summary["code"], params=summary["params"])
     # The first line is what lists and the health checklist show: with a failure, the failure itself.
     status = RunStatus.FAILED if failed == len(people) else RunStatus.PARTIAL
-    return runs.Outcome(message="\n".join([*errors[:20], message]), errors=errors, status=status)
+    whole = messages.lines(*errors[:20], summary)
+    return runs.Outcome(code=whole["code"], params=whole["params"], status=status,
+                        errors=[messages.english(e["code"], e["params"]) for e in errors])

@@ -7,15 +7,12 @@ import os
 from anemone.engines import restic
 from anemone.files.paths import area_root
 from anemone.files.services import TEMP_PREFIX
+from anemone.runs import messages
 from anemone.runs.models import RunStatus, ScheduleKind
-from anemone.runs.schedules import describe
-from p2p import repos, services
+from p2p import hints, repos, services
 from p2p.models import UserRepository
 from peers.health import Check, register_check, register_host
 from peers.models import Peer
-
-REPOSITORY_LABEL = "Repository present for each carried user"
-BACKUP_LABEL = "Backup scheduled and last run succeeded"
 
 
 def _nothing_to_back_up(person) -> bool:
@@ -29,10 +26,10 @@ def check_repositories(peer: Peer) -> Check:
     `restic snapshots` check, without listing everything."""
     target = services.target_for(peer)
     if target is None:
-        return Check("repository", REPOSITORY_LABEL, "pending", "no P2P target for this peer yet")
+        return Check.of("repository", "pending", messages.msg("p2p.health_no_target"))
     people = list(target.carried_users())
     if not people:
-        return Check("repository", REPOSITORY_LABEL, "pending", "nobody to back up yet")
+        return Check.of("repository", "pending", messages.msg("p2p.health_nobody"))
     missing: list[str] = []
     broken: list[str] = []
     empty: list[str] = []
@@ -50,37 +47,38 @@ def check_repositories(peer: Peer) -> Check:
             broken.append(f"{person.username}: {exc}")
             if isinstance(exc, restic.Unreachable):
                 break
-    if broken:
-        return Check("repository", REPOSITORY_LABEL, "fail", "; ".join(broken)[:300],
-                     "Check checks 1–3; a wrong key means the folder holds someone else's repository.")
+    if broken:  # restic's own words (the error texts), not ours to translate
+        return Check.of("repository", "fail", messages.msg("runs.text", text="; ".join(broken)[:300]),
+                        messages.msg("p2p.health_fix_broken"))
     if gone:
-        return Check("repository", REPOSITORY_LABEL, "fail",
-                     "repository missing at the friend's server: history gone for " + ", ".join(gone),
-                     "Ask your friend whether their backup disk is mounted; if the history is really lost, "
-                     "P2P → this peer → Start a new history.")
+        return Check.of("repository", "fail", messages.msg("p2p.health_gone", users=", ".join(gone)),
+                        messages.msg("p2p.health_fix_gone"))
     if missing:
-        return Check("repository", REPOSITORY_LABEL, "fail", "no repository yet for " + ", ".join(missing),
-                     "Run a backup (P2P → Back up now): missing repositories are created automatically.")
-    waiting = f"nothing to back up yet for {', '.join(empty)}"
+        return Check.of("repository", "fail", messages.msg("p2p.health_missing", users=", ".join(missing)),
+                        messages.msg("p2p.health_fix_missing"))
+    waiting = messages.msg("p2p.health_nothing_yet", users=", ".join(empty))
     if len(empty) == len(people):
-        return Check("repository", REPOSITORY_LABEL, "pending", waiting)
-    opened = f"{len(people) - len(empty)} repositories open with their owners' keys"
-    return Check("repository", REPOSITORY_LABEL, "ok", f"{opened}; {waiting}" if empty else opened)
+        return Check.of("repository", "pending", waiting)
+    opened = messages.msg("p2p.health_opened", count=len(people) - len(empty))
+    return Check.of("repository", "ok", hints.join([opened, waiting]) if empty else opened)
 
 
 def check_backup(peer: Peer) -> Check:
     target = services.target_for(peer)
     if target is None or not target.enabled or target.schedule_kind == ScheduleKind.OFF:
-        return Check("backup", BACKUP_LABEL, "fail", "no backup is scheduled to this peer",
-                     "P2P → this peer → Edit: enable it and choose a schedule.")
+        return Check.of("backup", "fail", messages.msg("p2p.health_not_scheduled"),
+                        messages.msg("p2p.health_fix_schedule"))
     run = services.last_run(target)
+    schedule = hints.schedule_message(target)
     if run is None:
-        return Check("backup", BACKUP_LABEL, "fail", f"scheduled ({describe(target)}), never run yet",
-                     "Click Back up now, or wait for the schedule.")
+        return Check.of("backup", "fail", messages.msg("p2p.health_never_run", schedule=schedule),
+                        messages.msg("p2p.health_fix_run"))
     if run.status not in (RunStatus.SUCCEEDED, RunStatus.QUEUED, RunStatus.RUNNING):
-        return Check("backup", BACKUP_LABEL, "fail", f"last run {run.status}: {run.shown_message.splitlines()[0][:200] if run.shown_message else ''}",
-                     "Open the run for the failing step and what to do.")
-    return Check("backup", BACKUP_LABEL, "ok", f"{describe(target)}; last run {run.status}")
+        return Check.of("backup", "fail", messages.msg("p2p.health_last_failed", status=hints.status_message(run.status),
+                                                       message=hints.first_line(run)),
+                        messages.msg("p2p.health_fix_open_run"))
+    return Check.of("backup", "ok", messages.msg("p2p.health_ok", schedule=schedule,
+                                                 status=hints.status_message(run.status)))
 
 
 def explicit_host(peer: Peer) -> tuple[str, int] | None:

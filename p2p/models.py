@@ -93,6 +93,9 @@ class UserRepository(models.Model):
     last_maintained_at = models.DateTimeField(null=True, blank=True, help_text=_("last retention + size update"))
     problem = models.CharField(_("problem"), max_length=500, blank=True,
                                help_text=_("What went wrong for this person on the last run (blank: nothing)."))
+    # The same problem as data (anemone.runs.messages), so the P2P page says it in the reader's language.
+    problem_code = models.CharField(max_length=64, blank=True, editable=False)
+    problem_params = models.JSONField(default=dict, blank=True, editable=False)
     history_missing = models.BooleanField(_("history missing at the peer"), default=False,
                                           help_text=_("The repository vanished at the peer after good backups; the "
                                                       "next backup re-creates it only when an admin says so."))
@@ -104,6 +107,13 @@ class UserRepository(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.target.peer.name}"
+
+    @property
+    def shown_problem(self) -> str:
+        """The problem in the reader's language; rows from before the codes keep their English text."""
+        from anemone.runs.messages import render
+
+        return render(self.problem_code, self.problem_params) if self.problem_code else self.problem
 
     @property
     def had_history(self) -> bool:

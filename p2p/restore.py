@@ -15,17 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from anemone.engines import restic
 from anemone.files import landing, paths
 from anemone.files.usage import QuotaExceeded
 from anemone.restores.registry import RestoreSource
+from anemone.runs import messages
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
-from p2p import repos
-from p2p.backup import hint
+from p2p import hints, repos
 from p2p.models import PeerTarget
 
 KIND = "p2p-restore"
@@ -154,16 +156,32 @@ def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_
 
 def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:
     """The person's item failed; the run step says why, with a hint for engine errors."""
-    detail = f"{exc} — {hint(exc)}" if isinstance(exc, restic.ResticError) else str(exc)
-    runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=detail)
-    return runs.StepError(f"Restoring {person.username} from {target.peer.name}", str(exc),
-                          hint(exc) if isinstance(exc, restic.ResticError) else "")
+    engine = isinstance(exc, restic.ResticError)
+    error = hints.error_message(exc)
+    detail = messages.msg("p2p.error_hint", error=error, hint=hints.hint_message(exc)) if engine else \
+        messages.msg("runs.text", text=str(exc))
+    runs.finish_item(item, status=RunStatus.FAILED, errors=1, code=detail["code"], params=detail["params"])
+    step = messages.msg("p2p.step_restoring", user=person.username, peer=target.peer.name)
+    params: dict[str, Any] = {"step": step, "message": error}
+    if engine:
+        params["hint"] = hints.hint_message(exc)
+    hint = messages.english(params["hint"]["code"]) if engine else ""
+    return runs.StepError(messages.english(step["code"], step["params"]), str(exc), hint,
+                          code="runs.step_error_hint" if engine else "runs.step_error", params=params)
+
+
+class SnapshotNotFound(restic.ResticError):
+    """The asked snapshot is not among the person's (a stale id, or 'latest' of an empty repository)."""
+
+    def __init__(self, snapshot: str, user: str):
+        self.message_data = messages.msg("p2p.no_snapshot", snapshot=snapshot, user=user)
+        super().__init__(messages.render(self.message_data["code"], self.message_data["params"]))
 
 
 def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, snapshot_id: str,
-                 where: str) -> str:
+                 where: str) -> dict[str, Any]:
     """Restore ``where`` of a snapshot back to its own paths in backup/ (files.landing's rule: identical
-    files left alone, a different current file kept and the restored one beside it); returns, in words,
+    files left alone, a different current file kept and the restored one beside it); returns, as a message,
     where the files went. The space is checked twice: from the snapshot's listing before anything is
     downloaded, and from what would really land once staged; a refusal or a failure leaves nothing."""
     item = runs.start_item(run, user=person)
@@ -175,7 +193,7 @@ def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, sn
     try:
         found = [s for s in restic.snapshots(repo) if snapshot_id in ("latest", s.id, s.short_id)]
         if not found:
-            raise restic.ResticError(f"no snapshot {snapshot_id} for {person.username}")
+            raise SnapshotNotFound(snapshot_id, person.username)
         snapshot = found[-1]
         tracker.progress(current_item=f"{person.username}: restoring {where}", force=True)
         nodes = restic.tree(repo, snapshot.id, where)  # a literal path: '*' is the file named '*'
@@ -195,15 +213,25 @@ def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, sn
         if stage is not None:
             landing.discard(stage)
     assert stage is not None
-    said = landing.summary(plan)
+    said = hints.landed(plan)
     runs.finish_item(item, status=RunStatus.SUCCEEDED, files=len(plan.moves), bytes_=plan.incoming,
-                     restored_to=plan.place_of(stage, where.strip("/")), snapshot_id=snapshot.id, message=said)
+                     restored_to=plan.place_of(stage, where.strip("/")), snapshot_id=snapshot.id,
+                     code=said["code"], params=said["params"])
     run.files_done += len(plan.moves)
     run.bytes_done += plan.incoming
     return said
 
 
 def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
+    """The run, in the household's language (Settings → default language), like backups: the texts of
+    exceptions it stores (quota, "not in this copy") are made while it runs."""
+    from anemone.models import SiteSettings
+
+    with translation.override(SiteSettings.load().language or "en"):
+        return _restore_body(run, tracker)
+
+
+def _restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     from anemone.accounts.models import User
 
     target = PeerTarget.objects.select_related("peer").get(pk=run.options["target"])
@@ -211,24 +239,33 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         people = list(target.carried_users())
         if run.options.get("users"):
             people = [p for p in people if p.username in run.options["users"]]
-        landed, errors = [], []
+        landed: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
         for index, person in enumerate(people):
             tracker.progress(percent=100.0 * index / max(1, len(people)), force=True)
             try:
                 if not list_snapshots(target, person):
-                    landed.append(f"{person.username}: nothing was backed up")
+                    landed.append(messages.msg("p2p.nothing_backed_up", user=person.username))
                     continue
                 said = _restore_one(run, tracker, target, person, "latest", "/")
-            except (runs.StepError, restic.ResticError) as exc:  # one person's problem must not stop the others
-                errors.append(f"{person.username}: {exc}")
+            except runs.StepError as exc:  # one person's problem must not stop the others
+                code, params = exc.as_data()
+                errors.append(messages.msg("p2p.person_error", user=person.username, error=messages.msg(code, **params)))
                 continue
-            landed.append(f"{person.username}: {said}")
-        message = f"{len(people) - len(errors)} of {len(people)} people restored from {target.peer.name}: " + "; ".join(landed)
-        return runs.Outcome(message="\n".join([message, *errors]), errors=errors,
+            except restic.ResticError as exc:
+                errors.append(messages.msg("p2p.person_error", user=person.username, error=hints.error_message(exc)))
+                continue
+            landed.append(messages.msg("p2p.person_landed", user=person.username, said=said))
+        summary = messages.msg("p2p.bulk_restored", done=len(people) - len(errors), count=len(people),
+                               peer=target.peer.name, landed=hints.join(landed) if landed else "")
+        whole = messages.lines(summary, *errors)
+        return runs.Outcome(code=whole["code"], params=whole["params"],
+                            errors=[messages.english(e["code"], e["params"]) for e in errors],
                             status=RunStatus.FAILED if errors and not landed else None)
     person = User.objects.get(pk=run.target_id)
     said = _restore_one(run, tracker, target, person, run.options["snapshot"], run.options["path"])
-    return runs.Outcome(message=f"Restored {run.options['path']} from {target.peer.name}: {said}")
+    return runs.Outcome(code="p2p.restored", params={"path": run.options["path"], "peer": target.peer.name,
+                                                     "said": said})
 
 
 class PeerRestoreSource(RestoreSource):

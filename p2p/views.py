@@ -30,7 +30,7 @@ from anemone.runs import services as runs
 from anemone.runs.models import Run, Trigger
 from anemone.runs.schedules import describe
 from anemone.runs.services import RunActive, last_runs_by_target
-from p2p import backup, kinds, repos, restore, services
+from p2p import backup, hints, kinds, repos, restore, services
 from p2p.forms import BulkRestoreForm, PeerTargetForm
 from p2p.models import PeerTarget, UserRepository
 
@@ -138,7 +138,7 @@ def restore_errors(view):
         except restic.RepositoryMissing:
             return _error(request, _("No backup of yours on this server yet."), 404)
         except restic.ResticError as exc:
-            return _error(request, f"{exc} — {backup.hint(exc)}", 502)
+            return _error(request, hints.with_hint(exc), 502)
     return login_required(wrapper)
 
 

@@ -90,10 +90,17 @@ class PeerSerializer(serializers.ModelSerializer):
 
 class CheckSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField(help_text="in English (stable for scripts)")
     status = serializers.CharField(help_text="ok, fail or pending")
-    detail = serializers.CharField()
-    fix = serializers.CharField()
+    detail = serializers.CharField(help_text="in English (stable for scripts)")
+    fix = serializers.CharField(help_text="in English (stable for scripts)")
+    detail_code = serializers.CharField(help_text="the detail as data: a message code (may be empty on old results)")
+    detail_params = serializers.DictField(help_text="the detail code's parameters")
+    fix_code = serializers.CharField()
+    fix_params = serializers.DictField()
+    shown_label = serializers.CharField(help_text="label in the request's language")
+    shown_detail = serializers.CharField(help_text="detail in the request's language")
+    shown_fix = serializers.CharField(help_text="fix in the request's language")
 
 
 class PeerFilter(filters.FilterSet):

@@ -16,13 +16,16 @@ from __future__ import annotations
 import base64
 import socket
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import paramiko
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from anemone.engines import wireguard
+from anemone.runs import messages
 from peers import reach
 from peers.identity import get_identity, p2p_key_path
 from peers.models import Peer
@@ -32,14 +35,76 @@ HANDSHAKE_MAX_AGE = timedelta(minutes=3)
 
 @dataclass
 class Check:
+    """One check's result. ``label``, ``detail`` and ``fix`` are English (the API's keys, kept for scripts and
+    for results stored before the codes); ``detail_code``/``fix_code`` + params are the same words as data
+    (peers.hints, p2p.hints), and the ``shown_*`` properties say them in the reader's language."""
+
     key: str
     label: str
     status: str  # ok | fail | pending
     detail: str = ""
     fix: str = ""
+    detail_code: str = ""
+    detail_params: dict[str, Any] = field(default_factory=dict)
+    fix_code: str = ""
+    fix_params: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, str]:
+    @classmethod
+    def of(cls, key: str, status: str, detail: dict[str, Any] | None = None,
+           fix: dict[str, Any] | None = None) -> Check:
+        """A check whose detail and fix are messages (``messages.msg(...)``): stored as data and in English."""
+        detail, fix = detail or {}, fix or {}
+        return cls(key, label_of(key, english=True), status,
+                   _english(detail), _english(fix), detail.get("code", ""), detail.get("params") or {},
+                   fix.get("code", ""), fix.get("params") or {})
+
+    @classmethod
+    def stored(cls, item: dict[str, Any]) -> Check:
+        """A check as kept in Peer.health_results (older rows have only the English texts)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in item.items() if name in names})
+
+    @property
+    def shown_label(self) -> str:
+        return label_of(self.key) if self.key in LABELS else self.label
+
+    @property
+    def shown_detail(self) -> str:
+        return _shown(self.detail_code, self.detail_params, self.detail)
+
+    @property
+    def shown_fix(self) -> str:
+        return _shown(self.fix_code, self.fix_params, self.fix)
+
+    def as_stored(self) -> dict[str, Any]:
         return asdict(self)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's shape: the stored keys and the texts in the request's language."""
+        return {**asdict(self), "shown_label": self.shown_label, "shown_detail": self.shown_detail,
+                "shown_fix": self.shown_fix}
+
+
+def _english(message: dict[str, Any]) -> str:
+    return messages.english(message["code"], message.get("params")) if message else ""
+
+
+def _shown(code: str, params: dict[str, Any], text: str) -> str:
+    """The message in the active language; an old row's English text through the catalogue (a fixed text such
+    as "our key was refused" is a msgid; texts with figures in them stay English)."""
+    if code:
+        return messages.render(code, params)
+    return gettext(text) if text else ""
+
+
+def label_of(key: str, *, english: bool = False) -> str:
+    code = f"peers.label_{key}"
+    return messages.english(code) if english else messages.render(code)
+
+
+def text(value: str) -> dict[str, Any]:
+    """An engine's or the OS's own words, as a message parameter."""
+    return messages.msg("runs.text", text=value)
 
 
 _extra: dict[str, Callable[[Peer], Check]] = {}
@@ -65,41 +130,37 @@ def effective_address(peer: Peer, host: str | None = None) -> tuple[str | None, 
 
 
 def check_wireguard(peer: Peer) -> Check:
-    label = "WireGuard handshake within 3 minutes"
+    start_tunnel = messages.msg("peers.fix_start_tunnel")
     try:
         status = {p.public_key: p for p in wireguard.show_dump(get_identity().interface)}
     except wireguard.WireGuardError as exc:
-        return Check("wireguard", label, "fail", str(exc), "Start the tunnel: `manage.py wireguard up` (as root).")
+        return Check.of("wireguard", "fail", text(str(exc)), start_tunnel)
     mine = status.get(peer.wg_public_key)
     if mine is None or mine.latest_handshake is None:
-        return Check("wireguard", label, "fail", "no handshake yet",
-                     "Check that UDP 51820 is forwarded to this server on both routers, and that each side has "
-                     "the other's endpoint and public key right.")
+        return Check.of("wireguard", "fail", messages.msg("peers.no_handshake"), messages.msg("peers.fix_forwarding"))
     age = datetime.now(UTC) - mine.latest_handshake
+    said = messages.msg("peers.last_handshake", seconds=int(age.total_seconds()))
     if age > HANDSHAKE_MAX_AGE:
-        return Check("wireguard", label, "fail", f"last handshake {int(age.total_seconds())} s ago",
-                     "The peer may be offline, or its endpoint changed (DynDNS). Check its endpoint and UDP forwarding.")
-    return Check("wireguard", label, "ok", f"last handshake {int(age.total_seconds())} s ago")
+        return Check.of("wireguard", "fail", said, messages.msg("peers.fix_offline"))
+    return Check.of("wireguard", "ok", said)
 
 
 def check_port(peer: Peer, host: str | None = None, timeout: float = 5.0, port: int | None = None) -> Check:
-    label = "Peer's SFTP port answers through the tunnel"
     host, port = host or peer.vpn_ip, port or peer.sftp_port
-    if problem := reach.tunnel_problem(host):
-        return Check("vpn", label, "fail", problem, "Start the tunnel: `manage.py wireguard up` (as root).")
+    if problem := reach.tunnel_problem_message(host):
+        return Check.of("vpn", "fail", problem, messages.msg("peers.fix_start_tunnel"))
     try:
         socket.create_connection((host, port), timeout=timeout).close()
     except OSError as exc:
-        return Check("vpn", label, "fail", f"{host}:{port}: {exc.strerror or exc}",
-                     "Check the tunnel (check 1) and that the peer's Anemone runs its sftp process.")
-    return Check("vpn", label, "ok", f"{host}:{port}")
+        return Check.of("vpn", "fail", messages.msg("peers.address_error", host=host, port=port,
+                                                    error=str(exc.strerror or exc)), messages.msg("peers.fix_port"))
+    return Check.of("vpn", "ok", messages.msg("peers.address", host=host, port=port))
 
 
 def check_sftp(peer: Peer, host: str | None = None, timeout: float = 10.0, port: int | None = None) -> Check:
-    label = "SFTP login with our key, our folder listed"
     host, port = host or peer.vpn_ip, port or peer.sftp_port
-    if problem := reach.tunnel_problem(host):
-        return Check("sftp", label, "fail", problem, "Start the tunnel: `manage.py wireguard up` (as root).")
+    if problem := reach.tunnel_problem_message(host):
+        return Check.of("sftp", "fail", problem, messages.msg("peers.fix_start_tunnel"))
     client = paramiko.SSHClient()
     key_type, blob = peer.ssh_public_key.split()[:2]
     host_id = host if port == 22 else f"[{host}]:{port}"
@@ -110,16 +171,14 @@ def check_sftp(peer: Peer, host: str | None = None, timeout: float = 10.0, port:
                        look_for_keys=False, allow_agent=False, timeout=timeout, banner_timeout=timeout, auth_timeout=timeout)
         entries = client.open_sftp().listdir(".")
     except paramiko.BadHostKeyException:
-        return Check("sftp", label, "fail", "the peer's host key is not the one from its invitation code",
-                     "Ask your friend for a fresh invitation code and re-add the peer.")
+        return Check.of("sftp", "fail", messages.msg("peers.bad_host_key"), messages.msg("peers.fix_new_code"))
     except paramiko.AuthenticationException:
-        return Check("sftp", label, "fail", "our key was refused",
-                     "Your friend must add this server as a peer (paste our invitation code), with our SSH key.")
+        return Check.of("sftp", "fail", messages.msg("peers.key_refused"), messages.msg("peers.fix_add_us"))
     except (OSError, paramiko.SSHException) as exc:
-        return Check("sftp", label, "fail", str(exc)[:200], "Check checks 1 and 2 first.")
+        return Check.of("sftp", "fail", text(str(exc)[:200]), messages.msg("peers.fix_checks_first"))
     finally:
         client.close()
-    return Check("sftp", label, "ok", f"{len(entries)} entries in our folder")
+    return Check.of("sftp", "ok", messages.msg("peers.entries", count=len(entries)))
 
 
 def get_identity_name() -> str:
@@ -128,14 +187,13 @@ def get_identity_name() -> str:
     return server_name()
 
 
-LABELS = {"wireguard": "WireGuard handshake within 3 minutes", "vpn": "Peer's SFTP port answers through the tunnel",
-          "sftp": "SFTP login with our key, our folder listed", "repository": "Repository present for each carried user",
-          "backup": "Backup scheduled and last run succeeded"}
+# The five checks, in order (their words: peers.hints "peers.label_<key>").
+LABELS = ("wireguard", "vpn", "sftp", "repository", "backup")
 
 
 def _steps(host: str | None, port: int) -> list[tuple[str, Callable[[Peer], Check]]]:
     def extra(key: str) -> Callable[[Peer], Check]:
-        return _extra.get(key) or (lambda peer: Check(key, LABELS[key], "pending", "not yet: P2P backups are not set up"))
+        return _extra.get(key) or (lambda peer: Check.of(key, "pending", messages.msg("peers.not_set_up")))
 
     return [("wireguard", check_wireguard), ("vpn", lambda peer: check_port(peer, host, port=port)),
             ("sftp", lambda peer: check_sftp(peer, host, port=port)), ("repository", extra("repository")), ("backup", extra("backup"))]
@@ -149,32 +207,32 @@ def run_checks(peer: Peer, *, host: str | None = None) -> list[Check]:
     host, port = effective_address(peer, host)
     without_tunnel = host is not None and not reach.needs_tunnel(host)
     checks: list[Check] = []
-    blocked: Check | None = None
+    blocked: dict[str, Any] | None = None
     for number, (key, function) in enumerate(_steps(host, port), start=1):
         if blocked is not None:
-            checks.append(Check(key, LABELS[key], "pending", f"waiting for check {blocked.detail}"))
+            checks.append(Check.of(key, "pending", blocked))
             continue
         check = function(peer)
         checks.append(check)
         if check.status == "fail" and not (without_tunnel and key == "wireguard"):
-            blocked = Check(key, check.label, "fail", f"{number} ({check.label})")
+            blocked = messages.msg("peers.waiting", number=number, label=messages.msg(f"peers.label_{key}"))
     return checks
 
 
 def check_now(peer: Peer, *, host: str | None = None) -> list[Check]:
     """Run the checklist and store it on the peer for the pages and the API to show."""
     checks = run_checks(peer, host=host)
-    Peer.objects.filter(pk=peer.pk).update(health_results=[c.as_dict() for c in checks],
+    Peer.objects.filter(pk=peer.pk).update(health_results=[c.as_stored() for c in checks],
                                            health_checked_at=timezone.now())
     return checks
 
 
 def last_results(peer: Peer) -> list[Check]:
     """The stored checklist (no network): "not checked yet" until someone or the schedule ran it."""
-    stored = [Check(**item) for item in peer.health_results or [] if isinstance(item, dict)]
+    stored = [Check.stored(item) for item in peer.health_results or [] if isinstance(item, dict)]
     if stored:
         return stored
-    return [Check(key, label, "pending", "not checked yet") for key, label in LABELS.items()]
+    return [Check.of(key, "pending", messages.msg("peers.not_checked")) for key in LABELS]
 
 
 def check_all() -> int:

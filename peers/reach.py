@@ -10,11 +10,11 @@ VPN networks (an admin's explicit host override, 127.0.0.1 in tests) need no tun
 from __future__ import annotations
 
 import ipaddress
-
-from django.utils.translation import gettext as _
+from typing import Any
 
 from anemone.engines import wireguard
 from anemone.engines.restic_errors import Unreachable
+from anemone.runs import messages
 
 
 class NoTunnel(Unreachable):
@@ -45,20 +45,24 @@ def needs_tunnel(host: str) -> bool:
     return any(address in network for network in vpn_networks())
 
 
-def tunnel_problem(host: str) -> str:
-    """Why `host` may not be contacted now ('' when it may)."""
+def tunnel_problem_message(host: str) -> dict[str, Any] | None:
+    """Why `host` may not be contacted now, as a message (peers.hints), or None when it may."""
     from peers.identity import get_identity
 
     if not needs_tunnel(host):
-        return ""
+        return None
     interface = get_identity().interface
     if not wireguard.is_up(interface):
-        return _("our WireGuard tunnel (%(iface)s) is not up, so %(host)s was not contacted: start it with "
-                 "`manage.py wireguard up`.") % {"iface": interface, "host": host}
+        return messages.msg("peers.tunnel_down", iface=interface, host=host)
     if not wireguard.routed_through(host.strip("[]"), interface):
-        return _("%(host)s is not routed through our tunnel (%(iface)s), so it was not contacted: check the "
-                 "peer's allowed IPs and run `manage.py wireguard up`.") % {"iface": interface, "host": host}
-    return ""
+        return messages.msg("peers.not_routed", iface=interface, host=host)
+    return None
+
+
+def tunnel_problem(host: str) -> str:
+    """Why `host` may not be contacted now, in the active language ('' when it may)."""
+    problem = tunnel_problem_message(host)
+    return messages.render(problem["code"], problem["params"]) if problem else ""
 
 
 def require_tunnel(host: str) -> None:

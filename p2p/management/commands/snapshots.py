@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from anemone.engines import restic
-from p2p import backup, repos, restore
+from p2p import hints, repos, restore
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         except restore.NotCarried as exc:
             raise CommandError(f"peer {options['peer']} does not exist or does not carry {person.username}") from exc
         except restic.ResticError as exc:
-            raise CommandError(f"{exc} — {backup.hint(exc)}") from exc
+            raise CommandError(hints.with_hint(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps([asdict(s) for s in found], indent=1))
             return

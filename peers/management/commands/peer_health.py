@@ -29,9 +29,9 @@ class Command(BaseCommand):
             for name, checks in results.items():
                 self.stdout.write(name)
                 for check in checks:
-                    self.stdout.write(f"  {MARKS[check.status]} {check.label}: {check.detail}")
-                    if check.fix and check.status == "fail":
-                        self.stdout.write(f"      → {check.fix}")
+                    self.stdout.write(f"  {MARKS[check.status]} {check.shown_label}: {check.shown_detail}")
+                    if check.shown_fix and check.status == "fail":
+                        self.stdout.write(f"      → {check.shown_fix}")
         failing = [n for n, cs in results.items() if not all_ok(cs)]
         if failing:
             raise CommandError(f"checks not all green for: {', '.join(failing)}")
