@@ -62,7 +62,7 @@ class UsbUsersRestore(RunKind):
     """After a web import from a drive: every person's files back (options: the drive folder)."""
 
     name = "usb-restore"
-    label = _("USB restore")
+    label = _("USB restore of everyone")
 
     def body(self, run: Run, tracker: Tracker) -> Outcome:
         from usbbackup import restore
