@@ -59,6 +59,6 @@ def test_it_recovers_from_a_killed_sync(sshd, tmp_path):
                                         " print(run.status, *run.items.values_list('status', flat=True))")
     assert status == "interrupted interrupted"
     manage(env, "shell", "-c", "from cloudbackup.models import Destination; Destination.objects.update(bandwidth_limit='')")
-    assert "users" in manage(env, "cloud_sync", "offsite", "--wait", timeout=300)  # exit 0: the run succeeded
+    assert "succeeded: 1 person, " in manage(env, "cloud_sync", "offsite", "--wait", timeout=300)  # exit 0: the run succeeded
     mirror = {p.name: p.read_bytes() for p in (remote / "backup/alice").iterdir()}
     assert mirror == {p.name: p.read_bytes() for p in source.iterdir()}  # nothing missing, no partial leftovers
