@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
+import sys
+from pathlib import Path
 
 from anemone import checks
 from anemone.engines import versions
-from anemone.engines.paths import rclone_binary
+from anemone.engines.paths import rclone_binary, restic_binary
 
 
 def test_it_reads_the_version_lines_restic_and_rclone_print():
@@ -16,16 +17,19 @@ def test_it_reads_the_version_lines_restic_and_rclone_print():
 
 
 def test_the_installed_engines_are_new_enough_and_the_check_passes():
-    assert versions.installed(shutil.which("restic") or "restic") >= versions.MINIMUM["restic"]  # type: ignore[operator]
+    assert restic_binary() == str(Path(sys.executable).parent / "restic")  # the venv's, from Debian trixie
+    assert versions.installed(restic_binary()) >= versions.MINIMUM["restic"]  # type: ignore[operator]
     assert versions.installed(rclone_binary()) >= versions.MINIMUM["rclone"]  # type: ignore[operator]
     assert checks.engine_versions(None) == []
 
 
 def test_an_old_or_silent_engine_is_a_clear_error(tmp_path, monkeypatch):
+    """A venv whose restic is old (its bin folder is the one beside sys.executable)."""
     old = tmp_path / "restic"
     old.write_text("#!/bin/sh\necho 'restic 0.9.6 compiled with go1.13 on linux/amd64'\n")
     old.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    (tmp_path / "rclone").symlink_to(rclone_binary())
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     versions.installed.cache_clear()
     try:
         problems = checks.engine_versions(None)
