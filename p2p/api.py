@@ -279,8 +279,6 @@ class P2PSnapshotViewSet(viewsets.ViewSet):
     def download(self, request: Request) -> HttpResponseBase:
         """A file as is, a folder as a zip; streamed from the peer."""
         target, person, query = self._resolve(request, P2PPathQuerySerializer, request.query_params)
-        if not restore.snapshot_path(query["path"]).strip("/"):
-            restore.find_snapshot(target, person, query["snapshot"])  # `ls` does not check the id of a whole dump
         name, content_type, chunks = restore.download(target, person, restore.check_snapshot_id(query["snapshot"]),
                                                       query["path"])
         response = StreamingHttpResponse(chunks, content_type=content_type)

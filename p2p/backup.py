@@ -193,7 +193,8 @@ def _back_up(run: Run, tracker: runs.Tracker, target: PeerTarget, person, item,
     record = _record(target, person, last_snapshot_id=summary.snapshot_id, last_snapshot_at=timezone.now())
     errors = [messages.msg("p2p.unreadable", user=person.username, warning=w) for w in summary.warnings]
     if record.last_maintained_at is None and record.initialised_at and run.started_at and record.initialised_at >= run.started_at:
-        _measure(target, record, repo, errors)  # a new repository: nothing to forget, its data was just written
+        _record(target, person, stored_bytes=summary.data_added_packed, snapshots_count=1,  # a new repository:
+                last_maintained_at=timezone.now())  # its one snapshot, its data just written (no `stats` call)
         notes: list[dict[str, Any]] = []
     else:
         notes = _maintain(tracker, target, record, repo, errors) if _maintenance_due(record) else []

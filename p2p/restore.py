@@ -88,8 +88,8 @@ def node_type(target: PeerTarget, person, snapshot_id: str, relpath: str) -> str
 
 
 def find_snapshot(target: PeerTarget, person, snapshot_id: str) -> restic.Snapshot:
-    """One of the person's snapshots by id or id prefix, else FileNotFoundError: restic 0.14's `ls` of an
-    unknown id prints nothing and exits 0, so browsing alone would show an unknown snapshot as empty."""
+    """One of the person's snapshots by id or id prefix (its time names restored files; a restore run is
+    asked with its full id), else FileNotFoundError."""
     check_snapshot_id(snapshot_id)
     for snapshot in list_snapshots(target, person):
         if snapshot.id.startswith(snapshot_id):
@@ -100,7 +100,7 @@ def find_snapshot(target: PeerTarget, person, snapshot_id: str) -> restic.Snapsh
 def browse_folder(target: PeerTarget, person, snapshot_id: str,
                   relpath: str = "") -> tuple[restic.Snapshot, list[restic.Node]]:
     """(snapshot, children of the folder): a missing snapshot or folder raises FileNotFoundError instead
-    of looking empty (restic lists nothing for both)."""
+    of looking empty (restic lists nothing for a path not in the snapshot)."""
     snapshot = find_snapshot(target, person, snapshot_id)
     nodes = browse(target, person, snapshot.id, relpath)
     if not nodes and snapshot_path(relpath) != "/" and node_type(target, person, snapshot.id, relpath) != "dir":
@@ -110,16 +110,9 @@ def browse_folder(target: PeerTarget, person, snapshot_id: str,
 
 def snapshot_stats(target: PeerTarget, person,
                    snapshots: list[restic.Snapshot]) -> dict[str, dict[str, int]]:
-    """{snapshot id: {"files", "bytes"}} from the runs that wrote them (restic 0.14's snapshot list has no
-    sizes, and its backup summary names the short id); snapshots made elsewhere are simply absent."""
-    from anemone.runs.models import RunItem
-    from p2p.backup import KIND as BACKUP_KIND
-
-    by_id = {key: s.id for s in snapshots for key in (s.id, s.short_id)}
-    items = RunItem.objects.filter(run__kind=BACKUP_KIND, run__target_id=target.pk, user=person,
-                                   stats__snapshot_id__in=list(by_id)).values_list("stats", flat=True)
-    return {by_id[s["snapshot_id"]]: {"files": s.get("total_files", 0), "bytes": s.get("total_bytes", 0)}
-            for s in items}
+    """{snapshot id: {"files", "bytes"}} from each snapshot's own summary (restic >= 0.17 writes it into the
+    snapshot); snapshots written by an older restic have none and are absent."""
+    return {s.id: {"files": s.files, "bytes": s.size or 0} for s in snapshots if s.files is not None}
 
 
 def beside_name_example(snapshot: restic.Snapshot) -> str:

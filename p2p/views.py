@@ -194,8 +194,6 @@ def download(request: HttpRequest, peer: str, snapshot: str) -> HttpResponseBase
     """Streamed from `restic dump` (a folder as a zip); an error before the first byte is a page."""
     target = restore.target_of(request.user, peer)
     path = request.GET.get("path", "")
-    if not restore.snapshot_path(path).strip("/"):
-        restore.find_snapshot(target, request.user, snapshot)  # the whole snapshot: `ls` did not check the id
     name, content_type, chunks = restore.download(target, request.user, restore.check_snapshot_id(snapshot), path)
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

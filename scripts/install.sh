@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(restic openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv)
+# restic is not among them: Debian 12's is 0.14; the venv gets trixie's (install_restic below).
+packages=(openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
     # The browser tests, and the suite's own throwaway PostgreSQL cluster and Redis server (the second pass
     # of `make test`; tests/fixtures/services.py starts them on free ports, it never uses the machine's).
@@ -38,3 +39,46 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp || requirements.lock -nt $stamp ]
     .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
     touch "$stamp"
 fi
+
+# restic from Debian's own archive: trixie's `restic` package (0.18), fetched by name with a private apt
+# configuration (its own sources list, lists and cache in a temporary folder inside the venv; the machine's
+# apt sources, lists and cache are never touched), verified by apt against trixie's Release file signed
+# by a key in debian-archive-keyring, and unpacked with dpkg-deb (not installed: dpkg's database is left
+# alone). Its binary goes to .venv/bin/restic, which anemone/engines/paths.restic_binary() runs.
+restic_minimum=0.18.0
+restic_version() {
+    "$1" version 2>/dev/null | sed -n 's/^restic \([0-9][0-9.]*\) .*/\1/p'
+}
+install_restic() {
+    local have
+    have=$(restic_version .venv/bin/restic || true)
+    if [[ -n $have && $(printf '%s\n%s\n' "$restic_minimum" "$have" | sort -V | head -1) == "$restic_minimum" ]]; then
+        return 0
+    fi
+    echo "install: restic ${have:-absent} in the venv; fetching Debian trixie's restic package"
+    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg work
+    work=$(mktemp -d "$PWD/.venv/apt-trixie.XXXXXX")
+    # shellcheck disable=SC2064 # expand now: $work is local
+    trap "rm -rf '$work'" RETURN
+    mkdir -p "$work"/{lists/partial,cache/archives/partial,parts,preferences,deb,root}
+    : >"$work/status"
+    echo "deb [signed-by=$keyring] http://deb.debian.org/debian trixie main" >"$work/sources.list"
+    local apt=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=$work/parts"
+               -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=$work/preferences"
+               -o "Dir::State::Lists=$work/lists" -o "Dir::State::status=$work/status"
+               -o "Dir::Cache=$work/cache" -o "Dir::Cache::archives=$work/cache/archives"
+               -o "Acquire::Languages=none" -o "APT::Sandbox::User=$(id -un)")
+    apt-get "${apt[@]}" -qq update
+    (cd "$work/deb" && apt-get "${apt[@]}" -qq download restic)
+    dpkg-deb -x "$work"/deb/restic_*.deb "$work/root"
+    install -m 0755 "$work/root/usr/bin/restic" .venv/bin/restic.new
+    have=$(restic_version .venv/bin/restic.new || true)
+    if [[ -z $have || $(printf '%s\n%s\n' "$restic_minimum" "$have" | sort -V | head -1) != "$restic_minimum" ]]; then
+        rm -f .venv/bin/restic.new
+        echo "install: trixie's restic reports '${have:-nothing}', not >= $restic_minimum" >&2
+        return 1
+    fi
+    mv .venv/bin/restic.new .venv/bin/restic
+    echo "install: .venv/bin/restic is restic $have (Debian trixie)"
+}
+install_restic

