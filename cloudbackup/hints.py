@@ -40,6 +40,10 @@ MESSAGES: dict[str, Any] = {
     "cloudbackup.summary": _("%(users)s users, %(files)s files copied (%(bytes)s bytes)"),
     "cloudbackup.summary_dry_run": _("%(users)s users, %(files)s files would copy (%(bytes)s bytes)"),
     "cloudbackup.summary_pruned": _("%(summary)s, %(pruned)s"),
+    "cloudbackup.step_restoring": _("Restoring %(path)s from %(destination)s"),
+    "cloudbackup.everything": _("everything"),
+    "cloudbackup.restored": _("Restored %(path)s from %(destination)s: %(said)s"),
+    "cloudbackup.not_restored": _("not restored: %(name)s"),
     # The summary since counts are plural-aware (older runs keep the two codes above).
     "cloudbackup.copied": _("%(people)s, %(files)s (%(size)s)"),
     "cloudbackup.files_copied": ngettext_lazy("%(count)s file copied", "%(count)s files copied", "count"),

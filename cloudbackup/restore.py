@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from anemone.engines import rclone
 from anemone.files import landing, paths
 from anemone.files.usage import QuotaExceeded
 from anemone.restores.registry import RestoreSource
+from anemone.runs import messages
 from anemone.runs import services as runs
 from anemone.runs.models import Run, RunStatus, Trigger
 from cloudbackup import backends, sync
@@ -93,6 +95,8 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     item = runs.start_item(run, user=person)
     stage: Path | None = None
     step = f"Restoring {relpath or 'everything'} from {dest.name}"
+    what: Any = relpath or messages.msg("cloudbackup.everything")
+    step_said = messages.msg("cloudbackup.step_restoring", path=what, destination=dest.name)
     try:
         found = _listing(remote, dest, source)
         if found is None:
@@ -119,22 +123,29 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         landing.apply(person, plan, suffix)
     except rclone.RcloneError as exc:
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
-        raise runs.StepError(step, str(exc), "test the destination's connection") from exc
+        raise runs.StepError(step, str(exc), "run Test connection on the destination's page",
+                             code="runs.step_error_hint",
+                             params={"step": step_said, "message": str(exc),
+                                     "hint": messages.msg("cloudbackup.run_test_connection")}) from exc
     except (QuotaExceeded, landing.NothingToRestore, OSError) as exc:
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
-        raise runs.StepError(step, str(exc)) from exc
+        raise runs.StepError(step, str(exc), code="runs.step_error",
+                             params={"step": step_said, "message": str(exc)}) from exc
     finally:
         if stage is not None:
             landing.discard(stage)
-    said = landing.summary(plan)
+    said = landing.landed(plan)
     # As in sync: errors of a pass that rclone's retry fixed are not lasting; notice-only skips are.
     lasting = [e for e in result.errors if not sync.RETRY_SUMMARY.match(e)] if result.returncode else []
-    problems = lasting + [f"not restored: {s}" for s in result.skipped]
+    problems = [messages.msg("runs.text", text=line) for line in lasting]  # rclone's own words
+    problems += [messages.msg("cloudbackup.not_restored", name=name) for name in result.skipped]
+    told = messages.lines(said, *problems[:50])
     runs.finish_item(item, status=RunStatus.PARTIAL if problems else RunStatus.SUCCEEDED,
                      files=len(plan.moves), bytes_=plan.incoming, errors=len(problems),
-                     message="\n".join([said, *problems[:50]]), restored_to=plan.place_of(stage, prefix))
+                     code=told["code"], params=told["params"], restored_to=plan.place_of(stage, prefix))
     run.files_done, run.bytes_done = len(plan.moves), plan.incoming
-    return runs.Outcome(message=f"Restored {relpath or 'everything'} from {dest.name}: {said}", errors=problems)
+    return runs.Outcome(code="cloudbackup.restored", params={"path": what, "destination": dest.name, "said": said},
+                        errors=[messages.english(p["code"], p["params"]) for p in problems])
 
 
 class CloudRestoreSource(RestoreSource):

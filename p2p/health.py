@@ -7,7 +7,7 @@ import os
 from anemone.engines import restic
 from anemone.files.paths import area_root
 from anemone.files.services import TEMP_PREFIX
-from anemone.runs import messages
+from anemone.runs import messages, schedules
 from anemone.runs.models import RunStatus, ScheduleKind
 from p2p import hints, repos, services
 from p2p.models import UserRepository
@@ -60,7 +60,7 @@ def check_repositories(peer: Peer) -> Check:
     if len(empty) == len(people):
         return Check.of("repository", "pending", waiting)
     opened = messages.msg("p2p.health_opened", count=len(people) - len(empty))
-    return Check.of("repository", "ok", hints.join([opened, waiting]) if empty else opened)
+    return Check.of("repository", "ok", messages.joined([opened, waiting]) if empty else opened)
 
 
 def check_backup(peer: Peer) -> Check:
@@ -69,16 +69,16 @@ def check_backup(peer: Peer) -> Check:
         return Check.of("backup", "fail", messages.msg("p2p.health_not_scheduled"),
                         messages.msg("p2p.health_fix_schedule"))
     run = services.last_run(target)
-    schedule = hints.schedule_message(target)
+    schedule = schedules.describe_message(target)
     if run is None:
         return Check.of("backup", "fail", messages.msg("p2p.health_never_run", schedule=schedule),
                         messages.msg("p2p.health_fix_run"))
     if run.status not in (RunStatus.SUCCEEDED, RunStatus.QUEUED, RunStatus.RUNNING):
-        return Check.of("backup", "fail", messages.msg("p2p.health_last_failed", status=hints.status_message(run.status),
+        return Check.of("backup", "fail", messages.msg("p2p.health_last_failed", status=messages.msg("runs.status", status=run.status),
                                                        message=hints.first_line(run)),
                         messages.msg("p2p.health_fix_open_run"))
     return Check.of("backup", "ok", messages.msg("p2p.health_ok", schedule=schedule,
-                                                 status=hints.status_message(run.status)))
+                                                 status=messages.msg("runs.status", status=run.status)))
 
 
 def explicit_host(peer: Peer) -> tuple[str, int] | None:

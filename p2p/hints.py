@@ -13,7 +13,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from anemone.runs import messages
-from anemone.runs.models import RunStatus, ScheduleKind
 
 _UNREACHABLE = _("peer unreachable: check the tunnel and the peer's Anemone (Peers → health checklist)")
 
@@ -35,7 +34,6 @@ HINTS: dict[str, Any] = {
 }
 
 MESSAGES: dict[str, Any] = {
-    "p2p.join": "%(first)s; %(second)s",
     "p2p.error_hint": _("%(error)s — %(hint)s"),
     "p2p.person_error_hint": _("%(user)s: %(error)s — %(hint)s"),
     "p2p.person_error": _("%(user)s: %(error)s"),
@@ -59,10 +57,6 @@ MESSAGES: dict[str, Any] = {
     "p2p.summary_some": _("%(done)s of %(count)s people backed up to %(peer)s in %(seconds)s s: %(bytes)s bytes "
                           "added"),
     "p2p.no_snapshot": _("no snapshot %(snapshot)s for %(user)s"),
-    # files.landing's words (the same msgids, so core's French applies), as data.
-    "p2p.landed_in_place": _("%(count)s file(s) back in place in %(area)s/"),
-    "p2p.landed_beside": _("%(count)s kept beside a different current version (%(names)s%(more)s)"),
-    "p2p.landed_unchanged": _("%(count)s already there unchanged"),
     "p2p.restored": _("Restored %(path)s from %(peer)s: %(said)s"),
     "p2p.person_landed": _("%(user)s: %(said)s"),
     "p2p.nothing_backed_up": _("%(user)s: nothing was backed up"),
@@ -85,20 +79,9 @@ MESSAGES: dict[str, Any] = {
     "p2p.health_last_failed": _("last run %(status)s: %(message)s"),
     "p2p.health_fix_open_run": _("Open the run for the failing step and what to do."),
     "p2p.health_ok": _("%(schedule)s; last run %(status)s"),
-    # anemone.runs.schedules.describe's words (the same msgids: core's French applies), as data.
-    "p2p.schedule_interval": _("every %(minutes)s min"),
-    "p2p.schedule_daily": _("daily at %(time)s"),
-    "p2p.schedule_weekly": _("weekly on %(day)s at %(time)s"),
-    "p2p.schedule_monthly": _("monthly on day %(day)s at %(time)s"),
-    "p2p.schedule_manual": _("manual only"),
 }
 for _name, _text in HINTS.items():
     MESSAGES[f"p2p.hint_{_name}"] = _text
-for _status in RunStatus:
-    MESSAGES[f"p2p.status_{_status.value}"] = _status.label
-for _number, _day in enumerate([_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"),
-                                _("Sunday")]):
-    MESSAGES[f"p2p.weekday_{_number}"] = _day
 
 
 def _outcome(exc_or_outcome: Any) -> str:
@@ -126,46 +109,12 @@ def with_hint(exc: Exception) -> str:
     return f"{exc} — {hint(exc)}"
 
 
-def join(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Several messages on one line, separated by "; "."""
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = messages.msg("p2p.join", first=joined, second=part)
-    return joined
 
 
-def landed(plan: Any) -> dict[str, Any]:
-    """files.landing.summary as data: where a restore put the files."""
-    area = plan.area
-    parts = [messages.msg("p2p.landed_in_place", count=len(plan.in_place), area=area)]
-    beside = plan.kept_beside
-    if beside:
-        names = ", ".join(f"{area}/{m.target.relative_to(plan.area_dir).as_posix()}" for m in beside[:5])
-        parts.append(messages.msg("p2p.landed_beside", count=len(beside), names=names,
-                                  more="…" if len(beside) > 5 else ""))
-    if plan.unchanged:
-        parts.append(messages.msg("p2p.landed_unchanged", count=plan.unchanged))
-    return join(parts)
 
 
-def status_message(status: str) -> dict[str, Any]:
-    """A run's status (its label, translated) as a message parameter."""
-    return messages.msg(f"p2p.status_{status}")
 
 
-def schedule_message(target: Any) -> dict[str, Any]:
-    """anemone.runs.schedules.describe as data: a stored checklist says it in the reader's language."""
-    kind = target.schedule_kind
-    at = (target.schedule_time.strftime("%H:%M") if target.schedule_time else "02:00")
-    if kind == ScheduleKind.INTERVAL:
-        return messages.msg("p2p.schedule_interval", minutes=target.schedule_interval_minutes)
-    if kind == ScheduleKind.DAILY:
-        return messages.msg("p2p.schedule_daily", time=at)
-    if kind == ScheduleKind.WEEKLY:
-        return messages.msg("p2p.schedule_weekly", day=messages.msg(f"p2p.weekday_{target.schedule_weekday}"), time=at)
-    if kind == ScheduleKind.MONTHLY:
-        return messages.msg("p2p.schedule_monthly", day=target.schedule_monthday, time=at)
-    return messages.msg("p2p.schedule_manual")
 
 
 def first_line(run: Any) -> dict[str, Any]:

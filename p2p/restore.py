@@ -206,7 +206,7 @@ def _restore_one(run: Run, tracker: runs.Tracker, target: PeerTarget, person, sn
         if stage is not None:
             landing.discard(stage)
     assert stage is not None
-    said = hints.landed(plan)
+    said = landing.landed(plan)
     runs.finish_item(item, status=RunStatus.SUCCEEDED, files=len(plan.moves), bytes_=plan.incoming,
                      restored_to=plan.place_of(stage, where.strip("/")), snapshot_id=snapshot.id,
                      code=said["code"], params=said["params"])
@@ -250,7 +250,7 @@ def _restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
                 continue
             landed.append(messages.msg("p2p.person_landed", user=person.username, said=said))
         summary = messages.msg("p2p.bulk_restored", done=len(people) - len(errors), count=len(people),
-                               peer=target.peer.name, landed=hints.join(landed) if landed else "")
+                               peer=target.peer.name, landed=messages.joined(landed) if landed else "")
         whole = messages.lines(summary, *errors)
         return runs.Outcome(code=whole["code"], params=whole["params"],
                             errors=[messages.english(e["code"], e["params"]) for e in errors],

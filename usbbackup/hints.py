@@ -80,12 +80,6 @@ MESSAGES: dict[str, Any] = {
     "usbbackup.unplugged_restore": _("The drive of %(job)s was unplugged; nothing was restored."),
     "usbbackup.no_snapshot_of_you": _("%(user)s: %(job)s holds no snapshot of your files yet."),
     "usbbackup.person_restored": _("%(user)s: files from %(job)s's snapshot %(snapshot)s (%(date)s): %(said)s"),
-    # where restored files went (files.landing's words, the same msgids: its translations serve)
-    "usbbackup.landed_in_place": _("%(count)s file(s) back in place in %(area)s/"),
-    "usbbackup.landed_beside": _("%(count)s kept beside a different current version (%(names)s%(more)s)"),
-    "usbbackup.landed_unchanged": _("%(count)s already there unchanged"),
-    "usbbackup.nothing_to_restore": _("nothing to restore"),
-    "usbbackup.then": "%(first)s; %(rest)s",  # parts of one sentence, chained
 }
 for _outcome, _text in HINTS.items():
     MESSAGES[f"usbbackup.hint_{_outcome}"] = _text

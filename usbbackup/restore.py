@@ -209,24 +209,6 @@ def restore_users(backup: repo.Repo, result: RestoreResult, *, log: Log = lambda
     return result
 
 
-def landed(plans: list) -> dict[str, Any]:
-    """Where the files went, as a run message: files.landing.summary's words, stored as codes so each
-    reader sees them in their language."""
-    parts: list[dict[str, Any]] = []
-    for plan in plans:
-        parts.append(messages.msg("usbbackup.landed_in_place", count=len(plan.in_place), area=plan.area))
-        if beside := plan.kept_beside:
-            names = ", ".join(f"{plan.area}/{m.target.relative_to(plan.area_dir).as_posix()}" for m in beside[:5])
-            parts.append(messages.msg("usbbackup.landed_beside", count=len(beside), names=names,
-                                      more="…" if len(beside) > 5 else ""))
-        if plan.unchanged:
-            parts.append(messages.msg("usbbackup.landed_unchanged", count=plan.unchanged))
-    if not parts:
-        return messages.msg("usbbackup.nothing_to_restore")
-    said = parts[-1]
-    for part in reversed(parts[:-1]):
-        said = messages.msg("usbbackup.then", first=part, rest=said)
-    return said
 
 
 def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> dict[str, Any]:
@@ -234,7 +216,7 @@ def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> dict[str, An
     the same as P2P and cloud restores: files back at their own paths, a different current file kept and the
     restored one beside it, after a quota check against the files on disk (the restored database's usage
     counters describe the old server's disk, so they are recounted first). Staged out of sight; a refusal or
-    failure leaves nothing. Returns where the files went, as a message (``landed``)."""
+    failure leaves nothing. Returns where the files went, as a message (``landing.landed``)."""
     from anemone.engines import restic
     from anemone.files import landing
     from anemone.files.paths import area_root
@@ -263,7 +245,7 @@ def restore_person(backup: repo.Repo, snap: repo.Snapshot, user) -> dict[str, An
             landing.apply(user, plan, suffix)
     finally:
         landing.discard(stage)
-    return landed(plans)
+    return landing.landed(*plans)
 
 
 def start_users_restore(folder: Path, user=None) -> Run:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from anemone.engines.restic_errors import NoSpace, ResticError, Unreachable, classify, stderr_signal
 
@@ -26,8 +27,9 @@ class PeerWatch:
       retries pushed rclone's lines out of the kept tail and restic only says "500".
     """
 
-    def __init__(self, grace: float = UNREACHABLE_GRACE) -> None:
+    def __init__(self, grace: float = UNREACHABLE_GRACE, clock: Callable[[], float] = time.monotonic) -> None:
         self.grace = grace
+        self.clock = clock  # a test passes its own, so timing does not depend on the machine's load
         self.unreachable_since: float | None = None
         self.last_signal = 0.0
         self.seen: ResticError | None = None
@@ -43,14 +45,14 @@ class PeerWatch:
             raise NoSpace(str(signal))
         if isinstance(signal, Unreachable):
             self.seen = self.seen or signal
-            self.last_signal = time.monotonic()
+            self.last_signal = self.clock()
             if self.unreachable_since is None:
                 self.unreachable_since = self.last_signal
 
     def check(self) -> None:
-        if self.unreachable_since is not None and time.monotonic() - self.last_signal > self.grace:
+        if self.unreachable_since is not None and self.clock() - self.last_signal > self.grace:
             self.unreachable_since = None  # restic's retry got through: no word of failure since
-        if self.unreachable_since is not None and time.monotonic() - self.unreachable_since > self.grace:
+        if self.unreachable_since is not None and self.clock() - self.unreachable_since > self.grace:
             raise Unreachable(f"{self.seen or 'the server cannot be reached'}: no answer for {self.grace:.0f} s "
                               "while restic kept retrying")
 

@@ -26,12 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from anemone.files import paths
 from anemone.files.uploads import free_name
 from anemone.files.usage import change_usage, check_quota
+from anemone.runs import messages
 
 STAGE_PREFIX = ".restoring-"
 
@@ -178,15 +180,17 @@ def apply(user, plan_: Plan, suffix: str | None = None) -> Plan:
     return plan_
 
 
-def summary(plan_: Plan) -> str:
-    """Where the files went, in words, for the run's message and the person's item."""
-    area = plan_.area
-    parts = [_("%(count)s file(s) back in place in %(area)s/") % {"count": len(plan_.in_place), "area": area}]
-    beside = plan_.kept_beside
-    if beside:
-        names = ", ".join(f"{area}/{m.target.relative_to(plan_.area_dir).as_posix()}" for m in beside[:5])
-        parts.append(_("%(count)s kept beside a different current version (%(names)s%(more)s)")
-                     % {"count": len(beside), "names": names, "more": "…" if len(beside) > 5 else ""})
-    if plan_.unchanged:
-        parts.append(_("%(count)s already there unchanged") % {"count": plan_.unchanged})
-    return "; ".join(parts)
+def landed(*plans: Plan) -> dict[str, Any]:
+    """Where the files went, as a run message (code + params, anemone.runs.messages): every kind of restore
+    stores it on its run and item, so each reader sees it in their own language."""
+    parts: list[dict[str, Any]] = []
+    for plan_ in plans:
+        area = plan_.area
+        parts.append(messages.msg("files.landed_in_place", count=len(plan_.in_place), area=area))
+        if beside := plan_.kept_beside:
+            names = ", ".join(f"{area}/{m.target.relative_to(plan_.area_dir).as_posix()}" for m in beside[:5])
+            parts.append(messages.msg("files.landed_beside", count=len(beside), names=names,
+                                      more="…" if len(beside) > 5 else ""))
+        if plan_.unchanged:
+            parts.append(messages.msg("files.landed_unchanged", count=plan_.unchanged))
+    return messages.joined(parts) if parts else messages.msg("files.nothing_to_restore")

@@ -30,6 +30,15 @@ CATALOGUE: dict[str, Any] = {
     "runs.people": ngettext_lazy("%(count)s person", "%(count)s people", "count"),
     "runs.files": ngettext_lazy("%(count)s file", "%(count)s files", "count"),
     "runs.size": lambda bytes: filesizeformat(bytes),  # "120 bytes", "1.2 GB", "1,2 Go": a function, not a text
+    "runs.joined": "%(first)s; %(second)s",  # parts of one line (see joined)
+    # Schedules (anemone.runs.schedules.describe_message): what a stored checklist or summary says of one.
+    "runs.schedule_interval": _("every %(minutes)s min"),
+    "runs.schedule_daily": _("daily at %(time)s"),
+    "runs.schedule_weekly": _("weekly on %(day)s at %(time)s"),
+    "runs.schedule_monthly": _("monthly on day %(day)s at %(time)s"),
+    "runs.schedule_manual": _("manual only"),
+    "runs.weekday": lambda day: _weekday(day),
+    "runs.status": lambda status: _status(status),  # a run's status label ("succeeded", "réussi")
     "runs.text": "%(text)s",
     "runs.step_error": _("%(step)s: %(message)s"),
     "runs.step_error_hint": _("%(step)s: %(message)s — %(hint)s"),
@@ -43,6 +52,18 @@ CATALOGUE: dict[str, Any] = {
 }
 
 
+def _weekday(day: int) -> str:
+    from anemone.runs.models import WEEKDAYS
+
+    return str(WEEKDAYS[int(day)]) if 0 <= int(day) < len(WEEKDAYS) else str(day)
+
+
+def _status(status: str) -> str:
+    from anemone.runs.models import RunStatus
+
+    return str(RunStatus(status).label) if status in RunStatus.values else status
+
+
 def msg(code: str, **params: Any) -> dict[str, Any]:
     """A message as stored inside another message's parameters."""
     return {"code": code, "params": params}
@@ -51,6 +72,14 @@ def msg(code: str, **params: Any) -> dict[str, Any]:
 def lines(*parts: dict[str, Any]) -> dict[str, Any]:
     """Several messages shown one per line (e.g. a summary and the errors under it)."""
     return msg("runs.lines", lines=list(parts))
+
+
+def joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several messages on one line, separated by "; " (a list in ``lines`` puts each on its own line)."""
+    together = parts[0]
+    for part in parts[1:]:
+        together = msg("runs.joined", first=together, second=part)
+    return together
 
 
 def _table(code: str) -> dict[str, Any]:

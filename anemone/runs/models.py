@@ -168,6 +168,9 @@ class ScheduleKind(models.TextChoices):
     MONTHLY = "monthly", _("monthly")
 
 
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+
+
 class ScheduleFields(models.Model):
     """Schedule of a target, in the server's time zone; mirrored into a django-q2 Schedule."""
 
@@ -179,9 +182,7 @@ class ScheduleFields(models.Model):
     )
     schedule_time = models.TimeField(_("at (HH:MM)"), null=True, blank=True)
     schedule_weekday = models.PositiveSmallIntegerField(
-        _("weekday"), default=0, choices=[(i, d) for i, d in enumerate(
-            [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
-        )]
+        _("weekday"), default=0, choices=list(enumerate(WEEKDAYS))
     )
     schedule_monthday = models.PositiveSmallIntegerField(
         _("day of month (1–28)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]

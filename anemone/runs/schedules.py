@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_q.models import Schedule
 
+from anemone.runs import messages
 from anemone.runs.models import ScheduleFields, ScheduleKind
 
 TASK = "anemone.runs.tasks.scheduled_run"
@@ -63,20 +64,26 @@ def next_run(fields: ScheduleFields, after: datetime | None = None) -> datetime 
     raise ValueError(f"unknown schedule kind {kind!r}")
 
 
-def describe(fields: ScheduleFields) -> str:
-    """A short human description in the active language, e.g. 'daily at 02:00'."""
+def describe_message(fields: ScheduleFields) -> dict[str, Any]:
+    """The schedule as a message (code + params), for what is stored and read later in another language."""
     kind = fields.schedule_kind
     at = (fields.schedule_time or time(2, 0)).strftime("%H:%M")
     if kind == ScheduleKind.INTERVAL:
-        return _("every %(minutes)s min") % {"minutes": fields.schedule_interval_minutes}
+        return messages.msg("runs.schedule_interval", minutes=fields.schedule_interval_minutes)
     if kind == ScheduleKind.DAILY:
-        return _("daily at %(time)s") % {"time": at}
+        return messages.msg("runs.schedule_daily", time=at)
     if kind == ScheduleKind.WEEKLY:
-        return _("weekly on %(day)s at %(time)s") % {
-            "day": fields.get_schedule_weekday_display(), "time": at}
+        return messages.msg("runs.schedule_weekly", day=messages.msg("runs.weekday", day=fields.schedule_weekday),
+                            time=at)
     if kind == ScheduleKind.MONTHLY:
-        return _("monthly on day %(day)s at %(time)s") % {"day": fields.schedule_monthday, "time": at}
-    return _("manual only")
+        return messages.msg("runs.schedule_monthly", day=fields.schedule_monthday, time=at)
+    return messages.msg("runs.schedule_manual")
+
+
+def describe(fields: ScheduleFields) -> str:
+    """A short human description in the active language, e.g. 'daily at 02:00'."""
+    said = describe_message(fields)
+    return messages.render(said["code"], said["params"])
 
 
 def sync_schedule(kind: str, target_id: int, fields: ScheduleFields | None, *, enabled: bool = True) -> Schedule | None:

@@ -243,7 +243,9 @@ def execute(run_id: int, body: Callable[[Run, Tracker], Outcome] | None = None) 
     status = outcome.status or (RunStatus.PARTIAL if outcome.errors else RunStatus.SUCCEEDED)
     if status == RunStatus.SUCCEEDED:
         run.percent = 100.0
-    return _finalise(run, status, outcome.message or "\n".join(outcome.errors[:20]), outcome.code, outcome.params)
+    # A coded outcome's English column is its own rendering (its errors are among its lines), not the errors alone.
+    english = outcome.message or ("" if outcome.code else "\n".join(outcome.errors[:20]))
+    return _finalise(run, status, english, outcome.code, outcome.params)
 
 
 def _finalise(run: Run, status: str, message: str, code: str = "",
