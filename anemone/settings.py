@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "anemone.accounts",
     "anemone.files",
     "anemone.runs",
+    "anemone.alerts",
     "peers",
     "p2p",
     "cloudbackup",
