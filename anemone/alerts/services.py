@@ -128,15 +128,16 @@ def compose(alert: Alert, language: str) -> tuple[str, str]:
             "recovered": _("%(kind)s works again: %(target)s"),
         }
         firsts = {
-            "run-failed": _("Run #%(run)s of “%(target)s” (%(kind)s) failed at %(when)s."),
-            "run-partial": _("Run #%(run)s of “%(target)s” (%(kind)s) partially succeeded at %(when)s: part of "
+            "run-failed": _("On %(when)s, run #%(run)s of “%(target)s” (%(kind)s) failed."),
+            "run-partial": _("On %(when)s, run #%(run)s of “%(target)s” (%(kind)s) partially succeeded: part of "
                              "it was not done."),
-            "run-interrupted": _("Run #%(run)s of “%(target)s” (%(kind)s) was interrupted at %(when)s."),
-            "recovered": _("“%(target)s” (%(kind)s) works again: run #%(run)s succeeded at %(when)s. It had been "
-                           "going wrong since %(since)s."),
+            "run-interrupted": _("On %(when)s, run #%(run)s of “%(target)s” (%(kind)s) was interrupted."),
+            "recovered": _("On %(when)s, run #%(run)s of “%(target)s” (%(kind)s) succeeded: it works again."),
         }
         title = f"[{server}] " + titles.get(alert.event, "%(kind)s: %(target)s") % words
         lines = [firsts.get(alert.event, title) % words]
+        if alert.event == "recovered":
+            lines.append(_("Going wrong since: %(since)s") % words)
         if alert.event != "recovered":
             said = (run.shown_message if run else alert.message).strip()
             if said:
