@@ -84,6 +84,7 @@ def smtp_server(settings) -> Iterator[Mailbox]:
 class Webhook:
     port: int
     posts: list[dict] = field(default_factory=list)
+    headers: list[dict] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -93,6 +94,7 @@ class Webhook:
 class _HookHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.hook.headers.append(dict(self.headers))  # type: ignore[attr-defined]
         self.server.hook.posts.append({"path": self.path, **json.loads(body)})  # type: ignore[attr-defined]
         self.send_response(200)
         self.send_header("Content-Length", "0")
