@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "anemone.accounts",
     "anemone.files",
     "anemone.runs",
+    "anemone.alerts",
     "peers",
     "p2p",
     "cloudbackup",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", views.health, name="health"),
     path("settings/", views.site_settings, name="site-settings"),
+    path("settings/alerts/", include("anemone.alerts.urls")),
     path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
     path("files/", include("anemone.files.urls")),

@@ -7,6 +7,7 @@ decides *what* to say and *when* (anemone.alerts.jobs); a channel only delivers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import ClassVar
 
 
@@ -14,13 +15,15 @@ from typing import ClassVar
 class Alert:
     """One thing worth telling: what happened, about which target, and where to read more."""
 
-    event: str  # "run-failed", "run-partial", "run-interrupted" (more come with the operations issue)
+    event: str  # "run-failed", "run-partial", "run-interrupted", "recovered" (more come with the operations issue)
     kind: str
     target_label: str
     run_id: int
     status: str
     message: str = ""
     people: tuple[int, ...] = field(default=())  # ids of the people whose files the run concerned
+    target_id: int = 0
+    since: datetime | None = None  # when the problem began (for "recovered": how long it lasted)
 
 
 class Channel:
