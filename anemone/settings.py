@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "p2p", "description": "Backups to peers: targets (admins), each person's snapshots there, restores."},
         {"name": "cloud", "description": "Cloud destinations (admins): sync, connection test; restores for everyone."},
         {"name": "usb", "description": "USB drives and backup jobs (admins): eject, sync, snapshots."},
+        {"name": "alerts", "description": "Alert channels (admins): e-mail or an Apprise URL (write-only), the "
+                                          "events each is told, a test message."},
     ],
     # Every operation documents the 4xx answers every view can give (anemone.api.schema.document_errors).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "anemone.api.schema.document_errors"],
