@@ -94,7 +94,6 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     area = area.resolve()
     item = runs.start_item(run, user=person)
     stage: Path | None = None
-    step = f"Restoring {relpath or 'everything'} from {dest.name}"
     what: Any = relpath or messages.msg("cloudbackup.everything")
     step_said = messages.msg("cloudbackup.step_restoring", path=what, destination=dest.name)
     try:
@@ -123,14 +122,10 @@ def restore_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
         landing.apply(person, plan, suffix)
     except rclone.RcloneError as exc:
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
-        raise runs.StepError(step, str(exc), "run Test connection on the destination's page",
-                             code="runs.step_error_hint",
-                             params={"step": step_said, "message": str(exc),
-                                     "hint": messages.msg("cloudbackup.run_test_connection")}) from exc
+        raise runs.StepError.of(step_said, str(exc), messages.msg("cloudbackup.run_test_connection")) from exc
     except (QuotaExceeded, landing.NothingToRestore, OSError) as exc:
         runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(exc))
-        raise runs.StepError(step, str(exc), code="runs.step_error",
-                             params={"step": step_said, "message": str(exc)}) from exc
+        raise runs.StepError.of(step_said, str(exc)) from exc
     finally:
         if stage is not None:
             landing.discard(stage)

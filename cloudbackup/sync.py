@@ -82,9 +82,7 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
         if isinstance(error, FATAL):
             runs.finish_item(item, status=RunStatus.FAILED, errors=1, message=str(error))
             step = messages.msg("cloudbackup.step_syncing", user=person.username, destination=dest.name)
-            raise runs.StepError(f"Syncing {person.username} to {dest.name}", str(error), _hint(error),
-                                 code="runs.step_error_hint", params={
-                                     "step": step, "message": str(error), "hint": hints.hint_message(error.outcome)})
+            raise runs.StepError.of(step, str(error), hints.hint_message(error.outcome))
     stats = result.stats
     # rclone retries a failed pass (--retries 3); errors of a pass that a later one fixed are only logged.
     lasting = [e for e in result.errors if not RETRY_SUMMARY.match(e)] if result.returncode else []
@@ -99,11 +97,6 @@ def _sync_user(run: Run, tracker: runs.Tracker, dest: Destination, remote: backe
     run.files_done += stats.transfers
     run.bytes_done += stats.bytes
     return [f"{person.username}: {e}" for e in problems]
-
-
-def _hint(error: rclone.RcloneError) -> str:
-    """The hint in English, for the log (the run itself stores the hint's code)."""
-    return messages.english(hints.hint_message(error.outcome)["code"])
 
 
 def pruned_today(dest: Destination, now: datetime) -> bool:
@@ -140,10 +133,8 @@ def check_remote_still_there(run: Run, dest: Destination, folders: set[str] | No
         return
     if run.options.get("recreate_remote") or not stored_copies_before(dest):
         return
-    params = {"step": messages.msg("cloudbackup.step_checking_folder", destination=dest.name),
-              "message": messages.msg("cloudbackup.folder_gone"), "hint": messages.msg("cloudbackup.folder_gone_hint")}
-    step, message, hint = (messages.english(part["code"], part["params"]) for part in params.values())
-    raise runs.StepError(step, message, hint, code="runs.step_error_hint", params=params)
+    raise runs.StepError.of(messages.msg("cloudbackup.step_checking_folder", destination=dest.name),
+                            messages.msg("cloudbackup.folder_gone"), messages.msg("cloudbackup.folder_gone_hint"))
 
 
 def prune_versions(dest: Destination, remote: backends.Remote, now: datetime, folders: set[str]) -> int:
@@ -169,10 +160,8 @@ def sync_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
     dest = Destination.objects.get(pk=run.target_id)
     dry_run = bool(run.options.get("dry_run"))
     if dest.kind == Kind.SFTP and not dest.host_key and (refused := connection.pin_host_key(dest)) is not None:
-        raise runs.StepError(f"Connecting to {dest.name}", refused.message, "run Test connection on the destination's page",
-                             code="runs.step_error_hint", params={
-                                 "step": messages.msg("cloudbackup.step_connecting", destination=dest.name),
-                                 "message": refused.message, "hint": messages.msg("cloudbackup.run_test_connection")})
+        raise runs.StepError.of(messages.msg("cloudbackup.step_connecting", destination=dest.name), refused.message,
+                                messages.msg("cloudbackup.run_test_connection"))
     remote = backends.remote(dest)
     folders = remote_folders(remote)
     check_remote_still_there(run, dest, folders)

@@ -57,10 +57,7 @@ def _failure(user: str, exc: Exception, code: str = "p2p.person_error_hint") -> 
 def _step_error(person, target: PeerTarget, exc: Exception) -> runs.StepError:
     """The peer is gone for everyone: the run stops at this step, with the hint."""
     step = messages.msg("p2p.step_backing_up", user=person.username, peer=target.peer.name)
-    hint = hints.hint_message(exc)
-    params = {"step": step, "message": str(exc), "hint": hint}
-    return runs.StepError(messages.english(step["code"], step["params"]), str(exc),
-                          messages.english(hint["code"], hint["params"]), code="runs.step_error_hint", params=params)
+    return runs.StepError.of(step, str(exc), hints.hint_message(exc))
 
 
 def _finish(item, status: str, parts: list[dict[str, Any]], **values: Any) -> None:

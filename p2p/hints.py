@@ -109,14 +109,6 @@ def with_hint(exc: Exception) -> str:
     return f"{exc} — {hint(exc)}"
 
 
-
-
-
-
-
-
-
-
 def first_line(run: Any) -> dict[str, Any]:
     """The first line of a run's message, as data when the run stored a code (what lists show first)."""
     if run.message_code == "runs.lines" and (run.message_params or {}).get("lines"):

@@ -155,15 +155,10 @@ def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:
         messages.msg("runs.text", text=str(exc))
     runs.finish_item(item, status=RunStatus.FAILED, errors=1, code=detail["code"], params=detail["params"])
     step = messages.msg("p2p.step_restoring", user=person.username, peer=target.peer.name)
-    params: dict[str, Any] = {"step": step, "message": error}
-    if engine:
-        params["hint"] = hints.hint_message(exc)
-    hint = messages.english(params["hint"]["code"]) if engine else ""
-    return runs.StepError(messages.english(step["code"], step["params"]), str(exc), hint,
-                          code="runs.step_error_hint" if engine else "runs.step_error", params=params)
+    return runs.StepError.of(step, error, hints.hint_message(exc) if engine else None)
 
 
-class SnapshotNotFound(restic.ResticError):
+class SnapshotNotFound(restic.SnapshotMissing):
     """The asked snapshot is not among the person's (a stale id, or 'latest' of an empty repository)."""
 
     def __init__(self, snapshot: str, user: str):

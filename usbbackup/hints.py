@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from anemone.runs.messages import english, msg
+from anemone.runs.messages import msg
 from anemone.runs.services import StepError
 
 FULL_HINT = _("Earlier snapshots on the drive are intact. Free space on it (or use a bigger drive, or back up "
@@ -91,9 +91,5 @@ def hint_message(outcome: str) -> dict[str, Any]:
 
 
 def step_error(step: str, message: dict[str, Any] | str, hint: dict[str, Any]) -> StepError:
-    """A failed step as data: step (a code), message and hint are stored messages (a str message is restic's or
-    the system's text, kept as a parameter); the English is kept for the log and the ``message`` column."""
-    said = message if isinstance(message, dict) else msg("runs.text", text=message)
-    params = {"step": msg(step), "message": said, "hint": hint}
-    step_text, message_text, hint_text = (english(part["code"], part["params"]) for part in params.values())
-    return StepError(step_text, message_text, hint_text, code="runs.step_error_hint", params=params)
+    """A failed step as data (``StepError.of``); ``step`` is a code of this table without parameters."""
+    return StepError.of(msg(step), message, hint)

@@ -72,6 +72,17 @@ class StepError(Exception):
         self.code, self.params = code, params or {}
         super().__init__(self.human())
 
+    @classmethod
+    def of(cls, step: dict, message: dict | str, hint: dict | None = None) -> StepError:
+        """The failure as data: ``step`` and ``hint`` are messages (``messages.msg``), ``message`` a message or
+        an engine's own words. The English (log, ``message`` column) is rendered from them, so no body writes
+        a text twice."""
+        params: dict[str, Any] = {"step": step, "message": message, **({"hint": hint} if hint else {})}
+        text = {name: part if isinstance(part, str) else messages.english(part["code"], part["params"])
+                for name, part in params.items()}
+        return cls(text["step"], text["message"], text.get("hint", ""),
+                   code="runs.step_error_hint" if hint else "runs.step_error", params=params)
+
     def as_data(self) -> tuple[str, dict]:
         """(code, params) of the whole failure, for the Run's message."""
         if self.code:
