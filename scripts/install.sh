@@ -49,10 +49,13 @@ restic_minimum=0.18.0
 restic_version() {
     "$1" version 2>/dev/null | sed -n 's/^restic \([0-9][0-9.]*\) .*/\1/p'
 }
+recent_enough() {  # a version at least $restic_minimum
+    [[ -n $1 && $(printf '%s\n%s\n' "$restic_minimum" "$1" | sort -V | head -1) == "$restic_minimum" ]]
+}
 install_restic() {
     local have
     have=$(restic_version .venv/bin/restic || true)
-    if [[ -n $have && $(printf '%s\n%s\n' "$restic_minimum" "$have" | sort -V | head -1) == "$restic_minimum" ]]; then
+    if recent_enough "$have"; then
         return 0
     fi
     echo "install: restic ${have:-absent} in the venv; fetching Debian trixie's restic package"
@@ -73,7 +76,7 @@ install_restic() {
     dpkg-deb -x "$work"/deb/restic_*.deb "$work/root"
     install -m 0755 "$work/root/usr/bin/restic" .venv/bin/restic.new
     have=$(restic_version .venv/bin/restic.new || true)
-    if [[ -z $have || $(printf '%s\n%s\n' "$restic_minimum" "$have" | sort -V | head -1) != "$restic_minimum" ]]; then
+    if ! recent_enough "$have"; then
         rm -f .venv/bin/restic.new
         echo "install: trixie's restic reports '${have:-nothing}', not >= $restic_minimum" >&2
         return 1
