@@ -11,6 +11,7 @@ from typing import Any
 
 import django_filters as filters
 import django_filters.rest_framework  # noqa: F401  (filters.rest_framework)
+from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
@@ -19,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anemone.api.errors import ConflictSerializer
+from anemone.api.me import MySafetyView
 from anemone.runs import privacy, registry, services
 from anemone.runs.models import Run, RunItem, RunStatus, Trigger
 
@@ -121,3 +123,6 @@ class BackupNowMixin:
 
 def register(router) -> None:
     router.register("runs", RunViewSet, basename="run")
+
+
+urlpatterns = [path("me/safety/", MySafetyView.as_view(), name="api-me-safety")]  # "how safe are my files"

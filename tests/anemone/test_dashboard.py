@@ -48,13 +48,15 @@ def test_it_speaks_the_persons_language(client, alice):
 
 
 def test_it_shows_the_last_good_copy_of_each_destination_that_carries_me(client, alice, bob):
-    mine, theirs = Destination.objects.create(name="dest-1"), Destination.objects.create(name="dest-2")
+    mine = Destination.objects.create(name="dest-1")
+    theirs = Destination.objects.create(name="dest-2", carry_everyone=False)  # carries bob only
+    theirs.users.add(bob)
     backup_run("cloud", mine, {alice: "succeeded"}, days_ago=2)
     backup_run("cloud", mine, {alice: "succeeded"}, days_ago=1)
     backup_run("cloud", theirs, {bob: "succeeded"}, days_ago=1)
     client.force_login(alice)
     page = client.get("/").content.decode()
-    assert page.count("dest-1") == 2 and "dest-2" not in page  # the summary line and its row
+    assert rows(page, "backup") == {"Cloud sync · dest-1": "last good copy 1 day ago"} and "dest-2" not in page
     assert "Your files were last copied 1\xa0day ago (dest-1)" in page
 
 

@@ -1,0 +1,192 @@
+"""The dashboards' pictures, built from rows already in the database (anemone.charts draws them).
+
+Admins: every target's newest good copy against its overdue threshold, 30 days of bytes and durations per
+target, each person's usage against their quota (the counters on User, never a walk of the files), and the
+charts apps register (peers: reciprocity). A person: their usage and, per destination carrying them, their
+own run items only — another person's name, files or figures never reach their page.
+
+Each builder runs a fixed number of queries, whatever the number of runs and people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from anemone import charts
+from anemone.runs import history, safety
+from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus
+
+DAYS = 30
+STATUS_CSS: dict[str, str] = {RunStatus.SUCCEEDED: "ok", RunStatus.PARTIAL: "warn", RunStatus.SKIPPED: "muted"}
+STATE_CSS = {safety.GREEN: "ok", safety.LATE: "warn", safety.FAILING: "bad"}
+
+
+@dataclass
+class Chart:
+    """A titled picture for a dashboard (what apps register too: rows for ``charts.hbars``)."""
+
+    title: str
+    svg: SafeString
+    note: str = ""
+
+
+@dataclass
+class TargetHistory:
+    label: str
+    charts: list[Chart] = field(default_factory=list)
+
+
+AdminChartProvider = Callable[[], "Chart | None"]
+_admin_charts: list[AdminChartProvider] = []
+
+
+def register_admin_chart(provider: AdminChartProvider) -> None:
+    """Called from an app's AppConfig.ready() (peers: reciprocity); core never imports the app."""
+    if provider not in _admin_charts:
+        _admin_charts.append(provider)
+
+
+def app_charts() -> list[Chart]:
+    return [chart for chart in (provider() for provider in _admin_charts) if chart is not None]
+
+
+def size(value: float) -> str:
+    return str(filesizeformat(int(value)))
+
+
+def hours(value: float) -> str:
+    return safety.short_age(timedelta(hours=value))
+
+
+def duration(seconds: float) -> str:
+    if seconds < 60:
+        return _("%(n)d s") % {"n": seconds}
+    return safety.short_age(timedelta(seconds=seconds))
+
+
+def _when(run: Run) -> str:
+    return formats.date_format(timezone.localtime(run.finished_at or run.queued_at), "SHORT_DATETIME_FORMAT")
+
+
+def schedule_chart(states: list[safety.DestinationSafety]) -> SafeString:
+    """Each target's newest good copy (hours ago) against its overdue threshold (the tick)."""
+    rows = []
+    for state in states:
+        age = state.age
+        value = age.total_seconds() / 3600 if age else 0
+        limit = state.threshold.total_seconds() / 3600 if state.threshold else None
+        said = (_("last good copy %(age)s ago") % {"age": safety.short_age(age)}) if age else _("never copied")
+        if limit is not None:
+            said += " · " + _("late after %(age)s") % {"age": hours(limit)}
+        label = f"{state.backup.kind_label} · {state.label}"
+        rows.append(charts.Row(label=label, value=value, limit=limit, css=STATE_CSS[state.state],
+                               tooltip=f"{label}: {said} · {state.state_label}"))
+    return charts.hbars(rows, title=_("Newest good copy against the schedule"),
+                        axis_label=_("hours since the newest good copy"), fmt=hours)
+
+
+def _backup_runs_since(start: Any) -> list[Run]:
+    return [run for run in Run.objects.filter(kind__in=history.backup_kind_names(), queued_at__gte=start)
+            .exclude(status__in=ACTIVE_STATUSES).order_by("queued_at", "id") if not run.is_dry_run]
+
+
+def target_histories(states: list[safety.DestinationSafety]) -> list[TargetHistory]:
+    """30 days of bytes and durations per target, one bar and one dot per run (one query for all targets)."""
+    end = timezone.now()
+    start = end - timedelta(days=DAYS)
+    by_target: dict[tuple[str, int], list[Run]] = {}
+    for run in _backup_runs_since(start):
+        by_target.setdefault((run.kind, run.target_id), []).append(run)
+    found = []
+    for state in states:
+        runs = by_target.get((state.kind, state.target_id), [])
+        if not runs:
+            continue
+        label = f"{state.backup.kind_label} · {state.label}"
+        tips = {run.pk: f"{_when(run)} · {run.get_status_display()} · {size(run.bytes_done)}"
+                        f" · {duration(run.duration_seconds or 0)}" for run in runs}
+        x_label = _("last %(n)d days") % {"n": DAYS}
+        found.append(TargetHistory(label=label, charts=[
+            Chart(_("Bytes per run"), charts.timeline(
+                [charts.Point(run.finished_at or run.queued_at, run.bytes_done, STATUS_CSS.get(run.status, "bad"),
+                              tips[run.pk]) for run in runs],
+                title=_("Bytes per run: %(target)s") % {"target": label}, y_label=_("bytes"), fmt=size, start=start, end=end, x_label=x_label)),
+            Chart(_("Duration per run"), charts.timeline(
+                [charts.Point(run.finished_at or run.queued_at, run.duration_seconds or 0,
+                              STATUS_CSS.get(run.status, "bad"), tips[run.pk]) for run in runs],
+                title=_("Duration per run: %(target)s") % {"target": label}, y_label=_("duration"), fmt=duration,
+                dots=True, start=start, end=end, x_label=x_label)),
+        ]))
+    return found
+
+
+def people_usage_chart(people: list[Any]) -> SafeString:
+    """Each active person's space used (the counters kept on User) against their total quota."""
+    rows = []
+    for person in people:
+        quota = person.quota_total_bytes or None
+        said = _("%(used)s of %(quota)s") % {"used": size(person.usage_total_bytes),
+                                             "quota": size(quota) if quota else _("unlimited")}
+        level = charts_level(person.usage_total_bytes, quota)
+        rows.append(charts.Row(label=person.username, value=person.usage_total_bytes, limit=quota, css=level,
+                               tooltip=f"{person.username}: {said}"))
+    return charts.hbars(rows, title=_("Space used against quotas"), axis_label=_("space used"), fmt=size)
+
+
+def charts_level(used: int, quota: int | None) -> str:
+    from anemone.files.usage import level
+
+    if not quota:
+        return "ok"
+    return {"ok": "ok", "warn": "warn", "hot": "warn", "full": "bad"}[level(100 * used / quota)]
+
+
+def my_usage_chart(person: Any) -> SafeString:
+    """The person's backup area and total against their quotas, and their trash."""
+    rows = []
+    for label, used, quota in ((_("Backup area"), person.usage_backup_bytes, person.quota_backup_bytes),
+                               (_("Total"), person.usage_total_bytes, person.quota_total_bytes),
+                               (_("Trash"), person.usage_trash_bytes, 0)):
+        said = _("%(used)s of %(quota)s") % {"used": size(used), "quota": size(quota) if quota else _("unlimited")}
+        if label == _("Trash"):
+            said = size(used)  # the trash has no quota of its own: it counts in the total
+        rows.append(charts.Row(label=label, value=used, limit=quota or None, css=charts_level(used, quota),
+                               tooltip=f"{label}: {said}"))
+    return charts.hbars(rows, title=_("Your space"), axis_label=_("space used"), fmt=size)
+
+
+def my_histories(person: Any, states: list[safety.DestinationSafety]) -> list[TargetHistory]:
+    """Per destination carrying the person, 30 days of their own items: bytes copied per run (one query)."""
+    end = timezone.now()
+    start = end - timedelta(days=DAYS)
+    keys = {(s.kind, s.target_id) for s in states}
+    items = (RunItem.objects.filter(user=person, run__kind__in=history.backup_kind_names(), run__queued_at__gte=start)
+             .exclude(Q(run__status__in=ACTIVE_STATUSES) | Q(status__in=ACTIVE_STATUSES)).select_related("run")
+             .order_by("run__queued_at", "run__id"))
+    by_target: dict[tuple[str, int], list[RunItem]] = {}
+    for item in items:
+        if not item.run.is_dry_run and (item.run.kind, item.run.target_id) in keys:
+            by_target.setdefault((item.run.kind, item.run.target_id), []).append(item)
+    found = []
+    for state in states:
+        mine = by_target.get((state.kind, state.target_id), [])
+        if not mine:
+            continue
+        label = f"{state.backup.kind_label} · {state.label}"
+        points = [charts.Point(item.run.finished_at or item.run.queued_at, item.bytes, STATUS_CSS.get(item.status, "bad"),
+                               f"{_when(item.run)} · {item.get_status_display()} · {size(item.bytes)} · "
+                               + ngettext("%(n)d file", "%(n)d files", item.files) % {"n": item.files}) for item in mine]
+        found.append(TargetHistory(label=label, charts=[Chart(_("Your files copied per run"), charts.timeline(
+            points, start=start, end=end, title=_("Your files copied per run: %(target)s") % {"target": label},
+            y_label=_("bytes"), x_label=_("last %(n)d days") % {"n": DAYS}, fmt=size))]))
+    return found
