@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString
@@ -177,15 +177,26 @@ def my_histories(person: Any, states: list[safety.DestinationSafety]) -> list[Ta
     for item in items:
         if not item.run.is_dry_run and (item.run.kind, item.run.target_id) in keys:
             by_target.setdefault((item.run.kind, item.run.target_id), []).append(item)
+    # A run that failed before it reached anybody (no item at all) failed for everyone it carries: shown too.
+    unreached: dict[tuple[str, int], list[Run]] = {}
+    for run in (Run.objects.filter(kind__in=history.backup_kind_names(), queued_at__gte=start,
+                                   status__in=[RunStatus.FAILED, RunStatus.INTERRUPTED])
+                .annotate(n_items=Count("items")).filter(n_items=0)):
+        if not run.is_dry_run and (run.kind, run.target_id) in keys:
+            unreached.setdefault((run.kind, run.target_id), []).append(run)
     found = []
     for state in states:
-        mine = by_target.get((state.kind, state.target_id), [])
-        if not mine:
+        key = (state.kind, state.target_id)
+        mine, failed = by_target.get(key, []), unreached.get(key, [])
+        if not mine and not failed:
             continue
         label = f"{state.backup.kind_label} · {state.label}"
         points = [charts.Point(item.run.finished_at or item.run.queued_at, item.bytes, STATUS_CSS.get(item.status, "bad"),
                                f"{_when(item.run)} · {item.get_status_display()} · {size(item.bytes)} · "
                                + ngettext("%(n)d file", "%(n)d files", item.files) % {"n": item.files}) for item in mine]
+        points += [charts.Point(run.finished_at or run.queued_at, 0, "bad",
+                                f"{_when(run)} · {run.get_status_display()} · " + _("nothing was copied"))
+                   for run in failed]
         found.append(TargetHistory(label=label, charts=[Chart(_("Your files copied per run"), charts.timeline(
             points, start=start, end=end, title=_("Your files copied per run: %(target)s") % {"target": label},
             y_label=_("bytes"), x_label=_("last %(n)d days") % {"n": DAYS}, fmt=size))]))
