@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 360  # viewBox units; the SVG is drawn at 100% of its box, so 1 unit ≈ 1 CSS pixel on a phone
-LEFT, RIGHT = 44, 8  # room for the y-axis tick labels, and a margin
+LEFT, RIGHT = 58, 10  # room for the y-axis tick labels, and a margin
 FONT = 11
 
 
@@ -42,9 +42,9 @@ class Point:
     tooltip: str = ""
 
 
-def _svg(height: float, title: str, body: list[str]) -> SafeString:
+def _svg(height: float, title: str, body: list[str], shape: str) -> SafeString:
     return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart {shape}" viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{escape(title)}" '
         f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         f'<title>{escape(title)}</title>{"".join(body)}</svg>')
 
@@ -78,7 +78,7 @@ def hbars(rows: list[Row], *, title: str, axis_label: str, fmt: Callable[[float]
     for fraction, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
         body.append(_text(8 + span * fraction, axis_y + 13, fmt(top * fraction), anchor=anchor))
     body.append(_text(8 + span / 2, axis_y + 28, axis_label, css="axis-label", anchor="middle"))
-    return _svg(axis_y + 34, title, body)
+    return _svg(axis_y + 34, title, body, "hbars")
 
 
 def timeline(points: list[Point], *, start: datetime, end: datetime, title: str, y_label: str, x_label: str,
@@ -86,7 +86,7 @@ def timeline(points: list[Point], *, start: datetime, end: datetime, title: str,
     """One bar (or dot) per run between start and end; the x axis is dated, the y axis says what it counts."""
     if not points:
         return mark_safe("")
-    height, top_pad, bottom = 150, 18, 120
+    height, top_pad, bottom = 156, 24, 124
     span_x, span_y = WIDTH - LEFT - RIGHT, bottom - top_pad
     top = max(1.0, *(p.value for p in points)) * 1.05
     seconds = max(1.0, (end - start).total_seconds())
@@ -94,15 +94,16 @@ def timeline(points: list[Point], *, start: datetime, end: datetime, title: str,
     def x_of(when: datetime) -> float:
         return LEFT + span_x * min(max((when - start).total_seconds() / seconds, 0), 1)
 
-    body = [_text(2, 11, y_label, css="axis-label"),
+    body = [_text(2, 12, y_label, css="axis-label"),
             f'<line class="axis-line" x1="{LEFT}" x2="{LEFT}" y1="{top_pad}" y2="{bottom}"/>',
             f'<line class="axis-line" x1="{LEFT}" x2="{LEFT + span_x}" y1="{bottom}" y2="{bottom}"/>']
     for fraction in (0, 0.5, 1):
         y = bottom - span_y * fraction
         body.append(_text(LEFT - 3, y + 4, fmt(top * fraction), anchor="end"))
+    tick_format = "TIME_FORMAT" if seconds < 86400 else "SHORT_DATE_FORMAT"  # a short history is dated by the hour
     for fraction, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
         when = timezone.localtime(start + (end - start) * fraction)
-        body.append(_text(LEFT + span_x * fraction, bottom + 14, formats.date_format(when, "SHORT_DATE_FORMAT"),
+        body.append(_text(LEFT + span_x * fraction, bottom + 14, formats.date_format(when, tick_format),
                           anchor=anchor))
     body.append(_text(LEFT + span_x / 2, bottom + 28, x_label, css="axis-label", anchor="middle"))
     width = max(2.0, min(10.0, span_x / max(len(points), 1) - 1))
@@ -115,4 +116,4 @@ def timeline(points: list[Point], *, start: datetime, end: datetime, title: str,
             size = max(size, 1.0)
             body.append(f'<rect class="bar-{point.css}" x="{x - width / 2:.1f}" y="{bottom - size:.1f}" '
                         f'width="{width:.1f}" height="{size:.1f}">{tip}</rect>')
-    return _svg(height, title, body)
+    return _svg(height, title, body, "timeline")

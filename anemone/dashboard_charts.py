@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
@@ -74,6 +74,15 @@ def duration(seconds: float) -> str:
     return safety.short_age(timedelta(seconds=seconds))
 
 
+def window(start: datetime, end: datetime, moments: list[datetime]) -> datetime:
+    """Where a timeline's axis starts: 30 days back, or a little before the first run when history is shorter
+    (a week-old server's runs would otherwise crowd the right edge)."""
+    if not moments:
+        return start
+    first = min(moments)
+    return max(start, first - max((end - first) * 0.1, timedelta(minutes=1)))
+
+
 def _when(run: Run) -> str:
     return formats.date_format(timezone.localtime(run.finished_at or run.queued_at), "SHORT_DATETIME_FORMAT")
 
@@ -115,32 +124,40 @@ def target_histories(states: list[safety.DestinationSafety]) -> list[TargetHisto
         label = f"{state.backup.kind_label} · {state.label}"
         tips = {run.pk: f"{_when(run)} · {run.get_status_display()} · {size(run.bytes_done)}"
                         f" · {duration(run.duration_seconds or 0)}" for run in runs}
-        x_label = _("last %(n)d days") % {"n": DAYS}
+        x_label = _("runs of the last %(n)d days") % {"n": DAYS}
+        axis_start = window(start, end, [run.finished_at or run.queued_at for run in runs])
         found.append(TargetHistory(label=label, charts=[
             Chart(_("Bytes per run"), charts.timeline(
                 [charts.Point(run.finished_at or run.queued_at, run.bytes_done, STATUS_CSS.get(run.status, "bad"),
                               tips[run.pk]) for run in runs],
-                title=_("Bytes per run: %(target)s") % {"target": label}, y_label=_("bytes"), fmt=size, start=start, end=end, x_label=x_label)),
+                title=_("Bytes per run: %(target)s") % {"target": label}, y_label=_("bytes"), fmt=size, start=axis_start, end=end, x_label=x_label)),
             Chart(_("Duration per run"), charts.timeline(
                 [charts.Point(run.finished_at or run.queued_at, run.duration_seconds or 0,
                               STATUS_CSS.get(run.status, "bad"), tips[run.pk]) for run in runs],
                 title=_("Duration per run: %(target)s") % {"target": label}, y_label=_("duration"), fmt=duration,
-                dots=True, start=start, end=end, x_label=x_label)),
+                dots=True, start=axis_start, end=end, x_label=x_label)),
         ]))
     return found
 
 
+def percent(value: float) -> str:
+    return f"{value:.0f} %"
+
+
+def _quota_row(label: str, used: int, quota: int, *, said: str = "") -> charts.Row:
+    """A bar of the share of a quota used (100 % is the tick); without a quota, the bytes alone in the tooltip."""
+    if not said:
+        said = (_("%(used)s of %(quota)s") % {"used": size(used), "quota": size(quota)}) if quota else \
+            _("%(used)s, no quota") % {"used": size(used)}
+    share = min(120.0, 100 * used / quota) if quota else 0.0
+    return charts.Row(label=label, value=share, limit=100, css=charts_level(used, quota), tooltip=f"{label}: {said}")
+
+
 def people_usage_chart(people: list[Any]) -> SafeString:
-    """Each active person's space used (the counters kept on User) against their total quota."""
-    rows = []
-    for person in people:
-        quota = person.quota_total_bytes or None
-        said = _("%(used)s of %(quota)s") % {"used": size(person.usage_total_bytes),
-                                             "quota": size(quota) if quota else _("unlimited")}
-        level = charts_level(person.usage_total_bytes, quota)
-        rows.append(charts.Row(label=person.username, value=person.usage_total_bytes, limit=quota, css=level,
-                               tooltip=f"{person.username}: {said}"))
-    return charts.hbars(rows, title=_("Space used against quotas"), axis_label=_("space used"), fmt=size)
+    """Each active person's space used (the counters kept on User, never a walk) as a share of their quota."""
+    rows = [_quota_row(person.username, person.usage_total_bytes, person.quota_total_bytes) for person in people]
+    return charts.hbars(rows, title=_("Space used against quotas"), axis_label=_("share of the quota used"),
+                        fmt=percent)
 
 
 def charts_level(used: int, quota: int | None) -> str:
@@ -152,17 +169,12 @@ def charts_level(used: int, quota: int | None) -> str:
 
 
 def my_usage_chart(person: Any) -> SafeString:
-    """The person's backup area and total against their quotas, and their trash."""
-    rows = []
-    for label, used, quota in ((_("Backup area"), person.usage_backup_bytes, person.quota_backup_bytes),
-                               (_("Total"), person.usage_total_bytes, person.quota_total_bytes),
-                               (_("Trash"), person.usage_trash_bytes, 0)):
-        said = _("%(used)s of %(quota)s") % {"used": size(used), "quota": size(quota) if quota else _("unlimited")}
-        if label == _("Trash"):
-            said = size(used)  # the trash has no quota of its own: it counts in the total
-        rows.append(charts.Row(label=label, value=used, limit=quota or None, css=charts_level(used, quota),
-                               tooltip=f"{label}: {said}"))
-    return charts.hbars(rows, title=_("Your space"), axis_label=_("space used"), fmt=size)
+    """The person's backup area and total against their quotas, and their trash (it counts in the total)."""
+    total = person.quota_total_bytes
+    rows = [_quota_row(_("Backup area"), person.usage_backup_bytes, person.quota_backup_bytes),
+            _quota_row(_("Total"), person.usage_total_bytes, total),
+            _quota_row(_("Trash"), person.usage_trash_bytes, total, said=size(person.usage_trash_bytes))]
+    return charts.hbars(rows, title=_("Your space"), axis_label=_("share of the quota used"), fmt=percent)
 
 
 def my_histories(person: Any, states: list[safety.DestinationSafety]) -> list[TargetHistory]:
@@ -198,6 +210,7 @@ def my_histories(person: Any, states: list[safety.DestinationSafety]) -> list[Ta
                                 f"{_when(run)} · {run.get_status_display()} · " + _("nothing was copied"))
                    for run in failed]
         found.append(TargetHistory(label=label, charts=[Chart(_("Your files copied per run"), charts.timeline(
-            points, start=start, end=end, title=_("Your files copied per run: %(target)s") % {"target": label},
-            y_label=_("bytes"), x_label=_("last %(n)d days") % {"n": DAYS}, fmt=size))]))
+            points, start=window(start, end, [p.at for p in points]), end=end,
+            title=_("Your files copied per run: %(target)s") % {"target": label},
+            y_label=_("bytes"), x_label=_("runs of the last %(n)d days") % {"n": DAYS}, fmt=size))]))
     return found

@@ -43,7 +43,7 @@ def marks(root: ET.Element) -> list[ET.Element]:
 def charts_in(page: str) -> dict[str, ET.Element]:
     """Every chart of a page by its accessible name."""
     found = {}
-    for svg in re.findall(r'<svg class="chart".*?</svg>', page, re.S):
+    for svg in re.findall(r'<svg class="chart[^"]*".*?</svg>', page, re.S):
         root = parse(svg)
         found[root.get("aria-label")] = root
     return found

@@ -51,7 +51,7 @@ def test_my_dashboard_and_the_api_say_what_real_runs_did_and_nothing_of_bob(clie
     assert states == {f"cloud-{plain.pk}": "green", f"cloud-{crypt.pk}": "failing"}
     assert re.search(r"3 copies, 2 kinds, 2 off-site — newest \d min ago", page)
     assert "bob" not in page and "taxes" not in page
-    chart = re.search(rf'<svg class="chart"[^>]*aria-label="Your files copied per run: Cloud sync · {crypt.name}".*?</svg>',
+    chart = re.search(rf'<svg class="chart[^"]*"[^>]*aria-label="Your files copied per run: Cloud sync · {crypt.name}".*?</svg>',
                       page, re.S)
     assert chart and chart[0].count('class="bar-ok"') == 1 and chart[0].count('class="bar-bad"') == 1
 
