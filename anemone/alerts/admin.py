@@ -30,8 +30,8 @@ class AlertChannelAdmin(admin.ModelAdmin):
 
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin):
-    list_display = ["kind", "target_label", "since", "last_run", "events_sent"]
-    list_filter = ["kind"]
+    list_display = ["key", "target_label", "since", "last_run", "events_sent"]
+    list_filter = ["watch", "kind"]
 
     def has_add_permission(self, request) -> bool:
         return False

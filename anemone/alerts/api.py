@@ -35,7 +35,7 @@ class AlertChannelSerializer(serializers.ModelSerializer):
     class Meta:
         model = AlertChannel
         fields = ["id", "name", "kind", "enabled", "emails", "url", "url_set", "on_failed", "on_partial",
-                  "on_recovered", "language", "last_sent_at", "last_error"]
+                  "on_recovered", "on_warnings", "language", "last_sent_at", "last_error"]
         read_only_fields = ["last_sent_at", "last_error"]
 
     def validate(self, attrs):

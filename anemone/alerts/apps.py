@@ -12,3 +12,4 @@ class AlertsConfig(AppConfig):
         from anemone.alerts import channels, registry
 
         registry.register(channels.ConfiguredChannels())
+        registry.register(channels.ContactAddresses())

@@ -19,7 +19,8 @@ class AlertChannelForm(forms.ModelForm):
 
     class Meta:
         model = AlertChannel
-        fields = ["name", "kind", "enabled", "emails", "on_failed", "on_partial", "on_recovered", "language"]
+        fields = ["name", "kind", "enabled", "emails", "on_failed", "on_partial", "on_recovered", "on_warnings",
+                  "language"]
         widgets = {"emails": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from anemone.alerts import registry
-from anemone.alerts.models import Problem
+from anemone.alerts.models import Problem, run_problem_key
 from anemone.alerts.registry import Alert
 from anemone.runs.models import FINAL_STATUSES, Run, RunStatus
 
@@ -54,7 +54,8 @@ def claim_finished_runs() -> int:
 def follow(run: Run) -> Alert | None:
     """Update the target's problem with this run; the alert to tell, or None when nothing changed."""
     with transaction.atomic():
-        problem = Problem.objects.select_for_update().filter(kind=run.kind, target_id=run.target_id).first()
+        key = run_problem_key(run.kind, run.target_id)
+        problem = Problem.objects.select_for_update().filter(key=key).first()
         if run.status == RunStatus.SUCCEEDED:
             if problem is None:
                 return None
@@ -63,9 +64,8 @@ def follow(run: Run) -> Alert | None:
         event = EVENTS[RunStatus(run.status)]
         if problem is None:
             problem, _created = Problem.objects.get_or_create(
-                kind=run.kind, target_id=run.target_id,
-                defaults={"target_label": run.target_label, "since": run.finished_at or timezone.now(),
-                          "first_run": run})
+                key=key, defaults={"kind": run.kind, "target_id": run.target_id, "target_label": run.target_label,
+                                   "since": run.finished_at or timezone.now(), "first_run": run})
         problem.last_run = run
         problem.target_label = run.target_label or problem.target_label
         already = event in problem.events_sent
