@@ -305,6 +305,8 @@ EMAIL_HOST_USER = env_str("ANEMONE_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("ANEMONE_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("ANEMONE_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("ANEMONE_EMAIL_FROM", "anemone@localhost")
+# Admins are warned (alerts "warnings") when the disk holding everyone's files has less than this share free.
+ANEMONE_DISK_WARN_PERCENT = env_int("ANEMONE_DISK_WARN_PERCENT", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

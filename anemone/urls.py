@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anemone import views
+from anemone.alerts import views as alert_views
 from anemone.api.docs import CachedSchemaView, swagger_view
 from anemone.restores import views as restore_views
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("settings/", views.site_settings, name="site-settings"),
     path("settings/alerts/", include("anemone.alerts.urls")),
+    path("account/alerts/", alert_views.mine, name="my-alerts"),
     path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
     path("files/", include("anemone.files.urls")),

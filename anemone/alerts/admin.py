@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anemone.alerts import services
 from anemone.alerts.forms import AlertChannelForm
-from anemone.alerts.models import AlertChannel, Problem
+from anemone.alerts.models import AlertChannel, PersonalAlerts, Problem
 
 
 @admin.register(AlertChannel)
@@ -38,3 +38,12 @@ class ProblemAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PersonalAlerts)
+class PersonalAlertsAdmin(admin.ModelAdmin):
+    """Each person chooses for themselves (their account page); admins see who is told where."""
+
+    list_display = ["user", "enabled", "email", "last_sent_at", "last_error"]
+    list_filter = ["enabled"]
+    readonly_fields = ["last_sent_at", "last_error"]

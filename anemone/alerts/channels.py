@@ -1,5 +1,5 @@
-"""The registry channels: every channel admins configured (AlertChannel rows), and the contact addresses a
-condition names (a silent peer's admin)."""
+"""The registry channels: every channel admins configured (AlertChannel rows), the contact addresses a
+condition names (a silent peer's admin), and the people who opted in to alerts about their own files."""
 
 from __future__ import annotations
 
@@ -27,3 +27,12 @@ class ContactAddresses(registry.Channel):
 
     def deliver(self, alert: registry.Alert) -> None:
         services.tell_contacts(alert)
+
+
+class People(registry.Channel):
+    """Each person the alert concerns who opted in (PersonalAlerts), by e-mail, in their language."""
+
+    name = "people"
+
+    def deliver(self, alert: registry.Alert) -> None:
+        services.tell_people(alert)

@@ -36,17 +36,18 @@ class Finding:
     event: str  # what it is: "overdue", "peer-unreachable", "peer-silent", "disk-full", "smart", ...
     title: dict[str, Any]  # a message (messages.msg): short, names the thing ("Backup late: Famille cloud")
     body: dict[str, Any]  # a message: what is wrong, since when, what to do
-    link: str  # the path of the page that explains and fixes it
+    link: str  # the path of the page that explains and fixes it (for admins)
     label: str = ""  # the thing's name as stored on the Problem (admin list)
     kind: str = ""  # a run kind when the finding is about a target, else the watch's name
     target_id: int = 0
     people: tuple[int, ...] = field(default=())  # whose files it concerns (their own opt-in alerts)
     also_email: tuple[str, ...] = field(default=())  # addresses outside the channels (a peer's contact)
     also_language: str = ""  # the language of those addresses ("": the server's default)
+    people_link: str = ""  # the page for the people concerned, when the admins' is not theirs ("": link)
 
     def stored(self) -> dict[str, Any]:
         return {"event": self.event, "title": self.title, "body": self.body, "link": self.link,
-                "people": list(self.people), "also_email": list(self.also_email),
+                "people": list(self.people), "people_link": self.people_link, "also_email": list(self.also_email),
                 "also_language": self.also_language}
 
 
@@ -119,4 +120,5 @@ def _alert(problem: Problem, said: dict[str, Any], event: str) -> Alert:
     return Alert(event=event, kind=problem.kind, target_label=problem.target_label, run_id=0, status="",
                  target_id=problem.target_id, since=problem.since, key=problem.key, title=said.get("title"),
                  body=said.get("body"), link=said.get("link", ""), people=tuple(said.get("people", ())),
+                 people_link=said.get("people_link", ""),
                  also_email=tuple(said.get("also_email", ())), also_language=said.get("also_language", ""))

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anemone.alerts import services
-from anemone.alerts.models import AlertChannel
+from anemone.alerts.models import AlertChannel, PersonalAlerts
 
 URL_HELP = _("Write-only: leave empty to keep the current value. One URL per channel, e.g. ntfy://ntfy.example.org/"
              "backups or json://hooks.example.org/anemone (see the Apprise documentation).")
@@ -48,3 +48,9 @@ class AlertChannelForm(forms.ModelForm):
     def save(self, commit: bool = True) -> AlertChannel:
         services.apply_url(self.instance, self.new_url())  # sealed on the instance, also for the admin's commit=False
         return super().save(commit)
+
+
+class PersonalAlertsForm(forms.ModelForm):
+    class Meta:
+        model = PersonalAlerts
+        fields = ["enabled", "email"]

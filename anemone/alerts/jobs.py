@@ -22,6 +22,7 @@ from django.utils import timezone
 from anemone.alerts import registry
 from anemone.alerts.models import Problem, run_problem_key
 from anemone.alerts.registry import Alert
+from anemone.runs import registry as registry_of_kinds
 from anemone.runs.models import FINAL_STATUSES, Run, RunStatus
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,21 @@ def follow(run: Run) -> Alert | None:
 def _alert(run: Run, event: str, *, since: datetime) -> Alert:
     return Alert(event=event, kind=run.kind, target_label=run.target_label, run_id=run.pk, status=run.status,
                  message=run.message[:2000], target_id=run.target_id, since=since,
-                 people=tuple(run.items.exclude(user=None).values_list("user_id", flat=True)))
+                 people=concerned(run))
+
+
+def concerned(run: Run) -> tuple[int, ...]:
+    """Whose files the run was about: its items' people, or — for a run that failed before it reached
+    anybody (a wrong password, a peer away) — everyone its target carries."""
+    people = tuple(run.items.exclude(user=None).values_list("user_id", flat=True))
+    if people:
+        return people
+    try:
+        target = registry_of_kinds.get(run.kind).load(run.target_id)
+    except KeyError:
+        return ()
+    carried = getattr(target, "carried_users", None)
+    return tuple(carried().values_list("pk", flat=True)) if callable(carried) else ()
 
 
 def deliver(alert: Alert) -> None:

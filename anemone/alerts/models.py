@@ -100,3 +100,31 @@ class Problem(models.Model):
 
 def run_problem_key(kind: str, target_id: int) -> str:
     return f"run:{kind}:{target_id}"
+
+
+class PersonalAlerts(models.Model):
+    """A person's own opt-in: what goes wrong with *their* files, by e-mail, in their language.
+
+    Off by default (a household member did not ask to be e-mailed). They are told of runs that carried them
+    and of conditions that name them (their backups late, their area nearly full), and read of a run only
+    what its page shows them (anemone.runs.privacy): never another person's file names.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="personal_alerts")
+    enabled = models.BooleanField(_("tell me when something goes wrong with my backups"), default=False)
+    email = models.EmailField(_("e-mail address"), blank=True,
+                              help_text=_("Empty: the e-mail address of your account."))
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("personal alerts")
+        verbose_name_plural = _("personal alerts")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def address(self) -> str:
+        return self.email or getattr(self.user, "email", "") or ""

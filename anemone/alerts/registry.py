@@ -33,6 +33,7 @@ class Alert:
     title: dict[str, Any] | None = None  # a condition's title, as a message
     body: dict[str, Any] | None = None  # a condition's explanation and what to do, as a message
     link: str = ""  # a condition's page (a path)
+    people_link: str = ""  # its page for the people concerned, when not the admins' one
     also_email: tuple[str, ...] = field(default=())  # addresses outside the channels (a peer's contact)
     also_language: str = ""  # their language ("": the server's default language)
 

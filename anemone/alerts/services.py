@@ -23,7 +23,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from anemone import crypto
-from anemone.alerts.models import AlertChannel, ChannelKind
+from anemone.alerts.models import AlertChannel, ChannelKind, PersonalAlerts
 from anemone.alerts.registry import Alert
 from anemone.models import SiteSettings
 from anemone.runs import messages
@@ -122,7 +122,7 @@ def compose(alert: Alert, language: str, viewer: Any = None) -> tuple[str, str]:
     person's file names."""
     with translation.override(language or settings.LANGUAGE_CODE):
         server = SiteSettings.load().server_name
-        title, lines = _condition(alert) if alert.title is not None else _run(alert, viewer)
+        title, lines = _condition(alert, viewer) if alert.title is not None else _run(alert, viewer)
         if alert.event != "recovered":
             lines.append(_("You will not be told again while it keeps going wrong; a message follows when it works "
                            "again."))
@@ -163,7 +163,7 @@ def _run(alert: Alert, viewer: Any) -> tuple[str, list[str]]:
     return title, lines
 
 
-def _condition(alert: Alert) -> tuple[str, list[str]]:
+def _condition(alert: Alert, viewer: Any) -> tuple[str, list[str]]:
     """A watch's finding (anemone.alerts.conditions): its own title and body, rendered now in this language."""
     said = alert.title or {}
     title = messages.render(said.get("code", "runs.text"), said.get("params"))
@@ -175,8 +175,9 @@ def _condition(alert: Alert) -> tuple[str, list[str]]:
         body = alert.body or {}
         lines = [messages.render(body.get("code", "runs.text"), body.get("params")),
                  _("Since: %(since)s") % since]
-    if alert.link:
-        lines.append(_("Details and what to do: %(link)s") % {"link": link(alert.link)})
+    page = (alert.people_link or alert.link) if viewer is not None else alert.link
+    if page:
+        lines.append(_("Details and what to do: %(link)s") % {"link": link(page)})
     return title, lines
 
 
@@ -255,3 +256,45 @@ def send_test(channel: AlertChannel) -> tuple[bool, str]:
     if ok:
         return True, _("Test message sent through “%(name)s”.") % {"name": channel.name}
     return False, _("The test message through “%(name)s” failed: %(error)s") % {"name": channel.name, "error": said}
+
+
+# --- a person's own alerts ------------------------------------------------------------------------------
+
+def personal_preference(person: Any) -> PersonalAlerts:
+    """The person's opt-in (an unsaved, switched-off one when they never chose)."""
+    return PersonalAlerts.objects.filter(user=person).first() or PersonalAlerts(user=person)
+
+
+def tell_person(preference: PersonalAlerts, alert: Alert | None = None) -> tuple[bool, str]:
+    """One alert (or, without one, a test) to a person who opted in, in their language, scoped to what
+    they may see. Records the outcome on their preference; never raises."""
+    person = preference.user
+    language = person.language or SiteSettings.load().language or settings.LANGUAGE_CODE
+    if alert is None:
+        with translation.override(language):
+            server = SiteSettings.load().server_name
+            title = f"[{server}] " + _("Test message")
+            body = _("This is a test of your own alerts on %(server)s. If you can read it, you will be told here "
+                     "when something goes wrong with your backups.") % {"server": server}
+    else:
+        title, body = compose(alert, language, viewer=person)
+    now = timezone.now()
+    try:
+        if not preference.address:
+            raise DeliveryFailed(_("Your account has no e-mail address: give one."))
+        send_email([preference.address], title, body)
+    except DeliveryFailed as exc:
+        error = scrub(str(exc))[:1000]
+        PersonalAlerts.objects.filter(pk=preference.pk).update(last_error=error)
+        return False, error
+    PersonalAlerts.objects.filter(pk=preference.pk).update(last_sent_at=now, last_error="")
+    return True, _("Test message sent to %(address)s.") % {"address": preference.address}
+
+
+def tell_people(alert: Alert) -> None:
+    """Everyone the alert concerns who opted in (active accounts only)."""
+    if not alert.people:
+        return
+    for preference in PersonalAlerts.objects.filter(enabled=True, user_id__in=alert.people,
+                                                    user__is_active=True).select_related("user"):
+        tell_person(preference, alert)
