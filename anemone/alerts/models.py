@@ -97,6 +97,14 @@ class Problem(models.Model):
     def __str__(self) -> str:
         return self.target_label or self.key
 
+    @property
+    def shown_title(self) -> str:
+        """A condition's title in the reader's language (its label when it has none)."""
+        from anemone.runs.messages import render
+
+        title = (self.finding or {}).get("title")
+        return render(title["code"], title.get("params")) if title else str(self)
+
 
 def run_problem_key(kind: str, target_id: int) -> str:
     return f"run:{kind}:{target_id}"
