@@ -19,20 +19,34 @@ from knox.auth import TokenAuthentication
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from rest_framework.exceptions import AuthenticationFailed
 
-from anemone.accounts.throttle import client_ip
+from anemone.accounts.throttle import client_ip, trusted_networks
 from anemone.observability.collector import REGISTRY
 from anemone.observability.readiness import readiness
 
 FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
 
+def _peer_is_trusted_proxy(request: HttpRequest) -> bool:
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip().strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped:
+        peer = peer.ipv4_mapped
+    return any(peer.version == net.version and peer in net for net in trusted_networks())
+
+
 def is_local(request: HttpRequest) -> bool:
+    """The client is this machine: its address (through trusted proxies only) is the loopback. A request that
+    carries forwarding headers counts only when a trusted proxy sent it and its X-Forwarded-For chain leads to
+    the loopback: from anyone else (an undeclared proxy on this machine, one that only sets X-Real-IP) the
+    loopback peer is a proxy, and the real client behind it is unknown."""
     address = client_ip(request)
     if address is None or not ipaddress.ip_address(address).is_loopback:
         return False
-    remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = any(request.META.get(header) for header in FORWARDING_HEADERS)
-    return not (forwarded and address == remote.strip("[]"))  # forwarded, and no trusted proxy resolved it
+    if not any(request.META.get(header) for header in FORWARDING_HEADERS):
+        return True
+    return bool(request.META.get("HTTP_X_FORWARDED_FOR")) and _peer_is_trusted_proxy(request)
 
 
 def refusal(request: HttpRequest) -> HttpResponse | None:

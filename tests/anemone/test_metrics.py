@@ -215,9 +215,14 @@ def test_only_an_admin_token_or_this_server_itself_may_read_it(alice, admin_user
     assert Client(REMOTE_ADDR="::1").get("/metrics").status_code == 200
     # A reverse proxy on this machine forwards for someone else: that someone is not local.
     assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDE).status_code == 401
+    assert Client(REMOTE_ADDR="::ffff:127.0.0.1").get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDE).status_code == 401
+    assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics", HTTP_X_REAL_IP=OUTSIDE).status_code == 401
     settings.ANEMONE_TRUSTED_PROXIES = ["127.0.0.1"]
     proxied = Client(REMOTE_ADDR="127.0.0.1")
     assert proxied.get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDE).status_code == 401
+    assert proxied.get("/metrics", HTTP_X_REAL_IP=OUTSIDE).status_code == 401  # a proxy that only sets X-Real-IP
+    assert proxied.get("/metrics").status_code == 200  # the machine itself, straight to the web process
+    assert proxied.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 200  # via the proxy, from here
     assert proxied.get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDE,
                        HTTP_AUTHORIZATION=f"Token {person_token}").status_code == 403
     assert proxied.get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDE,
