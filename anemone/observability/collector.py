@@ -130,9 +130,19 @@ def _last_finished(kind: str, target_id: int) -> Run | None:
     return next((run for run in runs[:50] if not run.is_dry_run), None)
 
 
+def last_drill(kind: str, target_id: int) -> Run | None:
+    """The target's newest drill that looked at something: history.last_drill where the drills work provides it,
+    else the same rule here (succeeded, failed or partial; a skipped drill checked nothing)."""
+    shared = getattr(history, "last_drill", None)
+    if shared is not None:
+        return shared(kind, target_id)
+    done = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.PARTIAL]
+    return Run.objects.filter(kind=kind, target_id=target_id, status__in=done).order_by("-finished_at", "-id").first()
+
+
 def _drills() -> Iterable[Metric]:
     status = GaugeMetricFamily("anemone_drill_last_status",
-                               "1 for the status of the target's last finished restore drill.",
+                               "1 for the status of the target's last restore drill that checked something (skipped ones left out).",
                                labels=[*TARGET_LABELS, "status"])
     when = GaugeMetricFamily("anemone_drill_last_timestamp_seconds",
                              "When the target's last restore drill finished, unix seconds.", labels=TARGET_LABELS)
@@ -140,13 +150,12 @@ def _drills() -> Iterable[Metric]:
                                      f"Files {name} by the target's last restore drill (all people summed).",
                                      labels=TARGET_LABELS) for name in DRILL_STATS}
     for kind in drill_kinds():
-        target_ids = (Run.objects.filter(kind=kind.name, finished_at__isnull=False).order_by()
+        target_ids = (Run.objects.filter(kind=kind.name).order_by()
                       .values_list("target_id", flat=True).distinct())
         for target_id in target_ids:
             if not history.target_exists(kind.name, target_id):
                 continue
-            run = (Run.objects.filter(kind=kind.name, target_id=target_id, finished_at__isnull=False)
-                   .only("id", "status", "target_label", "finished_at").order_by("-finished_at", "-id").first())
+            run = last_drill(kind.name, target_id)
             if run is None:
                 continue
             labels = [kind.name, run.target_label, str(target_id)]

@@ -160,6 +160,9 @@ class ThrowawayDrill(registry.RunKind):
     label = "Test drill"
     drill = True
 
+    def precheck(self, run):  # type: ignore[no-untyped-def]
+        return "the drive is absent" if run.options.get("absent") else None
+
     def body(self, run, tracker):  # type: ignore[no-untyped-def]
         for label, stats, status in [("alice", {"checked": 5, "mismatched": 1}, RunStatus.FAILED),
                                      ("bob", {"checked": 3, "missing": 2}, RunStatus.FAILED)]:
@@ -189,6 +192,12 @@ def test_the_last_drill_status_time_and_files_summed_over_people(drill_kind, adm
     assert value(samples, "anemone_drill_files_mismatched", **labels) == 1
     assert value(samples, "anemone_drill_files_missing", **labels) == 2
     assert value(samples, "anemone_runs_total", kind=drill_kind.name, status="failed") == 1
+    skipped = request_run(drill_kind.name, None, inline=True, label="offsite", options={"absent": True})
+    assert skipped.status == RunStatus.SKIPPED
+    samples = scrape(client)  # a skipped drill checked nothing: the failed one is still the last word
+    assert value(samples, "anemone_drill_last_status", status="failed", **labels) == 1
+    assert value(samples, "anemone_drill_last_timestamp_seconds", **labels) == run.finished_at.timestamp()
+    assert value(samples, "anemone_drill_files_mismatched", **labels) == 1
 
 
 # --- who may read it ------------------------------------------------------------------------------
