@@ -215,15 +215,18 @@ def _peers() -> Iterable[Metric]:
     cap = GaugeMetricFamily("anemone_peer_storage_cap_bytes", "The storage cap agreed with a peer (0: none).",
                             labels=["peer"])
     stored = GaugeMetricFamily("anemone_peer_stored_bytes",
-                               "Bytes a peer stores on this server (measured at most every 10 minutes).",
+                               "Bytes a peer stores on this server (as last measured).",
                                labels=["peer"])
     last_write = GaugeMetricFamily("anemone_peer_last_write_timestamp_seconds",
                                    "When a peer last wrote to its folder here, unix seconds.", labels=["peer"])
     for peer in apps.get_model("peers", "Peer")._default_manager.order_by("name"):
         enabled.add_metric([peer.name], 1 if peer.enabled else 0)
         cap.add_metric([peer.name], peer.storage_cap_bytes)
-        stored.add_metric([peer.name], _peer_stored_bytes(peer.folder or peer.name))
         written = getattr(peer, "last_write_at", None)  # tracked by the peers app once it records it
+        # Once the peers app records what a peer stores (Peer.stored_bytes, measured when it notices a write), its
+        # figure is used; until then (or before its first noticed write) our own walk, at most every 10 minutes.
+        observed = getattr(peer, "stored_bytes", None) if written is not None else None
+        stored.add_metric([peer.name], observed if observed is not None else _peer_stored_bytes(peer.folder or peer.name))
         if written is not None:
             last_write.add_metric([peer.name], ts(written))
     yield from (enabled, cap, stored, last_write)

@@ -148,9 +148,16 @@ def test_peers_cap_and_what_they_store_here(admin_user, client):
     assert value(samples, "anemone_peer_storage_cap_bytes", peer="bob-house") == 50 * 1024**3
     assert value(samples, "anemone_peer_stored_bytes", peer="bob-house") == 3000
     assert value(samples, "anemone_peer_enabled", peer="bob-house") == 1
-    peer = Peer.objects.get()
-    if getattr(peer, "last_write_at", None) is None:  # never written (or not tracked yet): no sample at all
-        assert not any(name == "anemone_peer_last_write_timestamp_seconds" for name, _labels in samples)
+    assert not any(name == "anemone_peer_last_write_timestamp_seconds" for name, _labels in samples)  # never written
+    fields = {field.name for field in Peer._meta.get_fields()}
+    if {"last_write_at", "stored_bytes"} <= fields:  # the hosting side records writes (peers.hosting)
+        from django.utils import timezone
+
+        written = timezone.now()
+        Peer.objects.update(last_write_at=written, stored_bytes=7000)
+        samples = scrape(client)
+        assert value(samples, "anemone_peer_last_write_timestamp_seconds", peer="bob-house") == written.timestamp()
+        assert value(samples, "anemone_peer_stored_bytes", peer="bob-house") == 7000  # its figure, no walk
 
 
 class ThrowawayDrill(registry.RunKind):
