@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
@@ -34,6 +35,7 @@ from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus
 log = logging.getLogger(__name__)
 TARGET_LABELS = ["kind", "target", "target_id"]
 DRILL_STATS = ("checked", "mismatched", "missing")
+HEARTBEAT_MAX_AGE_SECONDS = 30
 PEER_BYTES_CACHE_SECONDS = 600  # walking a peer's folder costs one stat() per file: at most once per 10 min
 
 
@@ -79,16 +81,26 @@ def _runs() -> Iterable[Metric]:
         yield gauge
 
 
+def live_clusters(broker: Any = None) -> list[Any]:
+    """django-q2 clusters whose sentinel saved its Stat less than HEARTBEAT_MAX_AGE_SECONDS ago, with workers.
+
+    The sentinel saves one every guard cycle (0.5 s), kept 3 s, in the broker's store: Redis, or with the ORM
+    broker the ``qcluster`` cache of settings.py (a file cache every process of this server shares)."""
+    from django_q.status import Stat
+
+    now = timezone.now()
+    return [stat for stat in Stat.get_all(broker=broker) if getattr(stat, "workers", None)
+            and (now - stat.timestamp).total_seconds() <= HEARTBEAT_MAX_AGE_SECONDS]
+
+
 def _queue() -> Iterable[Metric]:
     from django_q.brokers import get_broker
-    from django_q.status import Stat
 
     broker = get_broker()
     yield GaugeMetricFamily("anemone_task_queue_length", "Tasks waiting in the django-q2 broker (ORM or Redis).",
                             value=broker.queue_size() or 0)
-    clusters = GaugeMetricFamily("anemone_worker_clusters", "Worker clusters (qcluster) with a live heartbeat.",
-                                 value=len(Stat.get_all(broker=broker)))
-    yield clusters
+    yield GaugeMetricFamily("anemone_worker_clusters", "Worker clusters (qcluster) with a live heartbeat.",
+                            value=len(live_clusters(broker)))
 
 
 def _targets() -> Iterable[Metric]:

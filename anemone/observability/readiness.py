@@ -24,13 +24,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anemone.observability.collector import data_root
+from anemone.observability.collector import HEARTBEAT_MAX_AGE_SECONDS, data_root, live_clusters
 
 log = logging.getLogger(__name__)
-HEARTBEAT_MAX_AGE_SECONDS = 30
 CONNECT_TIMEOUT_SECONDS = 2.0
 Result = tuple[bool, str]
 
@@ -46,16 +44,11 @@ def check_database() -> Result:
 
 
 def check_worker() -> Result:
-    from django_q.status import Stat
-
     try:
-        stats = Stat.get_all()
+        alive = live_clusters()
     except Exception:
         log.exception("readiness: the worker heartbeat could not be read")
         return False, _("The task queue's heartbeat store does not answer.")
-    now = timezone.now()
-    alive = [stat for stat in stats if getattr(stat, "workers", None)
-             and (now - stat.timestamp).total_seconds() <= HEARTBEAT_MAX_AGE_SECONDS]
     if not alive:
         return False, _("No worker heartbeat in the last %(seconds)s seconds: is the worker process "
                         "(manage.py qcluster) running?") % {"seconds": HEARTBEAT_MAX_AGE_SECONDS}
