@@ -125,7 +125,7 @@ def test_a_real_worker_makes_a_real_server_ready_and_its_end_makes_it_not_ready(
         assert response.json() == {"status": "ready", "failing": [],
                                    "checks": {"database": {"status": "ok"}, "worker": {"status": "ok"},
                                               "disk": {"status": "ok"}}}
-        for _attempt in range(4):  # every gunicorn worker process sees the heartbeat, not only one
+        for _attempt in range(4):  # whichever of the two gunicorn workers answers sees the heartbeat
             samples = parse(requests.get(f"{base}/metrics", timeout=10).text)
             assert samples[("anemone_worker_clusters", frozenset())] == 1
 
