@@ -226,6 +226,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-q2's ORM broker keeps each cluster's heartbeat (Stat, every 0.5 s, 3 s lifetime) in a Django cache:
+    # a per-process LocMemCache would hide the worker's heartbeat from the web processes, so /ready (anemone.metrics)
+    # could never see it. A file cache in the private data dir is shared by every process of this server.
+    CACHES["qcluster"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache" / "qcluster")}
 
 # django-q2: timeout < retry (else a slow task is started twice), bounded attempts, no catch-up
 # of every slot missed while the NAS was off.
@@ -245,6 +250,11 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER["cache"] = "qcluster"
+
+# /ready (anemone.metrics) fails when the data root's free space is below the smaller of these two (0: no check).
+ANEMONE_READY_MIN_FREE_PERCENT = env_int("ANEMONE_READY_MIN_FREE_PERCENT", 5)
+ANEMONE_READY_MIN_FREE_BYTES = env_int("ANEMONE_READY_MIN_FREE_BYTES", 1024**3)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -305,6 +315,8 @@ EMAIL_HOST_USER = env_str("ANEMONE_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("ANEMONE_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("ANEMONE_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("ANEMONE_EMAIL_FROM", "anemone@localhost")
+# Admins are warned (alerts "warnings") when the disk holding everyone's files has less than this share free.
+ANEMONE_DISK_WARN_PERCENT = env_int("ANEMONE_DISK_WARN_PERCENT", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -2,14 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anemone import views
+from anemone.alerts import views as alert_views
 from anemone.api.docs import CachedSchemaView, swagger_view
+from anemone.observability import views as observability
 from anemone.restores import views as restore_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("health", views.health, name="health"),
+    path("ready", observability.ready, name="ready"),
+    path("metrics", observability.metrics, name="metrics"),
     path("settings/", views.site_settings, name="site-settings"),
     path("settings/alerts/", include("anemone.alerts.urls")),
+    path("account/alerts/", alert_views.mine, name="my-alerts"),
     path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
     path("files/", include("anemone.files.urls")),

@@ -18,6 +18,7 @@ class CloudSync(RunKind):
 
     name = "cloud"
     label = _("Cloud sync")
+    target_page = "cloudbackup:detail"
     target_model = Destination
     backup = True
     scheduled = True

@@ -18,6 +18,7 @@ class P2PBackup(RunKind):
 
     name = "p2p"
     label = _("P2P backup")
+    target_page = "p2p:detail"
     target_model = PeerTarget
     backup = True
     scheduled = True

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # restic is not among them: Debian 12's is 0.14; the venv gets trixie's (install_restic below).
-packages=(openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv)
+packages=(openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv
+          smartmontools)
 if [[ "${1:-}" == "--test" ]]; then
     # The browser tests, and the suite's own throwaway PostgreSQL cluster and Redis server (the second pass
     # of `make test`; tests/fixtures/services.py starts them on free ports, it never uses the machine's).

@@ -28,7 +28,7 @@ BROWSER_ARGS = [
 ]
 
 pytest_plugins = ["tests.fixtures.sshd", "tests.fixtures.rclone_servers", "tests.fixtures.incoming", "tests.fixtures.restic",
-                  "tests.e2e.harness"]
+                  "tests.fixtures.receivers", "tests.e2e.harness"]
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from usbbackup.models import UsbBackup
 class UsbBackupKind(RunKind):
     name = "usb"
     label = _("USB backup")
+    target_page = "usbbackup:detail"
     target_model = UsbBackup
     backup = True
     scheduled = True

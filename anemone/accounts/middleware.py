@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
-SETUP_OPEN_PREFIXES = ("/setup", "/static/", "/health", "/i18n/", "/api/schema", "/api/docs", "/usb/import")
+SETUP_OPEN_PREFIXES = ("/setup", "/static/", "/health", "/ready", "/metrics", "/i18n/", "/api/schema", "/api/docs",
+                       "/usb/import")
 
 
 class UserLanguageMiddleware:

@@ -170,9 +170,11 @@ def account(request: HttpRequest) -> HttpResponse:
         response = redirect("account")
         response.set_cookie("django_language", user.language, samesite="Lax")
         return response
+    from anemone.alerts.services import personal_preference
     from anemone.files.usage import usage_bars
 
     return render(request, "accounts/account.html", {
         "password_form": password_form, "language_form": language_form, "usage": usage_bars(user),
         "title": _("My account"), "token_count": user.auth_token_set.count(),
+        "personal_alerts": personal_preference(user),
     })

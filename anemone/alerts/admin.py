@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anemone.alerts import services
 from anemone.alerts.forms import AlertChannelForm
-from anemone.alerts.models import AlertChannel, Problem
+from anemone.alerts.models import AlertChannel, PersonalAlerts, Problem
 
 
 @admin.register(AlertChannel)
@@ -30,11 +30,20 @@ class AlertChannelAdmin(admin.ModelAdmin):
 
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin):
-    list_display = ["kind", "target_label", "since", "last_run", "events_sent"]
-    list_filter = ["kind"]
+    list_display = ["key", "target_label", "since", "last_run", "events_sent"]
+    list_filter = ["watch", "kind"]
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PersonalAlerts)
+class PersonalAlertsAdmin(admin.ModelAdmin):
+    """Each person chooses for themselves (their account page); admins see who is told where."""
+
+    list_display = ["user", "enabled", "email", "last_sent_at", "last_error"]
+    list_filter = ["enabled"]
+    readonly_fields = ["last_sent_at", "last_error"]

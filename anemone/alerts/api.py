@@ -1,16 +1,19 @@
 """Alert channels in the API (admins): the Apprise URL is write-only (`url_set` says whether there is one),
-and `POST .../test/` sends a test message through the channel."""
+and `POST .../test/` sends a test message through the channel. ``me/alerts/``: a person's own opt-in."""
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from anemone.alerts import services
-from anemone.alerts.models import AlertChannel
+from anemone.alerts.models import AlertChannel, PersonalAlerts
 from anemone.api.permissions import IsAdmin
 
 
@@ -35,7 +38,7 @@ class AlertChannelSerializer(serializers.ModelSerializer):
     class Meta:
         model = AlertChannel
         fields = ["id", "name", "kind", "enabled", "emails", "url", "url_set", "on_failed", "on_partial",
-                  "on_recovered", "language", "last_sent_at", "last_error"]
+                  "on_recovered", "on_warnings", "language", "last_sent_at", "last_error"]
         read_only_fields = ["last_sent_at", "last_error"]
 
     def validate(self, attrs):
@@ -77,3 +80,41 @@ class AlertChannelViewSet(viewsets.ModelViewSet):
 
 def register(router) -> None:
     router.register("alerts/channels", AlertChannelViewSet, basename="alert-channel")
+
+
+class PersonalAlertsSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(read_only=True, help_text="where the messages go (email, or the account's)")
+
+    class Meta:
+        model = PersonalAlerts
+        fields = ["enabled", "email", "address", "last_sent_at", "last_error"]
+        read_only_fields = ["last_sent_at", "last_error"]
+
+
+class MyAlertsView(generics.RetrieveUpdateAPIView):
+    """A person's alerts about their own files (opt-in, by e-mail, in their language)."""
+
+    serializer_class = PersonalAlertsSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self) -> PersonalAlerts:
+        return services.personal_preference(self.request.user)
+
+
+class MyAlertsTestView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TestResultSerializer)
+    def post(self, request: Request) -> Response:
+        """Send a test message to the person's own alert address now."""
+        preference = services.personal_preference(request.user)
+        if preference.pk is None:
+            preference.save()
+        ok, message = services.tell_person(preference)
+        return Response({"ok": ok, "message": message})
+
+
+urlpatterns = [
+    path("me/alerts/", MyAlertsView.as_view(), name="api-my-alerts"),
+    path("me/alerts/test/", MyAlertsTestView.as_view(), name="api-my-alerts-test"),
+]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anemone.alerts import services
-from anemone.alerts.models import AlertChannel
+from anemone.alerts.models import AlertChannel, PersonalAlerts
 
 URL_HELP = _("Write-only: leave empty to keep the current value. One URL per channel, e.g. ntfy://ntfy.example.org/"
              "backups or json://hooks.example.org/anemone (see the Apprise documentation).")
@@ -19,7 +19,8 @@ class AlertChannelForm(forms.ModelForm):
 
     class Meta:
         model = AlertChannel
-        fields = ["name", "kind", "enabled", "emails", "on_failed", "on_partial", "on_recovered", "language"]
+        fields = ["name", "kind", "enabled", "emails", "on_failed", "on_partial", "on_recovered", "on_warnings",
+                  "language"]
         widgets = {"emails": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -47,3 +48,9 @@ class AlertChannelForm(forms.ModelForm):
     def save(self, commit: bool = True) -> AlertChannel:
         services.apply_url(self.instance, self.new_url())  # sealed on the instance, also for the admin's commit=False
         return super().save(commit)
+
+
+class PersonalAlertsForm(forms.ModelForm):
+    class Meta:
+        model = PersonalAlerts
+        fields = ["enabled", "email"]

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from anemone.alerts import registry
-from anemone.alerts.models import Problem
+from anemone.alerts.models import Problem, run_problem_key
 from anemone.alerts.registry import Alert
+from anemone.runs import registry as registry_of_kinds
 from anemone.runs.models import FINAL_STATUSES, Run, RunStatus
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ def claim_finished_runs() -> int:
 def follow(run: Run) -> Alert | None:
     """Update the target's problem with this run; the alert to tell, or None when nothing changed."""
     with transaction.atomic():
-        problem = Problem.objects.select_for_update().filter(kind=run.kind, target_id=run.target_id).first()
+        key = run_problem_key(run.kind, run.target_id)
+        problem = Problem.objects.select_for_update().filter(key=key).first()
         if run.status == RunStatus.SUCCEEDED:
             if problem is None:
                 return None
@@ -63,9 +65,8 @@ def follow(run: Run) -> Alert | None:
         event = EVENTS[RunStatus(run.status)]
         if problem is None:
             problem, _created = Problem.objects.get_or_create(
-                kind=run.kind, target_id=run.target_id,
-                defaults={"target_label": run.target_label, "since": run.finished_at or timezone.now(),
-                          "first_run": run})
+                key=key, defaults={"kind": run.kind, "target_id": run.target_id, "target_label": run.target_label,
+                                   "since": run.finished_at or timezone.now(), "first_run": run})
         problem.last_run = run
         problem.target_label = run.target_label or problem.target_label
         already = event in problem.events_sent
@@ -78,7 +79,21 @@ def follow(run: Run) -> Alert | None:
 def _alert(run: Run, event: str, *, since: datetime) -> Alert:
     return Alert(event=event, kind=run.kind, target_label=run.target_label, run_id=run.pk, status=run.status,
                  message=run.message[:2000], target_id=run.target_id, since=since,
-                 people=tuple(run.items.exclude(user=None).values_list("user_id", flat=True)))
+                 people=concerned(run))
+
+
+def concerned(run: Run) -> tuple[int, ...]:
+    """Whose files the run was about: its items' people, or — for a run that failed before it reached
+    anybody (a wrong password, a peer away) — everyone its target carries."""
+    people = tuple(run.items.exclude(user=None).values_list("user_id", flat=True))
+    if people:
+        return people
+    try:
+        target = registry_of_kinds.get(run.kind).load(run.target_id)
+    except KeyError:
+        return ()
+    carried = getattr(target, "carried_users", None)
+    return tuple(carried().values_list("pk", flat=True)) if callable(carried) else ()
 
 
 def deliver(alert: Alert) -> None:

@@ -1,9 +1,10 @@
 """Alert channel pages (admins): add, edit, remove, send a test. They are listed on the Settings page
-(templates/alerts/section.html, through the `alert_channels` tag)."""
+(templates/alerts/section.html, through the `alert_channels` tag). And every person's own opt-in page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anemone.alerts import services
-from anemone.alerts.forms import AlertChannelForm
+from anemone.alerts.forms import AlertChannelForm, PersonalAlertsForm
 from anemone.alerts.models import AlertChannel
 from anemone.decorators import admin_required
 from anemone.models import SiteSettings
@@ -48,3 +49,20 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     channel.delete()
     messages.success(request, _("Alert channel “%(name)s” removed.") % {"name": channel.name})
     return _back()
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A person's alerts about their own files: on/off, the address, "send me a test"."""
+    preference = services.personal_preference(request.user)
+    form = PersonalAlertsForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        preference = form.save()
+        if "test" in request.POST:
+            ok, said = services.tell_person(preference)
+            (messages.success if ok else messages.error)(request, said)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("my-alerts")
+    return render(request, "alerts/mine.html", {"form": form, "preference": preference,
+                                                "title": _("Alerts about my files")})

@@ -38,7 +38,9 @@ CATALOGUE: dict[str, Any] = {
     "runs.schedule_monthly": _("monthly on day %(day)s at %(time)s"),
     "runs.schedule_manual": _("manual only"),
     "runs.weekday": lambda day: _weekday(day),
-    "runs.status": lambda status: _status(status),  # a run's status label ("succeeded", "réussi")
+    "runs.status": lambda status: _status(status),
+    "runs.when": lambda iso: _when(iso),
+    "runs.kind": lambda name: _kind(name),  # a run kind's label ("Cloud sync", "Synchronisation cloud")  # a moment, in the reader's date format and the server's time zone  # a run's status label ("succeeded", "réussi")
     "runs.text": "%(text)s",
     "runs.step_error": _("%(step)s: %(message)s"),
     "runs.step_error_hint": _("%(step)s: %(message)s — %(hint)s"),
@@ -50,6 +52,20 @@ CATALOGUE: dict[str, Any] = {
     "runs.interrupted_database": _("Interrupted: the connection to the database was lost during the run (was "
                                    "PostgreSQL restarted?). The next run resumes from what was already saved."),
 }
+
+
+def _kind(name: str) -> str:
+    from anemone.runs import registry
+
+    return registry.label(name)
+
+
+def _when(iso: str) -> str:
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(iso)
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else iso
 
 
 def _weekday(day: int) -> str:

@@ -32,6 +32,7 @@ class RunKind:
     backup: ClassVar[bool] = False  # a success copies people's files off this server (dry runs excepted)
     scheduled: ClassVar[bool] = False  # its targets carry schedule fields mirrored into django-q2
     default_options: ClassVar[dict[str, Any]] = {}  # stored on every run of the kind unless the request says
+    target_page: ClassVar[str] = ""  # URL name of a target's page (takes its pk), where alerts and dashboards link
 
     def body(self, run: Run, tracker: Tracker) -> Outcome:
         """Do the work; report how it went. Raise StepError for a failure with a named step and a hint."""
@@ -51,6 +52,12 @@ class RunKind:
     def label_for(self, target: Any) -> str:
         """The target's name as runs list it (kept on the Run: it outlives a removed target)."""
         return str(getattr(target, "name", "") or target or "")
+
+    def page(self, target_id: int) -> str:
+        """The path of the target's page ("" when the kind has none)."""
+        from django.urls import reverse
+
+        return reverse(self.target_page, args=[target_id]) if self.target_page else ""
 
     def load(self, target_id: int) -> Any:
         """The target of a run or schedule, or None when it was removed."""

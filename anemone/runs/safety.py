@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from anemone.runs import history, registry, schedules
-from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus, ScheduleKind
+from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus
 
 GREEN, LATE, FAILING = "green", "late", "failing"
 STATE_LABELS = {GREEN: gettext_lazy("up to date"), LATE: gettext_lazy("late"), FAILING: gettext_lazy("failing")}
@@ -47,20 +47,9 @@ def drill_kind(kind: str) -> str:
     return f"{kind}-drill"
 
 
-def _stand_in_threshold(target: Any) -> timedelta | None:
-    """Until anemone.runs.schedules.overdue_threshold lands: two scheduled intervals, 26 h for a daily one."""
-    kind = getattr(target, "schedule_kind", ScheduleKind.OFF)
-    if kind == ScheduleKind.INTERVAL:
-        return timedelta(minutes=2 * max(1, target.schedule_interval_minutes))
-    return {ScheduleKind.DAILY: timedelta(hours=26), ScheduleKind.WEEKLY: timedelta(days=14),
-            ScheduleKind.MONTHLY: timedelta(days=62)}.get(kind)
-
-
 def overdue_threshold(target: Any) -> timedelta | None:
-    """How old the newest good copy may get before the target is late (None: manual, never late)."""
-    if target is None:
-        return None
-    return getattr(schedules, "overdue_threshold", _stand_in_threshold)(target)
+    """How old the newest good copy may get before the target is late (None: manual or removed, never late)."""
+    return schedules.overdue_threshold(target) if target is not None else None
 
 
 @dataclass

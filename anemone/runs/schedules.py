@@ -64,6 +64,25 @@ def next_run(fields: ScheduleFields, after: datetime | None = None) -> datetime 
     raise ValueError(f"unknown schedule kind {kind!r}")
 
 
+def overdue_threshold(fields: ScheduleFields) -> timedelta | None:
+    """How long a target may go without a good copy before it is late (None: manual only, never late).
+
+    Two of its scheduled intervals — one missed firing is not yet a problem (the NAS was off that night, the
+    drive was out), two are — except that a daily schedule is late after 26 h: a household expects last
+    night's copy by this evening, and 2 h of slack absorbs a long run or a clock change.
+    """
+    kind = fields.schedule_kind
+    if kind == ScheduleKind.INTERVAL:
+        return timedelta(minutes=2 * max(1, fields.schedule_interval_minutes))
+    if kind == ScheduleKind.DAILY:
+        return timedelta(hours=26)
+    if kind == ScheduleKind.WEEKLY:
+        return timedelta(days=14)
+    if kind == ScheduleKind.MONTHLY:
+        return timedelta(days=62)
+    return None
+
+
 def describe_message(fields: ScheduleFields) -> dict[str, Any]:
     """The schedule as a message (code + params), for what is stored and read later in another language."""
     kind = fields.schedule_kind
