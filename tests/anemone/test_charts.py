@@ -131,3 +131,16 @@ def test_the_dashboards_queries_do_not_grow_with_runs_or_people(client, admin_us
     runs_for(dest, [alice, bob, *more], 27)  # 30 runs, 30 people
     many = dashboard_queries(client, admin_user), dashboard_queries(client, alice)
     assert many == few, f"queries with 3 runs and 3 people: {few}; with 30 of each: {many}"
+
+
+def test_the_pictures_speak_french(client, alice):
+    alice.language = "fr"
+    alice.save()
+    backup_run("cloud", Destination.objects.create(name="offsite"), {alice: "succeeded"}, days_ago=1)
+    client.force_login(alice)
+    found = charts_in(client.get("/").content.decode())
+    assert len(found) == 2 and "Votre espace" in found, set(found)
+    assert texts(found["Votre espace"], "axis-label") == ["part du quota utilisée"]
+    assert texts(found["Votre espace"], "label") == ["Espace sauvegardé", "Total", "Corbeille"]
+    history = next(root for name, root in found.items() if name.startswith("Vos fichiers copiés par exécution"))
+    assert texts(history, "axis-label") == ["octets", "exécutions des 30 derniers jours"]
