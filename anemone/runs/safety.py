@@ -177,16 +177,20 @@ def target_drills(keys: list[tuple[str, int]]) -> dict[tuple[str, int], DrillRes
     return found
 
 
-def carrying_targets(person: Any) -> dict[tuple[str, int], Any]:
-    """Every configured backup target that carries this person, by (kind, target id)."""
+def configured_targets() -> dict[tuple[str, int], Any]:
+    """Every configured target of every backup kind, by (kind, target id): one query per kind."""
     found = {}
     for kind in registry.backup_kinds():
-        if kind.target_model is None:
-            continue
-        for target in kind.target_model._default_manager.all():
-            if target.carries(person):  # type: ignore[attr-defined]
+        if kind.target_model is not None:
+            for target in kind.target_model._default_manager.all():
                 found[(kind.name, target.pk)] = target
     return found
+
+
+def carrying_targets(person: Any) -> dict[tuple[str, int], Any]:
+    """Every configured backup target that carries this person, by (kind, target id)."""
+    return {key: target for key, target in configured_targets().items()
+            if target.carries(person)}
 
 
 def person_safety(person: Any) -> list[DestinationSafety]:
@@ -206,17 +210,20 @@ def person_safety(person: Any) -> list[DestinationSafety]:
 
 
 def target_safety(states: list[history.BackupState]) -> list[DestinationSafety]:
-    """The admins' view: each target's last good copy for everyone against its schedule, and its last drill."""
-    keys = [(s.kind, s.target_id) for s in states]
-    drills = target_drills(keys)
+    """The admins' view: each configured target's last good copy for everyone against its schedule, and its last
+    drill — targets that never ran too (a new destination nobody started is late, not invisible)."""
+    targets = configured_targets()
+    known = {(s.kind, s.target_id) for s in states}
+    states = states + [history.BackupState(kind=kind, target_id=pk, target_label=registry.get(kind).label_for(target))
+                       for (kind, pk), target in targets.items() if (kind, pk) not in known]
+    drills = target_drills([(s.kind, s.target_id) for s in states])
     found = []
     for backup in states:
-        target = registry.get(backup.kind).load(backup.target_id)
-        threshold = overdue_threshold(target)
+        threshold = overdue_threshold(targets.get((backup.kind, backup.target_id)))
         drill = drills.get((backup.kind, backup.target_id))
         found.append(DestinationSafety(backup=backup, storage=storage_of(backup.kind), threshold=threshold, drill=drill,
                                        state=state_of(backup, threshold, drill)))
-    return found
+    return sorted(found, key=lambda s: ([FAILING, LATE, GREEN].index(s.state), s.kind, s.label))
 
 
 def short_age(age: timedelta) -> str:

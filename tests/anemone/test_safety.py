@@ -173,3 +173,16 @@ def test_the_schema_documents_me_safety_under_me(client):
     operation = schema["paths"]["/api/v1/me/safety/"]["get"]
     assert operation["tags"] == ["me"]
     assert "badge" in schema["components"]["schemas"]["Safety"]["properties"]
+
+
+def test_the_admin_sees_every_configured_target_a_never_run_one_as_late_and_failing_ones_first(client, admin_user,
+                                                                                              alice):
+    fresh, broken, new = daily("fresh"), daily("broken"), daily("brand-new")
+    backup_run("cloud", fresh, {alice: "succeeded"}, days_ago=1 / 24)
+    backup_run("cloud", broken, {alice: "succeeded"}, days_ago=1 / 24)
+    drill_run("cloud", broken, {alice: (RunStatus.SUCCEEDED, 9, 0, 1)})  # one file missing from the copy
+    client.force_login(admin_user)
+    page = client.get("/").content.decode()
+    found = re.findall(r'<tr class="target" data-state="(\w+)" data-target="cloud-(\d+)"', page)
+    assert found == [("failing", str(broken.pk)), ("late", str(new.pk)), ("green", str(fresh.pk))]
+    assert "0 different, 1 missing of 9 checked" in page
