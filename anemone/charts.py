@@ -100,7 +100,8 @@ def timeline(points: list[Point], *, start: datetime, end: datetime, title: str,
     for fraction in (0, 0.5, 1):
         y = bottom - span_y * fraction
         body.append(_text(LEFT - 3, y + 4, fmt(top * fraction), anchor="end"))
-    tick_format = "TIME_FORMAT" if seconds < 86400 else "SHORT_DATE_FORMAT"  # a short history is dated by the hour
+    # A short history is dated by the hour (or the second, when it spans minutes), a long one by the day.
+    tick_format = "H:i:s" if seconds < 600 else "TIME_FORMAT" if seconds < 86400 else "SHORT_DATE_FORMAT"
     for fraction, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
         when = timezone.localtime(start + (end - start) * fraction)
         body.append(_text(LEFT + span_x * fraction, bottom + 14, formats.date_format(when, tick_format),

@@ -69,8 +69,8 @@ def hours(value: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    if seconds < 60:
-        return _("%(n)d s") % {"n": seconds}
+    if seconds < 60:  # tenths below 10 s, so a 1-second axis does not read "0 s, 0 s, 1 s"
+        return _("%(n)s s") % {"n": formats.number_format(seconds, 1 if seconds < 10 else 0)}
     return safety.short_age(timedelta(seconds=seconds))
 
 
