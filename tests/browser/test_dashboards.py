@@ -8,6 +8,8 @@ The runs are real cloud syncs (rclone to the test sshd, plain and crypt); the cr
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from anemone.accounts.models import User
@@ -61,15 +63,18 @@ def fits(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def save(page, name: str) -> None:
-    IMG.mkdir(parents=True, exist_ok=True)
-    path = IMG / name
+def save(page, name: str, tmp_path) -> None:
+    """The screenshot, into docs/img/ when ANEMONE_SCREENSHOTS=1 (to refresh the docs), else a temp dir: a test
+    run must not leave the work tree changed."""
+    folder = IMG if os.environ.get("ANEMONE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     page.screenshot(path=str(path), full_page=True)
     assert 10_000 < path.stat().st_size < 300_000, path.stat().st_size
 
 
 def test_the_dashboards_fit_a_phone_and_a_desktop_and_their_screenshots_are_saved(page, live_server, rclone_key,  # noqa: F811
-                                                                                   sshd, admin_user, alice, bob):
+                                                                                   sshd, admin_user, alice, bob, tmp_path):
     real_history(sshd, alice, bob)
     log_in(page, live_server, "admin")
     page.check("#kit-reminder input[name=saved]")  # the admin stores the recovery kit, as setup asks
@@ -81,7 +86,7 @@ def test_the_dashboards_fit_a_phone_and_a_desktop_and_their_screenshots_are_save
         assert page.locator("#schedule-chart svg").is_visible() and page.locator("#people-chart svg").is_visible()
         assert page.locator("#target-histories svg").count() == 4  # bytes and durations of two targets
         assert page.locator(".app-chart svg").count() == 1  # reciprocity
-    save(page, "dashboard-admin.png")
+    save(page, "dashboard-admin.png", tmp_path)
 
     page.context.clear_cookies()
     log_in(page, live_server, "alice")
@@ -93,4 +98,4 @@ def test_the_dashboards_fit_a_phone_and_a_desktop_and_their_screenshots_are_save
         assert page.locator('tr.backup[data-state="green"]').count() == 1
     body = page.locator("main").inner_text()
     assert "bob" not in body and User.objects.filter(username="bob").exists()
-    save(page, "dashboard-person.png")
+    save(page, "dashboard-person.png", tmp_path)
