@@ -10,6 +10,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("settings/", views.site_settings, name="site-settings"),
     path("settings/alerts/", include("anemone.alerts.urls")),
+    path("settings/audit/", include("anemone.audit.urls")),
     path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
     path("files/", include("anemone.files.urls")),

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "anemone.audit"
+    label = "audit"
+    verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        """Register the audited models (every app is loaded by now) and name the command behind CLI changes."""
+        from anemone.audit import cli, registration
+
+        registration.register_all()
+        cli.install()
