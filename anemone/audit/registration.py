@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Fields never recorded, by model. Non-editable fields are excluded anyway; these are listed by name too
 # so that making one editable later cannot leak it.
@@ -35,6 +36,9 @@ AUDITED = ["accounts.User", "anemone.SiteSettings", "alerts.AlertChannel", "clou
            "peers.Peer", "peers.ServerIdentity", "p2p.PeerTarget", "usbbackup.UsbBackup", "usbbackup.UsbSettings"]
 
 MASK = "••••••"
+# How the page names a masked field (the sealed columns have no name of their own).
+SECRET_LABELS = {"url_sealed": _("Apprise URL"), "password_sealed": _("password"),
+                 "crypt_password_sealed": _("encryption password"), "secret_sealed": _("secret key")}
 SECRET_NAME_HINTS = ("_sealed", "password", "secret", "private")
 
 
@@ -47,6 +51,9 @@ def excluded_fields(model: type[models.Model]) -> list[str]:
     label = model._meta.label
     masked = MASKED.get(label, set())
     names = {field.name for field in model._meta.concrete_fields if not field.editable and field.name not in KEPT}
+    # Relations seen from the other side (a person's tokens, links...): auditlog lists them on create and
+    # delete as "<app>.<Model>.None"; they are another model's rows, recorded (or not) there.
+    names |= {field.name for field in model._meta.get_fields() if not field.concrete}
     names |= EXCLUDED.get(label, set())
     return sorted(names - masked - {"id"})
 
@@ -64,5 +71,6 @@ def register_all() -> None:
         model = apps.get_model(label)
         if auditlog.contains(model):
             continue
-        auditlog.register(model, exclude_fields=excluded_fields(model), mask_fields=sorted(MASKED.get(label, ())),
-                          m2m_fields=M2M.get(label, set()))
+        masked = sorted(MASKED.get(label, ()))
+        auditlog.register(model, exclude_fields=excluded_fields(model), mask_fields=masked,
+                          mapping_fields={name: SECRET_LABELS[name] for name in masked}, m2m_fields=M2M.get(label, set()))

@@ -92,6 +92,11 @@ def test_a_management_command_is_recorded_as_the_command_and_the_os_user(admin_u
     assert entry.changes_dict["password_sealed"] == ["", "••••••"], "that a password was set, nothing of it"
     call_command("edit_user", "admin", "--quota-total-gb", "3", stdout=io.StringIO())
     assert last_for(User).actor_email.startswith("cli: edit_user (")
+    call_command("create_user", "erin", stdout=io.StringIO())
+    created = last_for(User, action=LogEntry.Action.CREATE, object_repr="erin")
+    assert created.actor_email.startswith("cli: create_user (")
+    assert {"username", "is_staff", "quota_total_bytes"} <= set(created.changes_dict)
+    assert not {"password", "last_login", "backup_key_sealed", "links", "auth_token_set"} & set(created.changes_dict)
 
 
 def test_people_carried_by_a_destination_are_recorded(api, admin_user, alice, bob):
