@@ -60,10 +60,11 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 class AuditFilter(filters.FilterSet):
     who = filters.CharFilter(help_text="a username, or text of a command's label (`cli`)")
-    kind = filters.ChoiceFilter(choices=lambda: [(services.type_key(ct), services.type_key(ct))
-                                                                  for ct in services.audited_types()])
-    action = filters.ChoiceFilter(choices=lambda: [(code, code) for code, _l in
-                                                                    services.action_choices()])
+    # Both lists are known once the apps are ready (the URLs, hence this module, load after): enums in the schema.
+    kind = filters.ChoiceFilter(choices=[(key, key) for key in services.audited_keys()],
+                                help_text="`app_label.model` of the object acted on")
+    action = filters.ChoiceFilter(choices=[(code, code) for code in services.ACTION_FILTERS],
+                                  help_text="create, update, delete, or an event's code")
     since = filters.DateFilter(help_text="from this day (server time), included")
     until = filters.DateFilter(help_text="up to this day (server time), included")
     q = filters.CharFilter(help_text="text in the object, the changes, the details or who")

@@ -25,6 +25,7 @@ EVENTS = {
 }
 ACTIONS = {"create": LogEntry.Action.CREATE, "update": LogEntry.Action.UPDATE, "delete": LogEntry.Action.DELETE}
 ACTION_CODES = {value: code for code, value in ACTIONS.items()}
+ACTION_FILTERS = [*ACTIONS, *EVENTS]
 
 
 def record(event: str, target: models.Model | type[models.Model], *, actor: Any = None, label: str = "", **details: Any) -> LogEntry:
@@ -62,6 +63,13 @@ def audited_types() -> list[ContentType]:
 
     types = ContentType.objects.get_for_models(*auditlog.get_models()).values()
     return sorted(types, key=type_name)
+
+
+def audited_keys() -> list[str]:
+    """``app_label.model`` of each audited model (no database query: usable as the API module loads)."""
+    from auditlog.registry import auditlog
+
+    return sorted(f"{model._meta.app_label}.{model._meta.model_name}" for model in auditlog.get_models())
 
 
 def type_name(content_type: ContentType) -> str:
