@@ -127,3 +127,13 @@ def test_entries_older_than_the_retention_are_purged_by_the_daily_job(settings, 
     assert not LogEntry.objects.filter(pk__in=old).exists()
     remaining = LogEntry.objects.filter(timestamp__lt=timezone.now() - timedelta(days=28)).count()
     assert remaining == history - 1, "the entries inside the retention stay"
+
+
+def test_a_french_admin_reads_the_log_in_french(client, admin_user, history):
+    admin_user.language = "fr"
+    admin_user.save()
+    client.force_login(admin_user)
+    page = client.get("/settings/audit/").content.decode()
+    assert "Journal d’audit" in page and "Les entrées sont gardées 365 jours." in page
+    assert "<th>Qui</th>" in page and "<th>D’où</th>" in page and ">modifié<" in page
+    assert "<strong>nom du serveur</strong>: anemone → maison" in page  # the field's own French name
