@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -22,7 +23,11 @@ EVENTS = {
     "stored_data_deleted": (_("stored data of a peer deleted"), LogEntry.Action.DELETE),
     "bulk_restore_started": (_("bulk restore started"), LogEntry.Action.CREATE),
     "host_key_forgotten": (_("pinned host key forgotten"), LogEntry.Action.UPDATE),
+    "account_link_issued": (_("activation or reset link issued"), LogEntry.Action.ACCESS),
+    "login_lock_cleared": (_("login lock cleared"), LogEntry.Action.DELETE),
 }
+# What events act on besides the audited models (for the "what" filter).
+EVENT_TARGETS = ["peers.IncomingFolder", "axes.AccessAttempt"]
 ACTIONS = {"create": LogEntry.Action.CREATE, "update": LogEntry.Action.UPDATE, "delete": LogEntry.Action.DELETE}
 ACTION_CODES = {value: code for code, value in ACTIONS.items()}
 ACTION_FILTERS = [*ACTIONS, *EVENTS]
@@ -61,7 +66,7 @@ def audited_types() -> list[ContentType]:
     """The kinds of object the log records (for the "what" filter), by their name in the reader's language."""
     from auditlog.registry import auditlog
 
-    types = ContentType.objects.get_for_models(*auditlog.get_models()).values()
+    types = ContentType.objects.get_for_models(*auditlog.get_models(), *_event_models()).values()
     return sorted(types, key=type_name)
 
 
@@ -69,7 +74,18 @@ def audited_keys() -> list[str]:
     """``app_label.model`` of each audited model (no database query: usable as the API module loads)."""
     from auditlog.registry import auditlog
 
-    return sorted(f"{model._meta.app_label}.{model._meta.model_name}" for model in auditlog.get_models())
+    return sorted(f"{model._meta.app_label}.{model._meta.model_name}"
+                  for model in [*auditlog.get_models(), *_event_models()])
+
+
+def _event_models() -> list[type[models.Model]]:
+    found = []
+    for label in EVENT_TARGETS:
+        try:
+            found.append(apps.get_model(label))
+        except LookupError:  # that app is not installed here
+            continue
+    return found
 
 
 def type_name(content_type: ContentType) -> str:

@@ -166,3 +166,29 @@ def test_what_the_system_maintains_adds_no_entry(admin_user, alice):
     alice.save(update_fields=["usage_backup_bytes"])
     User.objects.get(pk=alice.pk).save()
     assert LogEntry.objects.count() == before
+
+
+def test_issuing_a_reset_link_is_recorded_without_the_link(api, admin_user, alice):
+    response = api(admin_user).post(f"/api/v1/users/{alice.pk}/reset-link/", REMOTE_ADDR=CLIENT)
+    assert response.status_code == 200
+    url = response.json()["url"]
+    entry = last_for(User, additional_data__event="account_link_issued")
+    assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "alice")
+    assert entry.additional_data == {"event": "account_link_issued", "purpose": "reset"}
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in str(entry.additional_data) + str(entry.changes) + entry.object_repr
+
+
+def test_clearing_a_login_lock_is_recorded(api, admin_user, alice):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    AccessAttempt.objects.create(username="alice", ip_address="192.0.2.44", failures_since_start=9,
+                                 attempt_time=timezone.now(), user_agent="x", path_info="/login/")
+    response = api(admin_user).post("/api/v1/auth/lockouts/clear/", {"username": "alice", "ip_address": "192.0.2.44"},
+                                    format="json", REMOTE_ADDR=CLIENT)
+    assert response.json() == {"cleared": 1}
+    entry = last_for(AccessAttempt, additional_data__event="login_lock_cleared")
+    assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "alice @ 192.0.2.44")
+    assert entry.additional_data == {"event": "login_lock_cleared", "username": "alice", "ip_address": "192.0.2.44",
+                                     "attempts": 1}
