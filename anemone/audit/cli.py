@@ -9,7 +9,8 @@ save is the system's doing, not a command typed by an admin.
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any
@@ -22,12 +23,14 @@ _active: ContextVar[str | None] = ContextVar("anemone_audit_command", default=No
 
 
 def os_user() -> str:
+    """The account the command runs as (from the process's uid, not from $USER, which anyone can set), and who
+    ran it through sudo when that is how it was started (``anemone, sudo by bob``)."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container's arbitrary uid)
-        import os
-
-        return str(os.getuid())
+        name = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # no name for this uid (a container's arbitrary uid)
+        name = str(os.geteuid())
+    by = os.environ.get("SUDO_USER", "")
+    return f"{name}, sudo by {by}" if by and by != name else name
 
 
 def label(command: str) -> str:

@@ -4,8 +4,9 @@ forms, the API, a management command and the Django admin, and the actions that 
 
 from __future__ import annotations
 
-import getpass
 import io
+import os
+import pwd
 
 import pytest
 from auditlog.models import LogEntry
@@ -87,7 +88,7 @@ def test_a_management_command_is_recorded_as_the_command_and_the_os_user(admin_u
                  "--user", "anemone", "--password-file", str(secret), "--remote-path", "family", stdout=io.StringIO())
     entry = last_for(Destination, action=LogEntry.Action.CREATE)
     assert entry.actor is None and entry.remote_addr is None
-    assert entry.actor_email == f"cli: cloud_destination ({getpass.getuser()})"
+    assert entry.actor_email == f"cli: cloud_destination ({pwd.getpwuid(os.geteuid()).pw_name})"
     assert entry.changes_dict["host"] == [None, "backup.example.org"]
     assert entry.changes_dict["password_sealed"] == ["", "••••••"], "that a password was set, nothing of it"
     call_command("edit_user", "admin", "--quota-total-gb", "3", stdout=io.StringIO())
@@ -192,3 +193,14 @@ def test_clearing_a_login_lock_is_recorded(api, admin_user, alice):
     assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "alice @ 192.0.2.44")
     assert entry.additional_data == {"event": "login_lock_cleared", "username": "alice", "ip_address": "192.0.2.44",
                                      "attempts": 1}
+
+
+def test_a_command_run_through_sudo_names_who_ran_it(monkeypatch, admin_user):
+    from anemone.audit import cli
+
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    monkeypatch.setenv("SUDO_USER", "bob-the-admin")
+    monkeypatch.setenv("USER", "someone-else")  # the environment's name is not believed
+    assert cli.os_user() == f"{me}, sudo by bob-the-admin"
+    call_command("edit_user", "admin", "--quota-total-gb", "4", stdout=io.StringIO())
+    assert last_for(User).actor_email == f"cli: edit_user ({me}, sudo by bob-the-admin)"
