@@ -114,8 +114,9 @@ def entries(base: QuerySet[LogEntry] | None = None, *, who: str = "", kind: str 
     if kind:
         app_label, _dot, model = kind.partition(".")
         result = result.filter(content_type__app_label=app_label, content_type__model=model)
-    if action in ACTIONS:
-        result = result.filter(action=ACTIONS[action])
+    if action in ACTIONS:  # a plain save (an event has an action too: a bulk restore is a "create")
+        plain = Q(additional_data__isnull=True) | Q(additional_data__event__isnull=True)
+        result = result.filter(plain, action=ACTIONS[action])
     elif action:
         result = result.filter(additional_data__event=action)
     zone = timezone.get_current_timezone()

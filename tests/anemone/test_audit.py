@@ -158,6 +158,10 @@ def test_a_bulk_restore_is_recorded_with_who_asked_and_for_whom(admin_user, alic
     entry = last_for(type(target), additional_data__event="bulk_restore_started")
     assert entry.actor == admin_user
     assert entry.additional_data == {"event": "bulk_restore_started", "run": run.pk, "users": ["alice"]}
+    from anemone.audit.services import entries
+
+    assert entry in entries(action="bulk_restore_started") and entry not in entries(action="create")
+    assert entries(action="create").filter(object_repr="alice").exists(), "plain saves still match"
 
 
 def test_what_the_system_maintains_adds_no_entry(admin_user, alice):
