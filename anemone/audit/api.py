@@ -19,7 +19,8 @@ from anemone.audit import services
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField(help_text="username of the person who acted, or null")
+    actor = serializers.SerializerMethodField(help_text="username of the person who acted (kept after their "
+                                                        "account is deleted), or null")
     actor_label = serializers.SerializerMethodField(help_text="who acted in words: a username, `cli: <command> "
                                                               "(<OS user>)` for a command, or `system`")
     object_type = serializers.SerializerMethodField(help_text="`app_label.model` of the object acted on")
@@ -34,7 +35,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
                   "action", "action_label", "changes", "details"]
 
     def get_actor(self, entry: LogEntry) -> str | None:
-        return entry.actor.username if entry.actor is not None else None
+        data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+        return entry.actor.username if entry.actor is not None else data.get(services.ACTOR_KEY)
 
     def get_actor_label(self, entry: LogEntry) -> str:
         return services.actor_label(entry)
@@ -54,8 +56,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_details(self, entry: LogEntry) -> dict[str, Any]:
-        data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
-        return {key: value for key, value in data.items() if key != "event"}
+        return services.details(entry)
 
 
 class AuditFilter(filters.FilterSet):

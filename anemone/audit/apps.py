@@ -9,7 +9,11 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the audited models (every app is loaded by now) and name the command behind CLI changes."""
-        from anemone.audit import cli, registration
+        from auditlog.models import LogEntry
+        from django.db.models.signals import post_save
+
+        from anemone.audit import cli, registration, services
 
         registration.register_all()
         cli.install()
+        post_save.connect(services.remember_actor, sender=LogEntry, dispatch_uid="anemone-audit-actor")

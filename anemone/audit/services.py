@@ -110,7 +110,8 @@ def entries(base: QuerySet[LogEntry] | None = None, *, who: str = "", kind: str 
     result = (LogEntry.objects.all() if base is None else base).select_related("actor", "content_type")
     result = result.order_by("-timestamp", "-pk")
     if who:
-        result = result.filter(Q(actor__username__iexact=who) | Q(actor_email__icontains=who))
+        result = result.filter(Q(actor__username__iexact=who) | Q(additional_data__actor_username=who)
+                               | Q(actor_email__icontains=who))
     if kind:
         app_label, _dot, model = kind.partition(".")
         result = result.filter(content_type__app_label=app_label, content_type__model=model)
@@ -131,11 +132,35 @@ def entries(base: QuerySet[LogEntry] | None = None, *, who: str = "", kind: str 
     return result
 
 
+# Kept in additional_data: auditlog's actor link is emptied when that account is deleted (and keeps only the
+# e-mail, which the first admin may not have), and who acted must outlive the account.
+ACTOR_KEY = "actor_username"
+INTERNAL_KEYS = {"event", ACTOR_KEY}
+
+
+def remember_actor(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
+    """post_save of LogEntry: the actor's username, once the entry has its final actor."""
+    if not created or instance.actor_id is None or instance.actor is None:
+        return
+    data = dict(instance.additional_data) if isinstance(instance.additional_data, dict) else {}
+    data[ACTOR_KEY] = instance.actor.username
+    instance.additional_data = data
+    LogEntry.objects.filter(pk=instance.pk).update(additional_data=data)
+
+
+def details(entry: LogEntry) -> dict[str, Any]:
+    """What an event adds (the folder, the run, the people...), without the keys kept for the log itself."""
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    return {key: value for key, value in data.items() if key not in INTERNAL_KEYS}
+
+
 def actor_label(entry: LogEntry) -> str:
-    """Who acted: the person's username, or the command (``cli: ...``), or "system"."""
+    """Who acted: the person's username (still there after their account is deleted), or the command
+    (``cli: ...``), or "system"."""
     if entry.actor_id is not None and entry.actor is not None:
         return entry.actor.username
-    return entry.actor_email or str(_("system"))
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    return data.get(ACTOR_KEY) or entry.actor_email or str(_("system"))
 
 
 def event_code(entry: LogEntry) -> str:

@@ -30,5 +30,4 @@ def log(request: HttpRequest) -> HttpResponse:
 
 
 def _details(entry) -> list[tuple[str, str]]:
-    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
-    return [(key, str(value)) for key, value in data.items() if key != "event"]
+    return [(key, str(value)) for key, value in services.details(entry).items()]

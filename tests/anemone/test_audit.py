@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from anemone.accounts import throttle
 from anemone.accounts.models import User
+from anemone.audit.services import details
 from anemone.models import SiteSettings
 from cloudbackup.models import Destination
 
@@ -123,7 +124,7 @@ def test_forgetting_a_host_key_is_recorded(api, admin_user):
     assert response.status_code in (200, 204), response.content
     entry = last_for(Destination, additional_data__event="host_key_forgotten")
     assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "pinned")
-    assert entry.additional_data == {"event": "host_key_forgotten", "host": "backup.example.org"}
+    assert details(entry) == {"host": "backup.example.org"}
 
 
 def test_deleting_what_a_peer_stored_here_is_recorded(client, admin_user):
@@ -142,7 +143,7 @@ def test_deleting_what_a_peer_stored_here_is_recorded(client, admin_user):
     assert not (root / "data").exists()
     entry = last_for(IncomingFolder, additional_data__event="stored_data_deleted")
     assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "friend")
-    assert entry.action == LogEntry.Action.DELETE and entry.additional_data["folder"] == "friend"
+    assert entry.action == LogEntry.Action.DELETE and details(entry) == {"folder": "friend"}
 
 
 def test_a_bulk_restore_is_recorded_with_who_asked_and_for_whom(admin_user, alice):
@@ -157,7 +158,7 @@ def test_a_bulk_restore_is_recorded_with_who_asked_and_for_whom(admin_user, alic
     run = restore.request_bulk_restore(target, ["alice"], requested_by=admin_user, queue=False)
     entry = last_for(type(target), additional_data__event="bulk_restore_started")
     assert entry.actor == admin_user
-    assert entry.additional_data == {"event": "bulk_restore_started", "run": run.pk, "users": ["alice"]}
+    assert details(entry) == {"run": run.pk, "users": ["alice"]}
     from anemone.audit.services import entries
 
     assert entry in entries(action="bulk_restore_started") and entry not in entries(action="create")
@@ -179,7 +180,7 @@ def test_issuing_a_reset_link_is_recorded_without_the_link(api, admin_user, alic
     url = response.json()["url"]
     entry = last_for(User, additional_data__event="account_link_issued")
     assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "alice")
-    assert entry.additional_data == {"event": "account_link_issued", "purpose": "reset"}
+    assert details(entry) == {"purpose": "reset"}
     token = url.rstrip("/").rsplit("/", 1)[-1]
     assert token not in str(entry.additional_data) + str(entry.changes) + entry.object_repr
 
@@ -195,7 +196,7 @@ def test_clearing_a_login_lock_is_recorded(api, admin_user, alice):
     assert response.json() == {"cleared": 1}
     entry = last_for(AccessAttempt, additional_data__event="login_lock_cleared")
     assert (entry.actor, entry.remote_addr, entry.object_repr) == (admin_user, CLIENT, "alice @ 192.0.2.44")
-    assert entry.additional_data == {"event": "login_lock_cleared", "username": "alice", "ip_address": "192.0.2.44",
+    assert details(entry) == {"username": "alice", "ip_address": "192.0.2.44",
                                      "attempts": 1}
 
 
@@ -208,3 +209,19 @@ def test_a_command_run_through_sudo_names_who_ran_it(monkeypatch, admin_user):
     assert cli.os_user() == f"{me}, sudo by bob-the-admin"
     call_command("edit_user", "admin", "--quota-total-gb", "4", stdout=io.StringIO())
     assert last_for(User).actor_email == f"cli: edit_user ({me}, sudo by bob-the-admin)"
+
+
+def test_who_acted_outlives_their_account(client, admin_user, alice):
+    from anemone.accounts import services
+
+    other = services.create_user("eve", email="", is_admin=True)
+    client.force_login(other)
+    client.post("/settings/", {"server_name": "eves", "language": "en", "portal_url": "", "trash_retention_days": 30})
+    client.logout()
+    other.delete()
+    entry = last_for(SiteSettings)
+    assert entry.actor is None and not entry.actor_email  # the link is gone and eve had no e-mail
+    from anemone.audit.services import actor_label, entries
+
+    assert actor_label(entry) == "eve" and entry in entries(who="eve")
+    assert details(entry) == {}
