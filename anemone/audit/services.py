@@ -14,6 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 log = logging.getLogger(__name__)
@@ -89,9 +91,10 @@ def _event_models() -> list[type[models.Model]]:
 
 
 def type_name(content_type: ContentType) -> str:
-    """"Cloud destination", "User"...: the model's name in the reader's language."""
+    """"Destination", "User"...: the model's name in the reader's language. Through gettext once more: a model
+    without a verbose_name of its own (accounts.User) has a plain "user", which Django's catalogues translate."""
     model = content_type.model_class()
-    return str(model._meta.verbose_name).capitalize() if model is not None else content_type.model
+    return capfirst(gettext(str(model._meta.verbose_name))) if model is not None else content_type.model
 
 
 def type_key(content_type: ContentType) -> str:
@@ -184,8 +187,9 @@ def changes(entry: LogEntry) -> list[tuple[str, str, str]]:
         if isinstance(values, dict):  # m2m: {"type": "m2m", "operation": "add", "objects": [...]}
             rows.append((field, str(values.get("operation", "")), ", ".join(map(str, values.get("objects", [])))))
         else:
-            before, after = (list(values) + ["", ""])[:2]
-            rows.append((field, _plain(before), _plain(after)))
+            before, after = (_plain(value) for value in (list(values) + ["", ""])[:2])
+            if before != after:  # a field created empty ("None" → "") says nothing
+                rows.append((field, before, after))
     return rows
 
 

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def table(response) -> str:
-    """The audit table of a page (the server's name is in every page's title too)."""
+    """The entries of a page (the server's name is in every page's title too)."""
     html = response.content.decode()
-    return html[html.index('<table id="audit-log">'):html.index("</table>")]
+    return html[html.index('<section id="audit-log">'):html.index("</section>")]
 
 
 @pytest.fixture
@@ -69,9 +69,9 @@ def test_the_page_is_paginated(client, admin_user, history):
         settings_row.save()
     client.force_login(admin_user)
     first = client.get("/settings/audit/").content.decode()
-    assert first.count('<tr class="audit-') == 50 and 'rel="next"' in first
+    assert first.count('<article class="card audit-entry') == 50 and 'rel="next"' in first
     second = client.get("/settings/audit/", {"page": 2}).content.decode()
-    assert second.count('<tr class="audit-') == history + 60 - 50 and 'rel="prev"' in second
+    assert second.count('<article class="card audit-entry') == history + 60 - 50 and 'rel="prev"' in second
 
 
 def test_the_api_lists_filters_and_paginates_for_admins(api, admin_user, history):
@@ -135,5 +135,6 @@ def test_a_french_admin_reads_the_log_in_french(client, admin_user, history):
     client.force_login(admin_user)
     page = client.get("/settings/audit/").content.decode()
     assert "Journal d’audit" in page and "Les entrées sont gardées 365 jours." in page
-    assert "<th>Qui</th>" in page and "<th>D’où</th>" in page and ">modifié<" in page
+    assert "<strong>Modifié</strong> — Paramètres du serveur" in page and "par <span class=\"audit-who\">admin</span> · depuis <span class=\"audit-from\">203.0.113.7</span>" in page
+    assert "<strong>Modifié</strong> — Utilisateur “alice”" in page
     assert "<strong>nom du serveur</strong>: anemone → maison" in page  # the field's own French name
