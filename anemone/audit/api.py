@@ -64,7 +64,8 @@ class AuditFilter(filters.FilterSet):
     # Both lists are known once the apps are ready (the URLs, hence this module, load after): enums in the schema.
     kind = filters.ChoiceFilter(choices=[(key, key) for key in services.audited_keys()],
                                 help_text="`app_label.model` of the object acted on")
-    action = filters.ChoiceFilter(choices=[(code, code) for code in services.ACTION_FILTERS],
+    # field_name: not LogEntry.action (a number), so the schema says string codes, as answered.
+    action = filters.ChoiceFilter(choices=[(code, code) for code in services.ACTION_FILTERS], field_name="action_code",
                                   help_text="create, update, delete, or an event's code")
     since = filters.DateFilter(help_text="from this day (server time), included")
     until = filters.DateFilter(help_text="up to this day (server time), included")
