@@ -138,3 +138,13 @@ def test_a_french_admin_reads_the_log_in_french(client, admin_user, history):
     assert "<strong>Modifié</strong> — Paramètres du serveur" in page and "par <span class=\"audit-who\">admin</span> · depuis <span class=\"audit-from\">203.0.113.7</span>" in page
     assert "<strong>Modifié</strong> — Utilisateur “alice”" in page
     assert "<strong>nom du serveur</strong>: anemone → maison" in page  # the field's own French name
+
+
+def test_the_retention_comes_from_the_environment_and_must_be_a_day_or_more(tmp_path):
+    from tests.anemone.test_settings import python
+
+    code = "from django.conf import settings; print(settings.ANEMONE_AUDIT_KEEP_DAYS)"
+    assert python(tmp_path, code).stdout.strip() == "365"
+    assert python(tmp_path, code, ANEMONE_AUDIT_KEEP_DAYS="90").stdout.strip() == "90"
+    refused = python(tmp_path, code, ANEMONE_AUDIT_KEEP_DAYS="0")
+    assert refused.returncode != 0 and "ANEMONE_AUDIT_KEEP_DAYS must be at least 1" in refused.stderr
