@@ -225,3 +225,25 @@ def test_who_acted_outlives_their_account(client, admin_user, alice):
 
     assert actor_label(entry) == "eve" and entry in entries(who="eve")
     assert details(entry) == {}
+
+
+def test_a_schedule_and_retention_change_is_recorded_and_a_health_check_is_not(api, admin_user):
+    from p2p import services
+    from peers.identity import get_identity
+    from peers.models import Peer
+
+    get_identity()
+    peer = Peer.objects.create(name="friend", wg_public_key="D" * 43 + "=", allowed_ips="198.51.100.9/32",
+                               ssh_public_key=get_identity().ssh_public_key)
+    target = services.ensure_target(peer)
+    response = api(admin_user).patch(f"/api/v1/p2p/targets/{target.pk}/", {
+        "schedule_kind": "weekly", "schedule_weekday": 6, "schedule_time": "03:30", "keep_daily": 9}, format="json")
+    assert response.status_code == 200, response.content
+    entry = last_for(type(target), action=LogEntry.Action.UPDATE)
+    assert entry.actor == admin_user
+    assert entry.changes_dict["schedule_kind"][1] == "weekly" and entry.changes_dict["keep_daily"][1] == 9
+    assert entry.changes_dict["schedule_time"][1] == "03:30:00"
+    before = LogEntry.objects.count()
+    peer.health_results = [{"check": "tunnel", "ok": True}]
+    peer.save()
+    assert LogEntry.objects.count() == before
