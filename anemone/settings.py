@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "anemone.files",
     "anemone.runs",
     "anemone.alerts",
+    "auditlog",  # the audit log of admin actions (anemone.audit registers the models and adds the pages)
+    "anemone.audit",
     "peers",
     "p2p",
     "cloudbackup",
@@ -134,6 +136,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "anemone.accounts.middleware.UserLanguageMiddleware",
+    # Who and from where for every audit entry of this request (the client address the login throttle uses).
+    "anemone.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -299,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "usb", "description": "USB drives and backup jobs (admins): eject, sync, snapshots."},
         {"name": "alerts", "description": "Alert channels (admins): e-mail or an Apprise URL (write-only), the "
                                           "events each is told, a test message."},
+        {"name": "audit", "description": "The audit log of admin actions (admins, read-only): who, when, from "
+                                         "where, what changed; never a secret."},
     ],
     # Every operation documents the 4xx answers every view can give (anemone.api.schema.document_errors).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "anemone.api.schema.document_errors"],
@@ -409,3 +415,16 @@ ANEMONE_TRUSTED_PROXIES = env_networks("ANEMONE_TRUSTED_PROXIES")
 # token until the person revokes it or changes their password); header "Authorization: Token <token>".
 KNOX_TOKEN_MODEL = "accounts.ApiToken"
 REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
+
+
+# --- Audit log (django-auditlog; anemone/audit, docs/audit.md) ----------------------------------------
+# Entries older than this many days are deleted by the daily system job "system:audit-purge".
+ANEMONE_AUDIT_KEEP_DAYS = env_int("ANEMONE_AUDIT_KEEP_DAYS", 365)
+if ANEMONE_AUDIT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("ANEMONE_AUDIT_KEEP_DAYS must be at least 1 (days).")
+# A changed secret is recorded as "set" / "not set", never as (part of) its value (auditlog's default
+# mask keeps half of it).
+AUDITLOG_MASK_CALLABLE = "anemone.audit.registration.mask"
+# No correlation id from a request header: a client could write any text into the log with it.
+AUDITLOG_CID_HEADER = ""
+AUDITLOG_STORE_JSON_CHANGES = True

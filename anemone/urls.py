@@ -15,6 +15,7 @@ urlpatterns = [
     path("settings/", views.site_settings, name="site-settings"),
     path("settings/alerts/", include("anemone.alerts.urls")),
     path("account/alerts/", alert_views.mine, name="my-alerts"),
+    path("settings/audit/", include("anemone.audit.urls")),
     path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
     path("files/", include("anemone.files.urls")),

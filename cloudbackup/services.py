@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from anemone import crypto
+from anemone.audit import services as audit
 from anemone.runs import targets
 from cloudbackup import backends
 from cloudbackup.backends import KINDS
@@ -50,6 +51,7 @@ def save_destination(dest: Destination, *, secrets: dict[str, str | None] | None
 
 def forget_host_key(dest: Destination) -> None:
     """After a server was reinstalled: the next connection test pins whatever key the server shows then."""
+    audit.record("host_key_forgotten", dest, host=dest.host)
     dest.host_key = ""
     dest.save(update_fields=["host_key"])
     backends.known_hosts_file(dest).unlink(missing_ok=True)

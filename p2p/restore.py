@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from anemone.audit import services as audit
 from anemone.engines import restic
 from anemone.files import landing, paths
 from anemone.files.usage import QuotaExceeded
@@ -143,8 +144,10 @@ def request_restore(target: PeerTarget, person, snapshot_id: str, *, path: str =
 def request_bulk_restore(target: PeerTarget, usernames: list[str], *, requested_by=None,
                          trigger: str = Trigger.MANUAL, inline: bool = False, queue: bool = True) -> Run:
     """Admin, after a disaster: each chosen person's latest snapshot back into their area."""
-    return runs.request(BULK_KIND, target, trigger=trigger, user=requested_by,
-                        options={"target": target.pk, "users": usernames, "bulk": True}, inline=inline, queue=queue)
+    run = runs.request(BULK_KIND, target, trigger=trigger, user=requested_by,
+                       options={"target": target.pk, "users": usernames, "bulk": True}, inline=inline, queue=queue)
+    audit.record("bulk_restore_started", target, actor=requested_by, run=run.pk, users=usernames or "all")
+    return run
 
 
 def _fail(item, target: PeerTarget, person, exc: Exception) -> runs.StepError:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from anemone.audit import services as audit
 from anemone.engines import ssh
 from anemone.engines.files import write_private_file
 from peers import codes, pairing, signals
@@ -193,6 +194,7 @@ def delete_stored_data(folder: str) -> None:
     path = incoming_root() / folder
     if path.is_dir() and path.parent == incoming_root():
         shutil.rmtree(path)
+        audit.record("stored_data_deleted", IncomingFolder, label=folder, folder=folder)
         revoke_logins()
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from anemone.accounts import services
 from anemone.accounts.models import AccountLink, User
+from anemone.audit import services as audit
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ def issue_link(user: User, purpose: str, base_url: str | None = None) -> str:
     from anemone.models import SiteSettings
 
     token = services.make_link(user, purpose)
+    audit.record("account_link_issued", user, purpose=purpose)
     name = "activate" if purpose == AccountLink.ACTIVATE else "reset"
     url = (base_url or SiteSettings.load().portal_address()).rstrip("/") + reverse(name, args=[token])
     if settings.EMAIL_HOST and user.email:

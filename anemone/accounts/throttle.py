@@ -42,6 +42,7 @@ from python_ipware import IpWare
 from rest_framework.throttling import ScopedRateThrottle
 
 from anemone.accounts.models import AccountLink
+from anemone.audit import services as audit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -250,4 +251,6 @@ def clear_lockout(ip_address: str | None, username: str = "") -> int:
     if username:
         attempts = attempts.filter(username=username)
     count, _details = attempts.delete()
+    audit.record("login_lock_cleared", AccessAttempt, label=f"{username or '*'} @ {ip_address or '?'}",
+                 username=username, ip_address=ip_address, attempts=count)
     return count

@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_PAGES = ["/users/", "/settings/", "/peers/", "/p2p/", "/cloud/", "/cloud/new/", "/usb/"]
+ADMIN_PAGES = ["/users/", "/settings/", "/settings/audit/", "/peers/", "/p2p/", "/cloud/", "/cloud/new/", "/usb/"]
 
 
 @pytest.mark.parametrize("url", ADMIN_PAGES)

@@ -17,7 +17,7 @@ from anemone.runs.models import RunStatus
 
 PUBLIC = {("/api/v1/auth/token/", "post")}
 # Endpoints only admins may use (any method). Everything else is per-user and scoped.
-ADMIN_ONLY = re.compile(r"^/api/v1/(users|peers|p2p/targets|p2p/bulk-restore|cloud|usb|auth/lockouts)(/|$)")
+ADMIN_ONLY = re.compile(r"^/api/v1/(users|peers|p2p/targets|p2p/bulk-restore|cloud|usb|auth/lockouts|audit)(/|$)")
 
 
 def operations():

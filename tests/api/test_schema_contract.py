@@ -30,7 +30,7 @@ TAG_OF = {
     "/api/v1/peers-invitation/": "peers", "/api/v1/p2p/targets/": "p2p", "/api/v1/p2p/snapshots/": "p2p",
     "/api/v1/cloud/destinations/": "cloud", "/api/v1/cloud-restore/": "cloud", "/api/v1/usb/drives/": "usb",
     "/api/v1/usb/backups/": "usb", "/api/v1/users/": "accounts", "/api/v1/auth/token/": "auth",
-    "/api/v1/alerts/channels/": "alerts",
+    "/api/v1/alerts/channels/": "alerts", "/api/v1/audit/": "audit",
     "/api/v1/auth/lockouts/": "auth", "/api/v1/me/": "me", "/api/v1/me/tokens/": "me",
 }
 

@@ -10,6 +10,7 @@ SYSTEM_JOBS = [
     ("system:peer-health", "peers.health.check_all", 15),  # the only automatic network checks of peers
     ("system:alerts", "anemone.alerts.jobs.claim_finished_runs", 1),
     ("system:conditions", "anemone.alerts.conditions.check_all", 5),  # late targets, silent peers, full disks...
+    ("system:audit-purge", "anemone.audit.services.purge_expired", 24 * 60),
 ]
 
 
