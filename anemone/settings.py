@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "anemone.files",
     "anemone.runs",
     "anemone.alerts",
+    "anemone.drills",
     "peers",
     "p2p",
     "cloudbackup",
