@@ -6,7 +6,8 @@ a seeded random (at most MAX_FILES and MAX_BYTES, so a drill costs little and a 
 with the same seed), the kind restores exactly those into a scratch folder on the same filesystem as the data
 (``scratch``: always removed), and ``judge`` decides file by file:
 
-- the source is unchanged since the copy (same size and mtime as recorded): the restored bytes must equal the
+- the source is unchanged since the copy (same size and mtime as recorded, to the precision the destination
+  keeps): the restored bytes must equal the
   source's — the strongest proof ("compared");
 - the source changed or is gone: the restored file must read completely and have the size the copy recorded;
   the engine's own verification (restic's content hashes, crypt's authenticated chunks) did the rest
@@ -44,6 +45,7 @@ class CopiedFile:
     size: int
     mtime_ns: int | None
     source: Path
+    mtime_slack_ns: int = 0  # how far the recorded mtime may be off: SFTP and WebDAV keep whole seconds
 
 
 @dataclass
@@ -124,7 +126,7 @@ def unchanged(copied: CopiedFile) -> bool:
         return False
     if copied.mtime_ns is None or not copied.source.is_file():
         return False
-    return info.st_size == copied.size and info.st_mtime_ns == copied.mtime_ns
+    return info.st_size == copied.size and abs(info.st_mtime_ns - copied.mtime_ns) <= copied.mtime_slack_ns
 
 
 def same_bytes(one: Path, other: Path) -> bool:

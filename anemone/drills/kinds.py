@@ -174,4 +174,7 @@ def _person_error(kind: DrillKind, item: RunItem, person: Any, copy: core.Copy |
     runs.finish_item(item, status=RunStatus.FAILED, errors=1, code="drills.person_unrestorable",
                      params={"copy": copy.ref[:8] if copy else "—", "step": msg(step), "error": exc.error,
                              "hint": hint}, **base)
+    if step != STEP_LIST:  # the engine's words about restoring may name the person's files: not run-wide
+        return msg("drills.run_person_failed", user=person.username, bad=int(base.get("checked") or 1),
+                   checked=int(base.get("checked") or 1), step=msg(step), hint=hint)
     return msg("drills.run_person_error", user=person.username, step=msg(step), error=exc.error, hint=hint)
