@@ -17,6 +17,8 @@ MESSAGES: dict[str, Any] = {
     "drills.nothing_to_check": _("Nothing to check yet: no copy of anybody at this destination (back up first)."),
     "drills.target_gone": _("This backup target was removed; there is nothing to drill."),
     "drills.backup_running": _("Skipped: a backup of this target is running. The drill runs again within the hour."),
+    "drills.backup_started": _("Stopped: a backup of this target started, and a drill never runs beside one. The "
+                               "drill runs again within the hour."),
     "drills.mode_compared": _("compared byte for byte with your files"),
     "drills.mode_integrity": _("read back in full (your files changed since this copy)"),
     "drills.person_passed": _("%(checked)s files of copy %(copy)s restored and %(how)s: all good."),

@@ -94,6 +94,8 @@ def drill_body(kind: DrillKind, run: Run, tracker: Tracker) -> Outcome:
     failures: list[dict[str, Any]] = []
     checked = drilled = 0
     for index, person in enumerate(people):
+        if kind.backup_active(run.target_id) is not None:  # a backup started: it goes first, the drill comes back
+            return Outcome(status=RunStatus.SKIPPED, code="drills.backup_started")
         tracker.progress(percent=100.0 * index / max(1, len(people)), current_item=person.username, force=True)
         item = runs.start_item(run, user=person)
         said = drill_person(kind, run, tracker, target, person, item)

@@ -8,7 +8,8 @@ SYSTEM_JOBS = [
     ("system:reap-runs", "anemone.runs.tasks.reap", 1),
     ("system:trash-purge", "anemone.files.trash_jobs.scheduled_purge", 24 * 60),
     ("system:peer-health", "peers.health.check_all", 15),
-    ("system:alerts", "anemone.alerts.jobs.claim_finished_runs", 1),  # the only automatic network checks of peers
+    ("system:alerts", "anemone.alerts.jobs.claim_finished_runs", 1),
+    ("system:drills", "anemone.drills.jobs.start_due_drills", 60),  # restore drills that are due (anemone.drills)  # the only automatic network checks of peers
 ]
 
 
