@@ -36,6 +36,9 @@ MESSAGES: dict[str, Any] = {
                              "again), then a drill; if the drill still fails, start a fresh copy at this destination"),
     "drills.hint_reach": _("the destination could not be read: check it (Test connection / health checklist) and "
                            "run the drill again"),
+    "drills.health_failed": _("the last restore drill failed for %(users)s: their copy there is damaged until a "
+                              "drill passes"),
+    "drills.health_fix": _("run a backup, then “Run a drill now” on the P2P page; a drill that passes clears this"),
     "drills.repaired": _("Repaired: %(what)s. The next backup sends the damaged files again."),
     "drills.fresh_needed": _("restic could not repair this repository: start a fresh one (a new history) for "
                              "%(user)s."),

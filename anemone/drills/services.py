@@ -47,9 +47,10 @@ def request_drill(kind: str | DrillKind, target: Any, *, trigger: str = Trigger.
 
 
 def last_drill(kind: str, target_id: int) -> Run | None:
-    """The newest finished drill of a target that looked at its copy (skipped ones did not)."""
-    return (Run.objects.filter(kind=drill_kind(kind).name, target_id=target_id, status__in=DONE)
-            .order_by("-finished_at", "-id").first())
+    """The newest finished drill of a target that looked at its copy (anemone.runs.history.last_drill)."""
+    from anemone.runs.history import last_drill as newest
+
+    return newest(kind, target_id)
 
 
 def has_good_copy(kind: DrillKind, target_id: int) -> bool:

@@ -76,3 +76,22 @@ def test_a_drill_after_one_byte_changed_in_a_data_pack_fails_and_names_the_file(
     assert "alice" in drill.message and "1 of 1" in drill.message
     assert "taxes-2026.pdf" not in drill.message  # the run-wide message names no file
     assert not list((data_dir / "drills").iterdir())
+
+
+def test_damage_found_by_a_drill_keeps_the_checklist_red_until_a_drill_passes(friend, alice, data_dir):
+    from anemone.runs.history import last_drill
+    from p2p.health import check_repositories
+
+    write_files(alice, {"taxes-2026.pdf": os.urandom(40_000)})
+    assert request_run("p2p", friend, inline=True).status == RunStatus.SUCCEEDED
+    assert check_repositories(friend.peer).status == "ok"
+    pack = flip_byte_in_data_pack(repo_dir(data_dir, friend, "alice"))
+    assert request_run("p2p-drill", friend, inline=True).status == RunStatus.FAILED
+    write_files(alice, {"later.txt": b"a later file\n"})
+    assert request_run("p2p", friend, inline=True).status == RunStatus.SUCCEEDED  # a backup "succeeds" over it
+    check = check_repositories(friend.peer)
+    assert check.status == "fail" and "alice" in check.detail, check
+    assert last_drill("p2p", friend.pk).status == RunStatus.FAILED
+    flip_byte_in_data_pack(pack.parents[2], offset=200)  # the same byte back: the copy is whole again
+    assert request_run("p2p-drill", friend, inline=True).status == RunStatus.SUCCEEDED
+    assert check_repositories(friend.peer).status == "ok"
