@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from anemone.engines import restic
 from anemone.files.paths import area_root
@@ -66,7 +67,7 @@ def check_repositories(peer: Peer) -> Check:
     return Check.of("repository", "ok", messages.joined([opened, waiting]) if empty else opened)
 
 
-def _drill_failed(target) -> Check | None:  # type: ignore[no-untyped-def]
+def _drill_failed(target: Any) -> Check | None:
     """Damage a restore drill found is not forgotten: the repositories stay red until a later drill passes, even
     though they open and later backups succeed (restic writes new snapshots over a damaged pack)."""
     from anemone.runs.history import last_drill
