@@ -43,6 +43,13 @@ class P2PDrill(DrillKind):
         except restic.ResticError as exc:
             raise _error(exc) from exc
 
+    def repair(self, target: PeerTarget, person: Any) -> dict[str, Any] | None:
+        try:
+            repo = repos.repository(target, person)
+        except restic.ResticError:
+            return None
+        return restic_copies.repair(repo, person.username)
+
     def fetch(self, target: PeerTarget, person: Any, copy: core.Copy, files: list[core.CopiedFile],
               into: Path) -> None:
         try:

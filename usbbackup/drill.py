@@ -60,6 +60,13 @@ class UsbDrill(DrillKind):
         except restic.ResticError as exc:
             raise DrillError(str(exc), damaged=True) from exc
 
+    def repair(self, target: UsbBackup, person: Any) -> dict[str, Any] | None:
+        try:
+            backup = _open(target)
+        except DrillError:
+            return None
+        return restic_copies.repair(backup.engine, person.username)
+
     def fetch(self, target: UsbBackup, person: Any, copy: core.Copy, files: list[core.CopiedFile],
               into: Path) -> None:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 MESSAGES: dict[str, Any] = {
     "drills.passed": _("Restore drill passed: %(checked)s files of %(people)s restored and checked, none differ."),
@@ -40,6 +41,12 @@ MESSAGES: dict[str, Any] = {
                               "drill passes"),
     "drills.health_fix": _("run a backup, then “Run a drill now” on the P2P page; a drill that passes clears this"),
     "drills.repaired": _("Repaired: %(what)s. The next backup sends the damaged files again."),
+    "drills.repaired_packs": ngettext_lazy("%(count)s damaged pack removed from the repository and the snapshots "
+                                           "that used it repaired",
+                                           "%(count)s damaged packs removed from the repository and the snapshots "
+                                           "that used them repaired", "count"),
+    "drills.repair_failed": _("the copy of %(user)s is damaged and could not be repaired (%(error)s): run the drill "
+                              "again; if it still fails, start a fresh repository (a new history) for %(user)s"),
     "drills.fresh_needed": _("restic could not repair this repository: start a fresh one (a new history) for "
                              "%(user)s."),
 }

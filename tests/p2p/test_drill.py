@@ -73,7 +73,7 @@ def test_a_drill_after_one_byte_changed_in_a_data_pack_fails_and_names_the_file(
     assert alice_item.stats["mismatched"] + alice_item.stats["missing"] == 1
     assert "taxes-2026.pdf" in alice_item.message  # her own item names her file
     assert bob_item.status == RunStatus.SUCCEEDED and bob_item.stats["mismatched"] == 0
-    assert "alice" in drill.message and "1 of 1" in drill.message
+    assert "alice" in drill.message and "1 of 1" in drill.message and "Repaired" in drill.message
     assert "taxes-2026.pdf" not in drill.message  # the run-wide message names no file
     assert not list((data_dir / "drills").iterdir())
 
@@ -86,12 +86,17 @@ def test_damage_found_by_a_drill_keeps_the_checklist_red_until_a_drill_passes(fr
     assert request_run("p2p", friend, inline=True).status == RunStatus.SUCCEEDED
     assert check_repositories(friend.peer).status == "ok"
     pack = flip_byte_in_data_pack(repo_dir(data_dir, friend, "alice"))
-    assert request_run("p2p-drill", friend, inline=True).status == RunStatus.FAILED
-    write_files(alice, {"later.txt": b"a later file\n"})
-    assert request_run("p2p", friend, inline=True).status == RunStatus.SUCCEEDED  # a backup "succeeds" over it
+    failed = request_run("p2p-drill", friend, inline=True)
+    assert failed.status == RunStatus.FAILED
+    assert "Repaired: 1 damaged pack removed" in failed.items.get(user=alice).message  # restic repair packs
+    assert not pack.exists()
     check = check_repositories(friend.peer)
-    assert check.status == "fail" and "alice" in check.detail, check
+    assert check.status == "fail" and "alice" in check.detail, check  # repaired, not yet proven
+    write_files(alice, {"later.txt": b"a later file\n"})
+    assert request_run("p2p", friend, inline=True).status == RunStatus.SUCCEEDED  # re-sends the damaged file
+    assert check_repositories(friend.peer).status == "fail"  # a backup alone does not clear it
     assert last_drill("p2p", friend.pk).status == RunStatus.FAILED
-    flip_byte_in_data_pack(pack.parents[2], offset=200)  # the same byte back: the copy is whole again
-    assert request_run("p2p-drill", friend, inline=True).status == RunStatus.SUCCEEDED
+    passed = request_run("p2p-drill", friend, inline=True)
+    assert passed.status == RunStatus.SUCCEEDED, passed.message
+    assert passed.items.get(user=alice).stats["mode"] == "compared"  # the re-sent file, byte for byte
     assert check_repositories(friend.peer).status == "ok"

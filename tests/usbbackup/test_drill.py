@@ -50,8 +50,12 @@ def test_a_drill_after_one_byte_changed_on_the_drive_fails(people, usb_drive, da
     assert drill.status == RunStatus.FAILED, drill.message
     item = drill.items.get(user=alice)
     assert item.status == RunStatus.FAILED and item.stats["mismatched"] + item.stats["missing"] >= 1, item.stats
-    assert "alice" in drill.message
+    assert "alice" in drill.message and "Repaired: 1 damaged pack removed" in item.message
     assert not list((data_dir / "drills").iterdir())
+    assert request_run("usb", job, inline=True).status == RunStatus.SUCCEEDED  # sends the damaged file again
+    again = request_run("usb-drill", job, inline=True)
+    assert again.status == RunStatus.SUCCEEDED, again.message
+    assert again.items.get(user=alice).stats["mode"] == "compared"
 
 
 def test_a_drill_with_the_drive_absent_is_skipped(people, usb_drive, mounts):
