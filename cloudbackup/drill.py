@@ -24,7 +24,8 @@ MTIME_SLACK_NS = 10**9 - 1  # SFTP (protocol 3) and WebDAV keep modification tim
 
 
 def _error(exc: rclone.RcloneError) -> DrillError:
-    return DrillError(str(exc), msg("cloudbackup.run_test_connection"))
+    """The remote's own failure; one that is the same for everybody (unreachable, refused) stops the drill."""
+    return DrillError(str(exc), msg("cloudbackup.run_test_connection"), stop=isinstance(exc, sync.FATAL))
 
 
 class CloudDrill(DrillKind):

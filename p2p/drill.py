@@ -20,8 +20,9 @@ REACH = (restic.Unreachable, restic.AccessRefused, restic.WrongPassword, restic.
 
 def _error(exc: restic.ResticError) -> DrillError:
     """Out of reach (tunnel, login, key): the P2P hint. Anything else while reading data: damage."""
-    if isinstance(exc, REACH):
-        return DrillError(hints.error_message(exc), hints.hint_message(exc))
+    if isinstance(exc, REACH):  # the peer is gone for everyone (a wrong key or a lock is this person's)
+        stop = isinstance(exc, (restic.Unreachable, restic.AccessRefused))
+        return DrillError(hints.error_message(exc), hints.hint_message(exc), stop=stop)
     return DrillError(str(exc), damaged=True)
 
 

@@ -24,7 +24,7 @@ def _open(job: UsbBackup) -> repo.Repo:
     if drive is None:
         from usbbackup.backup import absent
 
-        raise DrillError(absent(job))
+        raise DrillError(absent(job), stop=True)
     folder = detection.ensure_on_drive(drive, Path(drive.mount_point) / job.folder)
     try:
         return repo.open_repo(folder, repo.repo_password())

@@ -26,12 +26,14 @@ MAX_PATHS_SHOWN = 5
 
 class DrillError(Exception):
     """A step of one person's drill failed: ``error`` (a message or the engine's own words), ``hint`` (a
-    message: what to do), ``damaged`` (the copy itself is bad, not merely out of reach)."""
+    message: what to do), ``damaged`` (the copy itself is bad, not merely out of reach), ``stop`` (the whole
+    destination is out of reach: the next person would fail alike, so the drill stops here)."""
 
-    def __init__(self, error: dict[str, Any] | str, hint: dict[str, Any] | None = None, *, damaged: bool = False):
+    def __init__(self, error: dict[str, Any] | str, hint: dict[str, Any] | None = None, *, damaged: bool = False,
+                 stop: bool = False):
         self.error = error if isinstance(error, dict) else msg("runs.text", text=error)
         self.hint = hint or msg("drills.hint_damaged" if damaged else "drills.hint_reach")
-        self.damaged = damaged
+        self.damaged, self.stop = damaged, stop
         super().__init__(messages.english(self.error["code"], self.error["params"]))
 
 
@@ -98,13 +100,15 @@ def drill_body(kind: DrillKind, run: Run, tracker: Tracker) -> Outcome:
             return Outcome(status=RunStatus.SKIPPED, code="drills.backup_started")
         tracker.progress(percent=100.0 * index / max(1, len(people)), current_item=person.username, force=True)
         item = runs.start_item(run, user=person)
-        said = drill_person(kind, run, tracker, target, person, item)
+        said, stop = drill_person(kind, run, tracker, target, person, item)
         if item.status == RunStatus.SKIPPED:
             continue
         drilled += 1
         checked += int(item.stats.get("checked", 0))
         if said is not None:
             failures.append(said)
+        if stop:
+            break
     run.files_done = checked
     run.bytes_done = sum(int(i.stats.get("bytes", 0)) for i in run.items.all())
     count = msg("runs.people", count=drilled)
@@ -118,8 +122,9 @@ def drill_body(kind: DrillKind, run: Run, tracker: Tracker) -> Outcome:
 
 
 def drill_person(kind: DrillKind, run: Run, tracker: Tracker, target: Any, person: Any,
-                 item: RunItem) -> dict[str, Any] | None:
-    """One person's drill; their item records it. Returns the run-wide line of a failure (no file names)."""
+                 item: RunItem) -> tuple[dict[str, Any] | None, bool]:
+    """One person's drill; their item records it. Returns the run-wide line of a failure (no file names), and
+    whether the destination is out of reach (stop: the others would fail alike)."""
     step = STEP_LIST
     copy: core.Copy | None = None
     try:
@@ -127,7 +132,7 @@ def drill_person(kind: DrillKind, run: Run, tracker: Tracker, target: Any, perso
         if copy is None or not copy.files:
             runs.finish_item(item, status=RunStatus.SKIPPED, code="drills.no_copy", params={"user": person.username},
                              checked=0, mismatched=0, missing=0, bytes=0, mode=core.INTEGRITY)
-            return None
+            return None, False
         chosen = core.sample(copy.files, core.seed_for(run.pk, person.username))
         tracker.log(f"{person.username}: {len(chosen)} of {len(copy.files)} files of copy {copy.ref[:8]}")
         with core.scratch(scratch_root()) as folder:
@@ -141,7 +146,7 @@ def drill_person(kind: DrillKind, run: Run, tracker: Tracker, target: Any, perso
             step = STEP_COMPARE
             verdict = core.judge(chosen, folder)
     except DrillError as exc:
-        return _person_error(kind, item, person, copy, step, exc, tracker)
+        return _person_error(kind, item, person, copy, step, exc, tracker), exc.stop
     for path in verdict.bad_paths:
         tracker.log(f"{person.username}: FAILED {path}")
     params: dict[str, Any] = {"copy": copy.ref[:8], "checked": verdict.checked}
@@ -150,21 +155,21 @@ def drill_person(kind: DrillKind, run: Run, tracker: Tracker, target: Any, perso
         how = msg("drills.mode_compared" if verdict.mode == core.COMPARED else "drills.mode_integrity")
         runs.finish_item(item, status=RunStatus.SUCCEEDED, files=verdict.checked, bytes_=verdict.bytes,
                          code="drills.person_passed", params={**params, "how": how}, **stats)
-        return None
+        return None, False
     hint = failure.hint if failure is not None else msg("drills.hint_damaged")
     repaired = kind.repair(target, person) if failure is None or failure.damaged else None
     if repaired is not None:
         hint = repaired
     if not verdict.failed:  # everything compared fine, yet the engine reported an error about this copy
         assert failure is not None
-        return _person_error(kind, item, person, copy, STEP_RESTORE, failure, tracker, stats=stats, hint=hint)
+        return _person_error(kind, item, person, copy, STEP_RESTORE, failure, tracker, stats=stats, hint=hint), False
     shown = verdict.bad_paths[:MAX_PATHS_SHOWN] + (["…"] if len(verdict.bad_paths) > MAX_PATHS_SHOWN else [])
     runs.finish_item(item, status=RunStatus.FAILED, files=verdict.checked, bytes_=verdict.bytes, errors=verdict.failed,
                      code="drills.person_failed",
                      params={**params, "bad": verdict.failed, "mismatched": verdict.mismatched,
                              "missing": verdict.missing, "paths": ", ".join(shown), "hint": hint}, **stats)
     return msg("drills.run_person_failed", user=person.username, bad=verdict.failed, checked=verdict.checked,
-               step=msg(STEP_RESTORE if failure is not None else STEP_COMPARE), hint=hint)
+               step=msg(STEP_RESTORE if failure is not None else STEP_COMPARE), hint=hint), False
 
 
 def _person_error(kind: DrillKind, item: RunItem, person: Any, copy: core.Copy | None, step: str, exc: DrillError,

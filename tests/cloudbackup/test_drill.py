@@ -67,3 +67,18 @@ def test_a_drill_after_one_byte_changed_at_the_destination_fails(destination, ad
     assert "taxes-2026.pdf" in item.message
     assert "alice" in drill.message and "taxes-2026.pdf" not in drill.message
     assert not list((data_dir / "drills").iterdir())
+
+
+def test_a_drill_of_an_unreachable_destination_fails_once_with_what_to_do(rclone_key, sshd, admin_user, alice, bob):
+    from tests.fixtures.sshd import free_port
+
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    put(alice, "a.txt", os.urandom(2000))
+    put(bob, "b.txt", os.urandom(2000))
+    synced(dest)
+    dest.port = free_port()  # nothing listens there any more
+    dest.save()
+    drill = request_run("cloud-drill", dest.pk, inline=True)
+    assert drill.status == RunStatus.FAILED
+    assert "listing the newest copy" in drill.message and "Test connection" in drill.message
+    assert drill.items.count() == 1  # the next person would fail alike: the drill stopped
