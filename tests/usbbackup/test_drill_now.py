@@ -120,3 +120,19 @@ def test_no_drill_before_a_first_good_copy(people, usb_drive):  # noqa: F811
     at_slot = timezone.localtime().replace(hour=drills.slot_hour(kind, fresh.pk))
     assert not drills.is_due(kind, fresh, at_slot)
     assert registry.get("usb-drill").drill and kind in registry.drill_kinds()
+
+
+def test_a_person_sees_only_their_own_drill_item_and_each_reader_their_language(job, usb_drive, api):
+    from anemone.accounts.models import User
+
+    flip_byte_in_data_pack(usb_drive / "anemone-backup" / "repo")
+    run = drills.request_drill("usb", job, inline=True)
+    assert run.status == RunStatus.FAILED
+    bob = api(User.objects.get(username="bob")).get(f"/api/v1/runs/{run.pk}/").json()
+    assert [i["username"] for i in bob["items"]] == ["bob"] and bob["items"][0]["stats"]["mismatched"] == 0
+    assert "alice" not in bob["message"] and "sea.jpg" not in str(bob)  # nothing of alice's
+    alice = api(User.objects.get(username="alice")).get(f"/api/v1/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert "ont échoué à l’exercice" in alice["items"][0]["message"], alice["items"][0]["message"]  # French
+    english = api(admin()).get(f"/api/v1/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["message"].startswith("Restore drill failed for 1 of 2 people.")
+    assert english["items"][0]["stats"].keys() >= {"checked", "mismatched", "missing", "bytes", "mode"}
