@@ -50,6 +50,20 @@ def test_a_drill_of_an_untouched_mirror_passes(destination, admin_user, alice, b
         assert item.stats["mismatched"] == 0 and item.stats["missing"] == 0
         assert item.stats["mode"] == "compared", item.stats
     assert drill.files_done == 21 and drill.target_id == destination.pk
+    page = admin_page(f"/cloud/{destination.pk}/")
+    assert 'id="drill-now"' in page and "Restore drill passed" in page
+
+
+def admin_page(url: str) -> str:
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    browser = Client()
+    assert browser.login(username="admin", password=PASSWORD)
+    answer = browser.get(url)
+    assert answer.status_code == 200
+    return answer.content.decode()
 
 
 def test_a_drill_after_one_byte_changed_at_the_destination_fails(destination, admin_user, alice, data_dir):

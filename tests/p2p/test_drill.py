@@ -48,6 +48,10 @@ def test_a_drill_of_an_untouched_copy_passes_and_compares_with_the_source(friend
         assert item.stats["mode"] == "compared", (item.user.username, item.stats, item.message)
     assert drill.files_done == 21
     assert "passed" in drill.message
+    from tests.cloudbackup.test_drill import admin_page
+
+    page = admin_page(f"/p2p/{friend.pk}/")
+    assert f'action="/p2p/{friend.pk}/drill/"' in page and "Restore drill passed" in page
 
 
 def test_a_drill_after_a_changed_source_checks_the_copy_itself(friend, alice, data_dir):
