@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -69,3 +70,21 @@ def test_the_scratch_folder_is_removed_even_when_the_drill_fails(tmp_path):
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
         raise RuntimeError("boom")
     assert not folder.exists() and list((tmp_path / "drills").iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_the_hourly_drill_job_is_declared_and_every_kind_has_its_drill():
+    from django.core.management import call_command
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    from anemone.runs import registry
+
+    call_command("ensure_schedules", stdout=io.StringIO())
+    job = Schedule.objects.get(name="system:drills")
+    assert job.minutes == 60 and callable(import_string(job.func))
+    drills = {kind.name: kind for kind in registry.drill_kinds()}
+    assert set(drills) == {"cloud-drill", "p2p-drill", "usb-drill"}
+    for kind in drills.values():
+        backup = registry.get(kind.backup_kind)  # type: ignore[attr-defined]
+        assert backup.backup and kind.target_model is backup.target_model and kind.drill and not kind.backup
