@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db.models import Q
 
 from anemone.drills import core
 from anemone.runs import messages, registry
@@ -70,6 +71,13 @@ class DrillKind(RunKind):
         """The backup of this target that is queued or running, if any (a drill never runs beside one)."""
         return Run.objects.filter(kind=self.backup_kind, target_id=target_id, status__in=ACTIVE_STATUSES).first()
 
+    def backup_interfered(self, run: Run) -> bool:
+        """A backup of the target is active now or ran since this drill started: what the drill saw may be the
+        backup's doing (a prune removing packs, a sync moving files to .versions/), not damage."""
+        since = run.started_at or run.queued_at
+        return Run.objects.filter(kind=self.backup_kind, target_id=run.target_id).filter(
+            Q(status__in=ACTIVE_STATUSES) | Q(started_at__gte=since) | Q(finished_at__gte=since)).exists()
+
     def precheck(self, run: Run) -> dict[str, Any] | None:
         if self.load(run.target_id) is None:
             return msg("drills.target_gone")
@@ -95,13 +103,18 @@ def drill_body(kind: DrillKind, run: Run, tracker: Tracker) -> Outcome:
     people = kind.people(target)
     failures: list[dict[str, Any]] = []
     checked = drilled = 0
+    interrupted = False
     for index, person in enumerate(people):
         if kind.backup_active(run.target_id) is not None:  # a backup started: it goes first, the drill comes back
-            return Outcome(status=RunStatus.SKIPPED, code="drills.backup_started")
+            interrupted = True
+            break
         tracker.progress(percent=100.0 * index / max(1, len(people)), current_item=person.username, force=True)
         item = runs.start_item(run, user=person)
         said, stop = drill_person(kind, run, tracker, target, person, item)
         if item.status == RunStatus.SKIPPED:
+            if stop:  # a backup got in the way: it goes first, the drill comes back within the hour
+                interrupted = True
+                break
             continue
         drilled += 1
         checked += int(item.stats.get("checked", 0))
@@ -116,6 +129,8 @@ def drill_body(kind: DrillKind, run: Run, tracker: Tracker) -> Outcome:
         whole = messages.lines(msg("drills.failed", failed=len(failures), people=count), *failures)
         return Outcome(status=RunStatus.FAILED, code=whole["code"], params=whole["params"],
                        errors=[messages.english(f["code"], f["params"]) for f in failures])
+    if interrupted:  # what was found before the backup started stands (above); otherwise no verdict
+        return Outcome(status=RunStatus.SKIPPED, code="drills.backup_started")
     if not drilled:
         return Outcome(status=RunStatus.SKIPPED, code="drills.nothing_to_check")
     return Outcome(code="drills.passed", params={"checked": checked, "people": count})
@@ -156,6 +171,9 @@ def drill_person(kind: DrillKind, run: Run, tracker: Tracker, target: Any, perso
         runs.finish_item(item, status=RunStatus.SUCCEEDED, files=verdict.checked, bytes_=verdict.bytes,
                          code="drills.person_passed", params={**params, "how": how}, **stats)
         return None, False
+    if kind.backup_interfered(run):  # not a verdict on the copy: nothing is recorded as damage, nothing repaired
+        runs.finish_item(item, status=RunStatus.SKIPPED, code="drills.backup_started", **stats)
+        return None, True
     hint = failure.hint if failure is not None else msg("drills.hint_damaged")
     repaired = kind.repair(target, person) if failure is None or failure.damaged else None
     if repaired is not None:

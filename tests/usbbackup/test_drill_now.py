@@ -136,3 +136,19 @@ def test_a_person_sees_only_their_own_drill_item_and_each_reader_their_language(
     english = api(admin()).get(f"/api/v1/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["message"].startswith("Restore drill failed for 1 of 2 people.")
     assert english["items"][0]["stats"].keys() >= {"checked", "mismatched", "missing", "bytes", "mode"}
+
+
+def test_a_backup_starting_during_a_drill_makes_its_findings_no_verdict(job, usb_drive, monkeypatch):
+    """A prune of the backup could remove packs under the drill's feet: a failure seen then is not damage."""
+    kind = drills.drill_kind("usb")
+    real_fetch = type(kind).fetch
+    flip_byte_in_data_pack(usb_drive / "anemone-backup" / "repo")
+
+    def fetch_while_a_backup_starts(self, target, person, copy, files, into):  # type: ignore[no-untyped-def]
+        runs.start("usb", target.pk, label=target.name)  # the schedule fires in the middle of the drill
+        return real_fetch(self, target, person, copy, files, into)
+
+    monkeypatch.setattr(type(kind), "fetch", fetch_while_a_backup_starts)
+    run = drills.request_drill("usb", job, inline=True)
+    assert run.status == RunStatus.SKIPPED and run.message_code == "drills.backup_started", run.message
+    assert not any("Repaired" in item.message for item in run.items.all())  # nothing repaired on a guess
