@@ -174,6 +174,13 @@ def judge(files: list[CopiedFile], restored_root: Path) -> Verdict:
     return verdict
 
 
+def scratch_root() -> Path:
+    """Where drills restore: inside the data directory, so on the same filesystem as people's files."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "drills"
+
+
 @contextmanager
 def scratch(near: Path) -> Iterator[Path]:
     """A private folder on the same filesystem as ``near`` (no copy across disks, no tmpfs filled with a

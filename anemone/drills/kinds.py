@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db.models import Q
 
 from anemone.drills import core
@@ -89,13 +88,6 @@ class DrillKind(RunKind):
         return drill_body(self, run, tracker)
 
 
-def scratch_root() -> Any:
-    """Where drills restore: inside the data directory, so on the same filesystem as people's files."""
-    from pathlib import Path
-
-    return Path(settings.DATA_DIR) / "drills"
-
-
 def drill_body(kind: DrillKind, run: Run, tracker: Tracker) -> Outcome:
     target = kind.load(run.target_id)
     if target is None:
@@ -150,7 +142,7 @@ def drill_person(kind: DrillKind, run: Run, tracker: Tracker, target: Any, perso
             return None, False
         chosen = core.sample(copy.files, core.seed_for(run.pk, person.username))
         tracker.log(f"{person.username}: {len(chosen)} of {len(copy.files)} files of copy {copy.ref[:8]}")
-        with core.scratch(scratch_root()) as folder:
+        with core.scratch(core.scratch_root()) as folder:
             step = STEP_RESTORE
             failure: DrillError | None = None
             try:

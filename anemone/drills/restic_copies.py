@@ -42,7 +42,8 @@ def repair(repo: restic.Repository, username: str) -> dict[str, Any] | None:
     if not found.broken_packs:
         return msg("drills.fresh_needed", user=username)
     try:
-        restic.repair_packs(repo, found.broken_packs)
+        with core.scratch(core.scratch_root()) as workdir:  # where restic leaves its copies of the damaged packs
+            restic.repair_packs(repo, found.broken_packs, workdir)
     except restic.ResticError as exc:
         return msg("drills.repair_failed", error=str(exc), user=username)
     return msg("drills.repaired", what=msg("drills.repaired_packs", count=len(found.broken_packs)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from anemone.engines.restic_errors import ResticError
 from anemone.engines.restic_repo import Repository, call
@@ -50,8 +51,11 @@ def check_data(repo: Repository, *, timeout: float = 24 * 3600) -> DataCheck:
     return DataCheck(ok=not failed and not broken, broken_packs=broken, output=lines[-40:])
 
 
-def repair_packs(repo: Repository, pack_ids: list[str], *, timeout: float = 6 * 3600) -> None:
+def repair_packs(repo: Repository, pack_ids: list[str], workdir: Path, *, timeout: float = 6 * 3600) -> None:
     """Salvage what is readable of these packs and remove them (``repair packs``), then drop the lost blobs
-    from every snapshot (``repair snapshots --forget``): the next backup sends those files again."""
-    call(repo, ["repair", "packs", *pack_ids], timeout=timeout, idle_timeout=3600)
+    from every snapshot (``repair snapshots --forget``): the next backup sends those files again.
+
+    ``repair packs`` first downloads each pack into the current directory as ``pack-<id>`` and leaves it there
+    (measured with 0.18): it runs in ``workdir``, a private folder the caller removes."""
+    call(repo, ["repair", "packs", *pack_ids], cwd=workdir, timeout=timeout, idle_timeout=3600)
     call(repo, ["repair", "snapshots", "--forget"], timeout=timeout, idle_timeout=3600)

@@ -94,6 +94,7 @@ def test_damage_found_by_a_drill_keeps_the_checklist_red_until_a_drill_passes(fr
     assert failed.status == RunStatus.FAILED
     assert "Repaired: 1 damaged pack removed" in failed.items.get(user=alice).message  # restic repair packs
     assert not pack.exists()
+    assert not list(Path.cwd().glob("pack-*")) and not list((data_dir / "drills").iterdir())  # restic's leftovers
     check = check_repositories(friend.peer)
     assert check.status == "fail" and "alice" in check.detail, check  # repaired, not yet proven
     write_files(alice, {"later.txt": b"a later file\n"})
