@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "anemone.alerts",
     "auditlog",  # the audit log of admin actions (anemone.audit registers the models and adds the pages)
     "anemone.audit",
+    "anemone.drills",
     "peers",
     "p2p",
     "cloudbackup",

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from anemone.api import filters as api_filters
 from anemone.api.errors import ConflictSerializer
 from anemone.api.permissions import IsAdmin
+from anemone.drills.api import DrillNowMixin
 from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Trigger
 from cloudbackup import connection, kinds, restore, services
@@ -95,7 +96,7 @@ class DestinationFilter(filters.FilterSet):
 
 
 @extend_schema_view(sync=extend_schema(request=SyncRequestSerializer))
-class DestinationViewSet(BackupNowMixin, viewsets.ModelViewSet):
+class DestinationViewSet(BackupNowMixin, DrillNowMixin, viewsets.ModelViewSet):
     queryset = Destination.objects.all()
     serializer_class = DestinationSerializer
     permission_classes = [IsAdmin]

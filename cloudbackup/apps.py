@@ -8,8 +8,9 @@ class CloudbackupConfig(AppConfig):
     def ready(self) -> None:
         from anemone.restores import registry as restores
         from anemone.runs import registry
-        from cloudbackup import kinds, restore
+        from cloudbackup import drill, kinds, restore
 
         registry.register(kinds.CloudSync())
         registry.register(kinds.CloudRestore())
+        registry.register(drill.CloudDrill())
         restores.register(restore.CloudRestoreSource())

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from anemone.drills import views as drill_views
 from cloudbackup import views
 
 app_name = "cloudbackup"
@@ -13,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/test/", views.test, name="test"),
     path("<int:pk>/forget-host-key/", views.forget_host_key, name="forget-host-key"),
     path("<int:pk>/sync/", views.sync_now, name="sync"),
+    path("<int:pk>/drill/", drill_views.drill_now, {"kind": "cloud", "detail": "cloudbackup:detail"}, name="drill"),
     path("<int:pk>/delete/", views.delete, name="delete"),
 ]

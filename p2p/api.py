@@ -37,6 +37,7 @@ from rest_framework.views import APIView
 from anemone.api import filters as api_filters
 from anemone.api.errors import ConflictSerializer, ErrorSerializer
 from anemone.api.permissions import IsAdmin
+from anemone.drills.api import DrillNowMixin
 from anemone.engines import restic
 from anemone.runs.api import BackupNowMixin, RunSerializer
 from anemone.runs.models import Run, Trigger
@@ -116,7 +117,7 @@ class P2PTargetFilter(filters.FilterSet):
 
 
 @extend_schema_view(sync=extend_schema(request=P2PSyncRequestSerializer))
-class P2PTargetViewSet(BackupNowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+class P2PTargetViewSet(BackupNowMixin, DrillNowMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
     """Targets follow peers (pairing creates, unpairing removes): no create or delete here, and a read
     never creates one."""

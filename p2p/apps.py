@@ -9,12 +9,13 @@ class P2pConfig(AppConfig):
         from anemone.forms import register_kept_folders
         from anemone.restores import registry as restores
         from anemone.runs import registry
-        from p2p import health, kinds, repos, restore, services
+        from p2p import drill, health, kinds, repos, restore, services
         from peers import reciprocity as peer_reciprocity
 
         registry.register(kinds.P2PBackup())
         registry.register(kinds.P2PRestore())
         registry.register(kinds.P2PBulkRestore())
+        registry.register(drill.P2PDrill())
         restores.register(restore.PeerRestoreSource())
         health.register()
         services.connect_lifecycle()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from anemone.engines import restic
 from anemone.files.paths import area_root
@@ -56,11 +57,28 @@ def check_repositories(peer: Peer) -> Check:
     if missing:
         return Check.of("repository", "fail", messages.msg("p2p.health_missing", users=", ".join(missing)),
                         messages.msg("p2p.health_fix_missing"))
+    drilled = _drill_failed(target)
+    if drilled is not None:
+        return drilled
     waiting = messages.msg("p2p.health_nothing_yet", users=", ".join(empty))
     if len(empty) == len(people):
         return Check.of("repository", "pending", waiting)
     opened = messages.msg("p2p.health_opened", count=len(people) - len(empty))
     return Check.of("repository", "ok", messages.joined([opened, waiting]) if empty else opened)
+
+
+def _drill_failed(target: Any) -> Check | None:
+    """Damage a restore drill found is not forgotten: the repositories stay red until a later drill passes, even
+    though they open and later backups succeed (restic writes new snapshots over a damaged pack)."""
+    from anemone.runs.history import last_drill
+
+    drill = last_drill("p2p", target.pk)
+    if drill is None or drill.status == RunStatus.SUCCEEDED:
+        return None
+    people = ", ".join(sorted(i.user.username for i in drill.items.filter(status=RunStatus.FAILED).select_related("user")
+                              if i.user))
+    return Check.of("repository", "fail", messages.msg("drills.health_failed", users=people or "—"),
+                    messages.msg("drills.health_fix"))
 
 
 def check_backup(peer: Peer) -> Check:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from anemone.api import filters as api_filters
 from anemone.api.errors import ErrorSerializer
 from anemone.api.permissions import IsAdmin
+from anemone.drills.api import DrillNowMixin
 from anemone.runs.api import BackupNowMixin
 from usbbackup import detection, eject, kinds, repo, services
 from usbbackup.models import Scope, UsbBackup
@@ -184,7 +185,7 @@ class UsbBackupFilter(filters.FilterSet):
 
 
 @extend_schema_view(sync=extend_schema(request=None))
-class UsbBackupViewSet(BackupNowMixin, viewsets.ModelViewSet):
+class UsbBackupViewSet(BackupNowMixin, DrillNowMixin, viewsets.ModelViewSet):
     """USB backup jobs. `sync/` queues a run (202; 409 if one is active); a run without its drive is skipped."""
 
     permission_classes = [IsAdmin]

@@ -9,9 +9,10 @@ class UsbbackupConfig(AppConfig):
     def ready(self) -> None:
         from anemone.restores import registry as restores
         from anemone.runs import registry
-        from usbbackup import kinds, restore
+        from usbbackup import drill, kinds, restore
 
         registry.register(kinds.UsbBackupKind())
         registry.register(kinds.UsbUsersRestore())
         registry.register(kinds.UsbPersonRestore())
+        registry.register(drill.UsbDrill())
         restores.register(restore.UsbRestoreSource())

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from anemone.drills import views as drill_views
 from usbbackup import import_views, views
 
 app_name = "usbbackup"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/edit/", views.job_edit, name="edit"),
     path("<int:pk>/sync/", views.job_sync, name="sync"),
+    path("<int:pk>/drill/", drill_views.drill_now, {"kind": "usb", "detail": "usbbackup:detail"}, name="drill"),
     path("<int:pk>/delete/", views.job_delete, name="delete"),
     path("<int:pk>/restore-mine/", views.restore_mine, name="restore-mine"),
 ]

@@ -13,7 +13,7 @@ lock is waited for by restic itself (``--retry-lock``, see ``run_unlocked``).
 
 This module writes and maintains (init, backup, forget, check, stats, unlock) and re-exports the rest, so
 callers import only ``restic``: ``restic_repo`` (Repository, the one ``call``), ``restic_snapshots`` (reading
-snapshots, folders, files, restores), ``restic_errors``, ``restic_results``, ``restic_watch``.
+snapshots, folders, files, restores), ``restic_repair`` (damaged packs found and repaired), ``restic_errors``, ``restic_results``, ``restic_watch``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from anemone.engines.restic_errors import (  # noqa: F401 - the wrapper's public
     classify,
     stderr_signal,
 )
+from anemone.engines.restic_repair import DataCheck, check_data, repair_packs  # noqa: F401 - part of the wrapper
 from anemone.engines.restic_repo import (  # noqa: F401 - part of the wrapper
     EXIT_INCOMPLETE,
     SHORT_ID,

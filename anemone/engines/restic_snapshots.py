@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from anemone.engines import proc
@@ -123,13 +123,18 @@ def tree(repo: Repository, snapshot_id: str, path: str = "/", *, timeout: float 
 
 
 def restore(repo: Repository, snapshot_id: str, target: Path, *, include: str | None = None,
-            path: str | None = None, timeout: float = 24 * 3600) -> None:
-    """Restore a snapshot (or the part under ``include``, a pattern, or ``path``, a literal path) into
-    ``target``; ``--no-lock`` for read-only media."""
+            path: str | None = None, paths: Sequence[str] = (), verify: bool = False,
+            timeout: float = 24 * 3600) -> None:
+    """Restore a snapshot (or the part under ``include``, a pattern, or ``path``/``paths``, literal paths) into
+    ``target``; ``--no-lock`` for read-only media. ``verify`` re-reads what was written against the
+    snapshot's content hashes (``--verify``: a restore drill)."""
     Path(target).mkdir(parents=True, exist_ok=True)
     args = ["--no-lock", "restore", snapshot_id, "--target", str(target)]
     if include:
         args += ["--include", include]
-    if path and path.strip("/"):
-        args += ["--include", literal_pattern("/" + path.strip("/"))]
+    for literal in ([path] if path else []) + list(paths):
+        if literal.strip("/"):
+            args += ["--include", literal_pattern("/" + literal.strip("/"))]
+    if verify:
+        args.append("--verify")
     call(repo, args, timeout=timeout, idle_timeout=3600)

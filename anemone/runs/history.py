@@ -124,6 +124,15 @@ def person_backup_states(person: Any) -> list[BackupState]:
                                          s.kind, s.target_label))
 
 
+def last_drill(kind: str, target_id: int) -> Run | None:
+    """The newest finished restore drill of a backup target (``kind``: "p2p" or "p2p-drill"), or None. While it
+    failed, the target's copy is known to be damaged, whatever later backups say: show the target red until a
+    later drill passes (anemone.drills). Skipped drills (drive absent, a backup running) looked at nothing."""
+    name = kind if kind.endswith("-drill") else f"{kind}-drill"
+    done = [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.PARTIAL]
+    return Run.objects.filter(kind=name, target_id=target_id, status__in=done).order_by("-finished_at", "-id").first()
+
+
 def last_backup(states: list[BackupState]) -> BackupState | None:
     """The target with the newest good copy (None when nothing ever copied this person's files)."""
     good = [s for s in states if s.last_good_at is not None]

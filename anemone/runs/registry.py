@@ -31,6 +31,7 @@ class RunKind:
     target_model: ClassVar[type[models.Model] | None] = None  # what Run.target_id points to (None: nothing)
     backup: ClassVar[bool] = False  # a success copies people's files off this server (dry runs excepted)
     scheduled: ClassVar[bool] = False  # its targets carry schedule fields mirrored into django-q2
+    drill: ClassVar[bool] = False  # a restore drill of a backup kind's target (anemone.drills): proves a copy restores
     default_options: ClassVar[dict[str, Any]] = {}  # stored on every run of the kind unless the request says
     target_page: ClassVar[str] = ""  # URL name of a target's page (takes its pk), where alerts and dashboards link
 
@@ -108,6 +109,11 @@ def all_kinds() -> list[RunKind]:
 def backup_kinds() -> list[RunKind]:
     """The kinds whose runs are backups (cloud sync, P2P backup, USB backup)."""
     return [kind for kind in _KINDS.values() if kind.backup]
+
+
+def drill_kinds() -> list[RunKind]:
+    """The restore-drill kinds ("cloud-drill", "p2p-drill", "usb-drill"), one per backup kind that has one."""
+    return [kind for kind in _KINDS.values() if kind.drill]
 
 
 def scheduled_kinds() -> list[RunKind]:

@@ -11,6 +11,7 @@ SYSTEM_JOBS = [
     ("system:alerts", "anemone.alerts.jobs.claim_finished_runs", 1),
     ("system:conditions", "anemone.alerts.conditions.check_all", 5),  # late targets, silent peers, full disks...
     ("system:audit-purge", "anemone.audit.services.purge_expired", 24 * 60),
+    ("system:drills", "anemone.drills.jobs.start_due_drills", 60),  # restore drills that are due (anemone.drills)
 ]
 
 
