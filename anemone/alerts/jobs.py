@@ -60,8 +60,8 @@ def follow(run: Run) -> Alert | None:
         if run.status == RunStatus.SUCCEEDED:
             if problem is None:
                 return None
-            problem.delete()
-            return _alert(run, RECOVERED, since=problem.since)
+            problem.delete()  # "works again" goes to the people its problem concerned, not to everyone carried
+            return _alert(run, RECOVERED, since=problem.since, people=tuple(problem.finding.get("people", ())))
         event = EVENTS[RunStatus(run.status)]
         if problem is None:
             problem, _created = Problem.objects.get_or_create(
@@ -69,25 +69,28 @@ def follow(run: Run) -> Alert | None:
                                    "since": run.finished_at or timezone.now(), "first_run": run})
         problem.last_run = run
         problem.target_label = run.target_label or problem.target_label
+        people = concerned(run)
+        problem.finding = {**problem.finding, "people": sorted({*problem.finding.get("people", ()), *people})}
         already = event in problem.events_sent
         if not already:  # a partial run, then a failed one: each is told once per problem
             problem.events_sent = [*problem.events_sent, event]
         problem.save()
-        return None if already else _alert(run, event, since=problem.since)
+        return None if already else _alert(run, event, since=problem.since, people=people)
 
 
-def _alert(run: Run, event: str, *, since: datetime) -> Alert:
+def _alert(run: Run, event: str, *, since: datetime, people: tuple[int, ...]) -> Alert:
     return Alert(event=event, kind=run.kind, target_label=run.target_label, run_id=run.pk, status=run.status,
-                 message=run.message[:2000], target_id=run.target_id, since=since,
-                 people=concerned(run))
+                 message=run.message[:2000], target_id=run.target_id, since=since, people=people)
 
 
 def concerned(run: Run) -> tuple[int, ...]:
-    """Whose files the run was about: its items' people, or — for a run that failed before it reached
-    anybody (a wrong password, a peer away) — everyone its target carries."""
-    people = tuple(run.items.exclude(user=None).values_list("user_id", flat=True))
-    if people:
-        return people
+    """Whose files went wrong in this run (their own alerts): the people whose item did not succeed; everyone
+    with an item when each item did but the run still failed (a later step); and — for a run that failed
+    before it reached anybody (a wrong password, a peer away) — everyone its target carries."""
+    items = list(run.items.exclude(user=None).values_list("user_id", "status"))
+    unwell = tuple(user for user, status in items if status != RunStatus.SUCCEEDED)
+    if unwell or items:
+        return unwell or tuple(user for user, _status in items)
     try:
         target = registry_of_kinds.get(run.kind).load(run.target_id)
     except KeyError:

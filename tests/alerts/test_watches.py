@@ -144,3 +144,31 @@ def test_our_reading_of_smartctl_answers():
 def test_a_device_smartctl_cannot_ask_is_unknown_not_failing(tmp_path):
     assert smart.health(str(tmp_path / "no-such-disk")) is None
     assert all(isinstance(name, str) for name, _type in smart.scan())
+
+
+def test_a_partial_run_tells_only_the_people_whose_part_went_wrong_and_then_works_again(
+        offsite, admins, smtp_server, webdav_server, alice, bob):
+    """Bob's backup area vanished (a disk unmounted): the sync is partial; alice's part went well."""
+    import shutil
+
+    from anemone.files.paths import area_root
+
+    put(bob, "b.txt", b"b")
+    cloud.save_destination(offsite, secrets={"password": webdav_server.secret})
+    sync(offsite, RunStatus.SUCCEEDED)
+    jobs.claim_finished_runs()
+    opt_in(alice), opt_in(bob, "fr")
+    shutil.rmtree(area_root(bob, "backup"))
+    partial = sync(offsite, RunStatus.PARTIAL)
+    assert jobs.claim_finished_runs() == 1
+    (title, _body), = to(smtp_server, "admin@example.org")
+    assert title == "[maison] Cloud sync partially succeeded: offsite"
+    (bob_title, bob_body), = to(smtp_server, "bob@example.org")
+    assert bob_title == "[maison] Synchronisation cloud en réussite partielle : offsite" and f"/runs/{partial.pk}/" in bob_body
+    assert to(smtp_server, "alice@example.org") == []  # her files were copied: nothing to tell her
+
+    (area_root(bob, "backup")).mkdir(parents=True)
+    sync(offsite, RunStatus.SUCCEEDED)
+    assert jobs.claim_finished_runs() == 1
+    assert to(smtp_server, "bob@example.org")[-1][0] == "[maison] Synchronisation cloud fonctionne à nouveau : offsite"
+    assert to(smtp_server, "alice@example.org") == []
