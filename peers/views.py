@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from anemone import confirm
 from anemone.decorators import admin_required
-from peers import codes, health, services, tunnel
-from peers.forms import IdentityForm
+from peers import codes, health, host_report, services, tunnel
+from peers.forms import IdentityForm, PeerWatchForm
 from peers.identity import get_identity
 from peers.models import Peer
 from peers.reciprocity import reciprocity
@@ -62,6 +62,21 @@ def my_server(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """What a pasted code says (its server, addresses, keys, the contact it gives) before anything is saved."""
+    code = request.POST.get("code", "")
+    try:
+        invitation = codes.decode(code)
+    except codes.CodeInvalid as exc:
+        messages.error(request, str(exc))
+        return redirect("peers:index")
+    known = Peer.objects.filter(wg_public_key=invitation.wg_public_key).first()
+    return render(request, "peers/preview.html", {"title": _("Add a friend's server"), "invitation": invitation,
+                                                  "code": code, "name": request.POST.get("name", ""), "known": known})
+
+
+@admin_required
+@require_POST
 def add(request: HttpRequest) -> HttpResponse:
     try:
         paired = services.pair_from_code(request.POST.get("code", ""), name=request.POST.get("name") or None)
@@ -81,7 +96,30 @@ def add(request: HttpRequest) -> HttpResponse:
 @admin_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     peer = get_object_or_404(Peer, pk=pk)
-    return render(request, "peers/detail.html", {"peer": peer, "checks": health.last_results(peer), "title": peer.name})
+    return _detail(request, peer, PeerWatchForm(instance=peer))
+
+
+def _detail(request: HttpRequest, peer: Peer, form: PeerWatchForm, status: int = 200) -> HttpResponse:
+    return render(request, "peers/detail.html", {"peer": peer, "checks": health.last_results(peer), "title": peer.name,
+                                                 "host_check": host_report.as_check(peer), "watch_form": form},
+                  status=status)
+
+
+@admin_required
+@require_POST
+def watch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The peer's "warn when silent" threshold and its admin's contact (services.save_peer, like the API)."""
+    peer = get_object_or_404(Peer, pk=pk)
+    form = PeerWatchForm(request.POST, instance=peer)
+    if not form.is_valid():
+        return _detail(request, Peer.objects.get(pk=pk), form, status=400)
+    try:
+        services.save_peer(form.instance)
+    except ValidationError as exc:
+        form.add_error(None, refusal(exc))
+        return _detail(request, Peer.objects.get(pk=pk), form, status=400)
+    messages.success(request, _("Saved."))
+    return redirect("peers:detail", pk=pk)
 
 
 @admin_required
