@@ -38,6 +38,9 @@ from peers.identity import get_identity, p2p_key_path
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 2.0
+# rclone's listings see the peer's own writes at once; changes made beside it (the status file we rewrite,
+# peers.hosting) only once its cached listing expires: 5 minutes by default, a re-read of a local folder here.
+DIR_CACHE_TIME = "2s"
 OBSERVE_SECONDS = 60.0  # how often the endpoint notes each peer's last write and rewrites its status file
 # Runs in the child: the inherited socket becomes descriptor 3 and LISTEN_PID this very process (exec
 # keeps the pid), as systemd's socket activation protocol wants.
@@ -117,7 +120,8 @@ def _observe() -> None:
 
 def _start(listener: socket.socket, listen: str, check_ip: bool):
     argv = [sys.executable, "-c", HANDOVER, str(listener.fileno()), rclone_binary(), "serve", "sftp",
-            "--addr", listen, "--key", str(p2p_key_path()), "--auth-proxy", str(proxy_script(check_ip)), "-v"]
+            "--addr", listen, "--key", str(p2p_key_path()), "--auth-proxy", str(proxy_script(check_ip)),
+            "--dir-cache-time", DIR_CACHE_TIME, "-v"]
     return proc.spawn(argv, env={"RCLONE_CONFIG": "/dev/null"}, stdout=None, stderr=None,
                       pass_fds=(listener.fileno(),))
 
