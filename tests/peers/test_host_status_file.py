@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,19 @@ def test_the_status_file_holds_no_secret_and_nothing_about_other_peers(incoming_
     for needle in forbidden:
         assert needle not in text, needle
     assert (hosting.status_dir(bob.peer) / hosting.STATUS_NAME).stat().st_mode & 0o077 == 0
+
+
+def test_the_running_endpoint_notes_a_peers_writes_and_rewrites_its_status(incoming_endpoint, tmp_path, monkeypatch):
+    from peers import sftp_endpoint
+
+    bob = incoming_endpoint.add_peer("bob-nas")
+    monkeypatch.setattr(sftp_endpoint, "OBSERVE_SECONDS", 0.5)  # a minute in production
+    make_repository(bob.peer, tmp_path)
+    deadline = time.monotonic() + 20
+    on_disk = services.folder_usage(bob.peer.folder)[0]
+    while Peer.objects.get(pk=bob.peer.pk).stored_bytes != on_disk:
+        assert time.monotonic() < deadline, "the endpoint never noted the write"
+        time.sleep(0.2)
+    peer = Peer.objects.get(pk=bob.peer.pk)
+    assert peer.stored_bytes > 0 and peer.last_write_at is not None
+    assert json.loads((hosting.status_dir(peer) / hosting.STATUS_NAME).read_text())["stored_bytes"] == peer.stored_bytes
