@@ -5,12 +5,13 @@ button, the API, the CLI or the schedule ran it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,11 +32,17 @@ def _index(request: HttpRequest, form: IdentityForm, status: int = 200) -> HttpR
         used, repos, last = services.folder_usage(peer.folder or peer.name)
         rows.append({"peer": peer, "wg": status_by_key.get(peer.wg_public_key), "used": used, "repos": repos,
                      "last_write": datetime.fromtimestamp(last, tz=UTC) if last else None,
-                     "there": reciprocity(peer)})
+                     "there": reciprocity(peer), "silent": _silent(peer)})
     return render(request, "peers/index.html", {
         "title": _("Peers"), "identity": get_identity(), "code": codes.encode(services.my_invitation()), "rows": rows,
         "identity_form": form,
     }, status=status)
+
+
+def _silent(peer: Peer) -> bool:
+    """Past its "warn when silent" threshold, as the peer-silent watch last noted it (stored, no walk)."""
+    return bool(peer.silent_after_days and peer.last_write_at
+                and timezone.now() - peer.last_write_at >= timedelta(days=peer.silent_after_days))
 
 
 @admin_required

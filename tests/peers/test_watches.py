@@ -82,14 +82,17 @@ def test_a_silent_peer_is_told_to_our_admins_and_its_own_once_and_resolved_when_
     assert not Problem.objects.filter(watch="peer-silent").exists()
 
 
-def test_the_threshold_is_per_peer_and_zero_never_warns(friend, alice, admins):
+def test_the_threshold_is_per_peer_and_zero_never_warns(friend, alice, admins, client, admin_user):
     peer = friend.peer
     write_files(alice, {"a.txt": b"first"})
     call("backup_now", "--peer", "friend", "--wait")
     age_folder(peer, 2)
     assert conditions.check_all() == 0  # 2 days < 3
+    client.force_login(admin_user)
+    assert "silent: it has stopped" not in client.get("/peers/").content.decode()
     Peer.objects.filter(pk=peer.pk).update(silent_after_days=1)
     assert conditions.check_all() == 1
+    assert "silent: it has stopped" in client.get("/peers/").content.decode()
     Peer.objects.filter(pk=peer.pk).update(silent_after_days=0)
     assert conditions.check_all() == 1  # the "resolved": nobody watches it any more
     assert conditions.check_all(timezone.now() + timedelta(days=30)) == 0
