@@ -61,6 +61,10 @@ class PeerSerializer(serializers.ModelSerializer):
         extra_kwargs = {f: {"required": False, "trim_whitespace": False}
                         for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
 
+    # A plain string in the schema (the model's choices check it): the same en/fr set is the alert channels'
+    # "language" enum already, and two names for one choice set make the schema ambiguous.
+    contact_language = serializers.CharField(required=False, allow_blank=True, max_length=8,
+                                             help_text="the contact's language: en, fr, or blank for our default")
     host_status = serializers.SerializerMethodField(help_text="what the host says about our folder there "
                                                               "(its status file, read at each backup and check)")
 

@@ -16,6 +16,8 @@ from anemone.validators import safe_name_validator
 SLUG = RegexValidator(r"^[a-z0-9][a-z0-9-]{0,31}\Z", _("Lowercase letters, digits and '-' (max 32)."))
 ENDPOINT = RegexValidator(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):\d{1,5}\Z",
                           _("host:port, e.g. alice.duckdns.org:51820"))
+# A contact's language: its own choice set (blank = the server's default), so the API schema names it once.
+CONTACT_LANGUAGES = [("", _("the server's default")), *settings.LANGUAGES]
 IFACE = RegexValidator(r"^[a-z][a-z0-9]{1,14}\Z", _("2–15 lowercase letters and digits."))
 
 
@@ -62,7 +64,7 @@ class ServerIdentity(models.Model):
     contact_email = models.EmailField(_("contact e-mail for friends"), blank=True,
                                       help_text=_("Optional, put in your invitation code: a friend's server that "
                                                   "hosts your backups writes here when they stop arriving."))
-    contact_language = models.CharField(_("contact language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    contact_language = models.CharField(_("contact language"), max_length=8, blank=True, choices=CONTACT_LANGUAGES)
 
     class Meta:
         verbose_name = _("server identity")
@@ -106,7 +108,7 @@ class Peer(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True,
                                       help_text=_("The peer's admin, told when it stops backing up to us (from its "
                                                   "invitation code; editable)."))
-    contact_language = models.CharField(_("contact language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    contact_language = models.CharField(_("contact language"), max_length=8, blank=True, choices=CONTACT_LANGUAGES)
     # Sending side: what the host says about our folder there (its status file, read at each backup and check).
     host_status = models.JSONField(_("what the host says"), default=dict, blank=True, editable=False)
     host_status_read_at = models.DateTimeField(_("host status read"), null=True, blank=True, editable=False)

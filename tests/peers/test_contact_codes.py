@@ -90,5 +90,7 @@ def test_the_api_edits_the_threshold_and_contact_and_shows_the_hosting_state(api
                                     format="json")
     assert changed.status_code == 200 and changed.data["silent_after_days"] == 0
     assert changed.data["last_write_at"] is None  # read only: only the host's own disk says it
+    refused = api(admin_user).patch(f"/api/v1/peers/{created.data['id']}/", {"contact_language": "de"}, format="json")
+    assert refused.status_code == 400 and "contact_language" in refused.data
     schema = api(admin_user).get("/api/schema/").content.decode()
     assert "silent_after_days" in schema and "host_status" in schema
