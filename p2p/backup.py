@@ -273,6 +273,9 @@ def _backup_body(run: Run, tracker: runs.Tracker) -> runs.Outcome:
             return runs.Outcome(status=RunStatus.FAILED, code="p2p.not_carried", params={"users": ", ".join(wanted)})
     if not people:
         return runs.Outcome(status=RunStatus.SKIPPED, code="p2p.nobody")
+    from p2p import host_status
+
+    host_status.read_quietly(target)  # what the host says about our folder, before we write (peers.host_report)
     errors: list[dict[str, Any]] = []
     started = datetime.now(UTC)
     previous = Run.objects.filter(kind=KIND, target_id=target.pk, finished_at__isnull=False).exclude(pk=run.pk).first()

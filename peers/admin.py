@@ -12,9 +12,11 @@ from peers.models import IncomingFolder, Peer, ServerIdentity
 
 @admin.register(Peer)
 class PeerAdmin(admin.ModelAdmin):
-    list_display = ["name", "endpoint", "allowed_ips", "enabled", "folder", "created_at"]
+    list_display = ["name", "endpoint", "allowed_ips", "enabled", "folder", "last_write_at", "silent_after_days",
+                    "created_at"]
     list_filter = ["enabled"]
-    readonly_fields = ["folder", "health_checked_at"]
+    readonly_fields = ["folder", "health_checked_at", "unreachable_since", "last_write_at", "stored_bytes",
+                       "host_status", "host_status_read_at"]
     actions = ["disable_selected", "enable_selected"]
 
     def save_model(self, request: HttpRequest, obj: Peer, form, change: bool) -> None:
@@ -44,13 +46,14 @@ class ServerIdentityAdmin(admin.ModelAdmin):
     """Public parts only: the private WireGuard key is sealed and never shown. Saved through
     services.update_identity (the tunnel follows a changed address)."""
 
-    list_display = ["vpn_address", "endpoint", "listen_port", "sftp_port", "interface"]
+    list_display = ["vpn_address", "endpoint", "listen_port", "sftp_port", "interface", "contact_email"]
     exclude = ["wg_private_sealed"]
     readonly_fields = ["wg_public_key", "ssh_public_key"]
 
     def save_model(self, request: HttpRequest, obj: ServerIdentity, form, change: bool) -> None:
         services.update_identity(**{name: getattr(obj, name) for name in
-                                    ("endpoint", "vpn_address", "listen_port", "sftp_port", "interface")})
+                                    ("endpoint", "vpn_address", "listen_port", "sftp_port", "interface",
+                                     "contact_email", "contact_language")})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one identity, made at setup

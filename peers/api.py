@@ -33,6 +33,16 @@ class ReciprocitySerializer(serializers.Serializer):
     stale = serializers.BooleanField(help_text="our latest backup on this peer is older than the target's warning days")
 
 
+class HostStatusSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+    host_time = serializers.DateTimeField(allow_null=True, required=False, help_text="the host's clock when it wrote it")
+    last_write_at = serializers.DateTimeField(allow_null=True, required=False, help_text="our last write it saw")
+    stored_bytes = serializers.IntegerField(required=False)
+    cap_bytes = serializers.IntegerField(required=False, help_text="0 = no cap")
+    repositories = serializers.IntegerField(required=False)
+    error = serializers.CharField(required=False, help_text="why it could not be read (older host, no login)")
+
+
 class PeerSerializer(serializers.ModelSerializer):
     code = serializers.CharField(write_only=True, required=False, help_text="a friend's invitation code")
     tunnel = serializers.SerializerMethodField()
@@ -43,11 +53,24 @@ class PeerSerializer(serializers.ModelSerializer):
         model = Peer
         fields = ["id", "name", "description", "endpoint", "wg_public_key", "allowed_ips", "keepalive",
                   "ssh_public_key", "sftp_port", "enabled", "storage_cap_bytes", "folder", "health_checked_at", "created_at",
+                  "silent_after_days", "contact_email", "contact_language", "last_write_at", "stored_bytes",
+                  "unreachable_since", "host_status", "host_status_read_at",
                   "code", "tunnel",
                   "stored_here_bytes", "reciprocity"]
         # Not trimmed: a name or key with a line break is refused, never silently altered.
         extra_kwargs = {f: {"required": False, "trim_whitespace": False}
                         for f in ["name", "wg_public_key", "allowed_ips", "ssh_public_key"]}
+
+    # A plain string in the schema (the model's choices check it): the same en/fr set is the alert channels'
+    # "language" enum already, and two names for one choice set make the schema ambiguous.
+    contact_language = serializers.CharField(required=False, allow_blank=True, max_length=8,
+                                             help_text="the contact's language: en, fr, or blank for our default")
+    host_status = serializers.SerializerMethodField(help_text="what the host says about our folder there "
+                                                              "(its status file, read at each backup and check)")
+
+    @extend_schema_field(HostStatusSerializer())
+    def get_host_status(self, peer: Peer) -> dict:
+        return peer.host_status or {}
 
     @extend_schema_field(TunnelSerializer(allow_null=True))
     def get_tunnel(self, peer: Peer) -> dict | None:

@@ -10,3 +10,7 @@ class PeersConfig(AppConfig):
         from peers.dashboard import reciprocity_chart
 
         register_admin_chart(reciprocity_chart)  # the admin dashboard's reciprocity picture
+
+        from peers import watches
+
+        watches.register_all()  # silent peers, unreachable peers, hosts that lost our data (alerts seam)

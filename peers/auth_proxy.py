@@ -13,6 +13,9 @@ import os
 import sys
 import time
 
+# The user name that opens a peer's read-only status view (peers.hosting) instead of its folder.
+STATUS_USER = "anemone-status"
+
 
 def _log(log_path: str, text: str) -> None:
     line = f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} {text}\n"
@@ -40,6 +43,15 @@ def index_path_hint(peer: dict) -> str:
     return os.path.join(os.path.dirname(os.path.dirname(peer["root"])), "sftp", "index")
 
 
+def _read_only(peer: dict, root: str) -> dict:
+    """A view of ``root`` where every write, delete and mkdir fails ("permission denied"): a union of read-only
+    upstreams only (measured: with one writable upstream beside, rclone's union creates folders in the others)."""
+    empty = os.path.join(os.path.dirname(index_path_hint(peer)), "empty")
+    os.makedirs(empty, mode=0o700, exist_ok=True)  # union needs two upstreams; this one adds nothing
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    return {"type": "union", "upstreams": f"{root}:ro {empty}:ro", "_root": ""}
+
+
 def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str]:
     """(backend config, reason) — config None means refuse."""
     key, ip = request.get("public_key") or "", request.get("client_ip") or ""
@@ -50,13 +62,12 @@ def decide(request: dict, index: dict, check_ip: bool) -> tuple[dict | None, str
         return None, f"refused: unknown key from {ip}"
     if check_ip and ip != peer["vpn_ip"]:
         return None, f"refused: peer {peer['name']} from {ip}, expected its tunnel address {peer['vpn_ip']}"
+    if request.get("user") == STATUS_USER and peer.get("status"):
+        return _read_only(peer, peer["status"]), f"accepted status view (read-only): peer {peer['name']} from {ip}"
     os.makedirs(peer["root"], mode=0o700, exist_ok=True)
     if peer.get("cap") and folder_bytes(peer["root"]) >= peer["cap"]:
         # Over its cap: the peer may still read (restore) but every write fails with "read only".
-        empty = os.path.join(os.path.dirname(index_path_hint(peer)), "empty")
-        os.makedirs(empty, mode=0o700, exist_ok=True)  # union needs two upstreams; this one adds nothing
-        read_only = {"type": "union", "upstreams": f"{peer['root']}:ro {empty}:ro", "_root": ""}
-        return read_only, f"accepted read-only: peer {peer['name']} from {ip} is over its storage cap of {peer['cap']} bytes"
+        return _read_only(peer, peer["root"]), f"accepted read-only: peer {peer['name']} from {ip} is over its storage cap of {peer['cap']} bytes"
     return {"type": "local", "_root": peer["root"]}, f"accepted: peer {peer['name']} from {ip}"
 
 

@@ -5,6 +5,9 @@
 The JSON holds the seed's four items (WireGuard public key, SSH public key, VPN address, endpoint)
 plus the server's name and SFTP port, and whether the server already has peers (``settled``: on a
 clash of tunnel addresses a settled server keeps its address; peers.pairing decides who moves).
+Optionally, the inviting admin's contact address and language (``contact_email``, ``contact_language``):
+the friend's server tells it when our backups to it stop (peers.watches). Both are left out of the JSON
+when empty, so a code without a contact is the same as before, and older codes decode as before.
 Nothing secret ever goes in. A code is typed or pasted by anyone: every field is checked as strictly
 as the peer form checks it before anything of it reaches the database or the WireGuard configuration.
 """
@@ -36,6 +39,8 @@ class Invitation:
     vpn_address: str
     sftp_port: int
     settled: bool = False  # we already have peers: on a clash, the friend's server moves, not us
+    contact_email: str = ""  # the inviting side's admin, told when its backups to the friend stop
+    contact_language: str = ""  # that admin's language ("" = the friend's default)
 
 
 def _checksum(payload: str) -> str:
@@ -43,7 +48,11 @@ def _checksum(payload: str) -> str:
 
 
 def encode(invitation: Invitation) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(asdict(invitation), separators=(",", ":")).encode()).decode().rstrip("=")
+    data = asdict(invitation)
+    for optional in ("contact_email", "contact_language"):
+        if not data[optional]:
+            del data[optional]
+    payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
     return f"{PREFIX}-{payload}-{_checksum(payload)}"
 
 
@@ -102,6 +111,22 @@ def _port(value: int) -> None:
         raise ValueError(_("a port is between 1 and 65535."))
 
 
+def _email(value: str) -> None:
+    from django.core.validators import validate_email
+
+    if value:
+        if len(value) > 254:
+            raise ValueError(_("an e-mail address has at most 254 characters."))
+        validate_email(value)
+
+
+def _language(value: str) -> None:
+    from django.conf import settings
+
+    if value and value not in settings.LANGUAGE_CODES:
+        raise ValueError(_("a language is one of %(codes)s.") % {"codes": ", ".join(settings.LANGUAGE_CODES)})
+
+
 def validate(data: object) -> Invitation:
     """An Invitation from decoded JSON, each field checked with the rules of the peer form."""
     from anemone.validators import safe_name_validator
@@ -113,8 +138,10 @@ def validate(data: object) -> Invitation:
         name=_field(data, "name", str), endpoint=_field(data, "endpoint", str),  # type: ignore[arg-type]
         wg_public_key=_field(data, "wg_public_key", str), ssh_public_key=_field(data, "ssh_public_key", str),  # type: ignore[arg-type]
         vpn_address=_field(data, "vpn_address", str), sftp_port=_field(data, "sftp_port", int),  # type: ignore[arg-type]
-        settled=_field(data, "settled", bool, False))  # type: ignore[arg-type]
+        settled=_field(data, "settled", bool, False),  # type: ignore[arg-type]
+        contact_email=_field(data, "contact_email", str, ""), contact_language=_field(data, "contact_language", str, ""))  # type: ignore[arg-type]
     for name, check in (("name", safe_name_validator), ("endpoint", validate_endpoint), ("wg_public_key", _wg_key),
-                        ("ssh_public_key", _ssh_key), ("vpn_address", validate_vpn_address), ("sftp_port", _port)):
+                        ("ssh_public_key", _ssh_key), ("vpn_address", validate_vpn_address), ("sftp_port", _port),
+                        ("contact_email", _email), ("contact_language", _language)):
         _check(name, check, getattr(invitation, name))
     return invitation

@@ -66,7 +66,7 @@ class Check:
 
     @property
     def shown_label(self) -> str:
-        return label_of(self.key) if self.key in LABELS else self.label
+        return label_of(self.key) if self.key in (*LABELS, "host") else self.label
 
     @property
     def shown_detail(self) -> str:
@@ -111,10 +111,16 @@ _extra: dict[str, Callable[[Peer], Check]] = {}
 
 
 _host_resolver: list[Callable[[Peer], tuple[str, int] | None]] = []
+_after: list[Callable[[Peer], None]] = []
 
 
 def register_check(key: str, function: Callable[[Peer], Check]) -> None:
     _extra[key] = function
+
+
+def register_after_reached(function: Callable[[Peer], None]) -> None:
+    """p2p reads the host's status file (what it says about our folder) once a check has logged in."""
+    _after[:] = [function]
 
 
 def register_host(function: Callable[[Peer], tuple[str, int] | None]) -> None:
@@ -221,10 +227,26 @@ def run_checks(peer: Peer, *, host: str | None = None) -> list[Check]:
 
 def check_now(peer: Peer, *, host: str | None = None) -> list[Check]:
     """Run the checklist and store it on the peer for the pages and the API to show."""
+    from peers import hosting
+
     checks = run_checks(peer, host=host)
+    now = timezone.now()
+    before = Peer.objects.filter(pk=peer.pk).values_list("unreachable_since", flat=True).first()
+    since = None if reached(checks) else (before or now)
     Peer.objects.filter(pk=peer.pk).update(health_results=[c.as_stored() for c in checks],
-                                           health_checked_at=timezone.now())
+                                           health_checked_at=now, unreachable_since=since)
+    peer.health_results, peer.health_checked_at, peer.unreachable_since = [c.as_stored() for c in checks], now, since
+    hosting.observe(peer, now)  # the hosting side too: its status file carries our clock
+    if reached(checks):
+        for function in _after:
+            function(peer)
     return checks
+
+
+def reached(checks: list[Check]) -> bool:
+    """Whether we logged in to the peer's endpoint (check 3): the repository and backup checks may fail
+    for other reasons, and a failed check 1 with a working login (no tunnel needed) is still reached."""
+    return any(c.key == "sftp" and c.status == "ok" for c in checks)
 
 
 def last_results(peer: Peer) -> list[Check]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -15,6 +16,8 @@ from anemone.validators import safe_name_validator
 SLUG = RegexValidator(r"^[a-z0-9][a-z0-9-]{0,31}\Z", _("Lowercase letters, digits and '-' (max 32)."))
 ENDPOINT = RegexValidator(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):\d{1,5}\Z",
                           _("host:port, e.g. alice.duckdns.org:51820"))
+# A contact's language: its own choice set (blank = the server's default), so the API schema names it once.
+CONTACT_LANGUAGES = [("", _("the server's default")), *settings.LANGUAGES]
 IFACE = RegexValidator(r"^[a-z][a-z0-9]{1,14}\Z", _("2–15 lowercase letters and digits."))
 
 
@@ -56,6 +59,12 @@ class ServerIdentity(models.Model):
     sftp_port = models.PositiveIntegerField(_("incoming SFTP port"), default=2222,
                                             validators=[MinValueValidator(1), MaxValueValidator(65535)])
     interface = models.CharField(_("WireGuard interface"), max_length=15, default="anemone0", validators=[IFACE])
+    # Put in our invitation code (optional): a friend's server that hosts our backups tells this address when
+    # we stop writing to it (peers.watches), in this language.
+    contact_email = models.EmailField(_("contact e-mail for friends"), blank=True,
+                                      help_text=_("Optional, put in your invitation code: a friend's server that "
+                                                  "hosts your backups writes here when they stop arriving."))
+    contact_language = models.CharField(_("contact language"), max_length=8, blank=True, choices=CONTACT_LANGUAGES)
 
     class Meta:
         verbose_name = _("server identity")
@@ -87,6 +96,22 @@ class Peer(models.Model):
                               help_text=_("Where it stores its backups here (incoming/<folder>), fixed when paired."))
     health_results = models.JSONField(_("last health checklist"), default=list, blank=True, editable=False)
     health_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
+    # Since when the stored checklist has failed without a break (peers.health.check_now): "unreachable 24 h".
+    unreachable_since = models.DateTimeField(_("failing since"), null=True, blank=True, editable=False)
+    # Hosting side (peers.hosting): when it last wrote to its folder here and what the folder holds.
+    last_write_at = models.DateTimeField(_("last write here"), null=True, blank=True, editable=False)
+    stored_bytes = models.BigIntegerField(_("bytes stored here"), default=0, editable=False)
+    silent_after_days = models.PositiveIntegerField(
+        _("warn when silent for (days)"), default=3, validators=[MaxValueValidator(365)],
+        help_text=_("Tell our admins and the peer's contact when it has not backed up to us for this many days "
+                    "(0 = never)."))
+    contact_email = models.EmailField(_("contact e-mail"), blank=True,
+                                      help_text=_("The peer's admin, told when it stops backing up to us (from its "
+                                                  "invitation code; editable)."))
+    contact_language = models.CharField(_("contact language"), max_length=8, blank=True, choices=CONTACT_LANGUAGES)
+    # Sending side: what the host says about our folder there (its status file, read at each backup and check).
+    host_status = models.JSONField(_("what the host says"), default=dict, blank=True, editable=False)
+    host_status_read_at = models.DateTimeField(_("host status read"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from anemone.audit import services as audit
 from anemone.engines import ssh
 from anemone.engines.files import write_private_file
 from peers import codes, pairing, signals
+from peers.hosting import status_dir
 from peers.identity import get_identity, server_name
 from peers.models import IncomingFolder, Peer, ServerIdentity
 
@@ -50,7 +51,8 @@ def my_invitation() -> codes.Invitation:
     identity = get_identity()
     return codes.Invitation(name=server_name(), endpoint=identity.endpoint, wg_public_key=identity.wg_public_key,
                             ssh_public_key=identity.ssh_public_key, vpn_address=identity.vpn_address,
-                            sftp_port=identity.sftp_port, settled=Peer.objects.exists())
+                            sftp_port=identity.sftp_port, settled=Peer.objects.exists(),
+                            contact_email=identity.contact_email, contact_language=identity.contact_language)
 
 
 def peer_from_invitation(invitation: codes.Invitation, *, name: str | None = None) -> Peer:
@@ -63,6 +65,8 @@ def peer_from_invitation(invitation: codes.Invitation, *, name: str | None = Non
     peer.endpoint, peer.wg_public_key = invitation.endpoint, invitation.wg_public_key
     peer.allowed_ips, peer.ssh_public_key, peer.sftp_port = plan.allowed_ips, invitation.ssh_public_key, invitation.sftp_port
     peer.description = peer.description or f"{invitation.name} (invitation code)"[:200]
+    if invitation.contact_email:  # a code without one keeps the address an admin typed
+        peer.contact_email, peer.contact_language = invitation.contact_email, invitation.contact_language
     peer._our_new_address = plan.our_new_address  # type: ignore[attr-defined]
     return peer
 
@@ -208,7 +212,7 @@ def write_index() -> list[dict]:
         except ssh.InvalidPublicKey:
             continue
         entries.append({"name": peer.name, "key": blob, "vpn_ip": peer.vpn_ip, "root": str(peer_root(peer)),
-                        "cap": peer.storage_cap_bytes})
+                        "cap": peer.storage_cap_bytes, "status": str(status_dir(peer))})
     path = index_path()
     write_private_file(path, json.dumps({"peers": entries}, indent=1))
     os.chmod(path.parent, 0o700)

@@ -23,6 +23,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +38,10 @@ from peers.identity import get_identity, p2p_key_path
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 2.0
+# rclone's listings see the peer's own writes at once; changes made beside it (the status file we rewrite,
+# peers.hosting) only once its cached listing expires: 5 minutes by default, a re-read of a local folder here.
+DIR_CACHE_TIME = "2s"
+OBSERVE_SECONDS = 60.0  # how often the endpoint notes each peer's last write and rewrites its status file
 # Runs in the child: the inherited socket becomes descriptor 3 and LISTEN_PID this very process (exec
 # keeps the pid), as systemd's socket activation protocol wants.
 HANDOVER = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.environ['LISTEN_FDS'] = '1'; "
@@ -103,9 +108,20 @@ def _over_cap(entries: list[dict]) -> set[str]:
     return {e["name"] for e in entries if e.get("cap") and folder_bytes(e["root"]) >= e["cap"]}
 
 
+def _observe() -> None:
+    """Note the peers' writes (peers.hosting): near the writes, so a silent peer is known within a minute."""
+    from peers import hosting
+
+    try:
+        hosting.observe_all()
+    except Exception:  # never let a bookkeeping error stop the endpoint
+        log.exception("could not note the peers' last writes")
+
+
 def _start(listener: socket.socket, listen: str, check_ip: bool):
     argv = [sys.executable, "-c", HANDOVER, str(listener.fileno()), rclone_binary(), "serve", "sftp",
-            "--addr", listen, "--key", str(p2p_key_path()), "--auth-proxy", str(proxy_script(check_ip)), "-v"]
+            "--addr", listen, "--key", str(p2p_key_path()), "--auth-proxy", str(proxy_script(check_ip)),
+            "--dir-cache-time", DIR_CACHE_TIME, "-v"]
     return proc.spawn(argv, env={"RCLONE_CONFIG": "/dev/null"}, stdout=None, stderr=None,
                       pass_fds=(listener.fileno(),))
 
@@ -130,9 +146,13 @@ def serve(listen: str, *, check_ip: bool | None = None, stop: threading.Event | 
     services.restart_marker().unlink(missing_ok=True)
     server = _start(listener, listen, check_ip)
     stop = stop or threading.Event()
+    observed = 0.0
     try:
         while server.poll() is None and not stop.wait(refresh):
             connection.close()  # a fresh connection each time: never read from an old snapshot
+            if time.monotonic() - observed >= OBSERVE_SECONDS:
+                _observe()
+                observed = time.monotonic()
             now_over = _over_cap(services.write_index())
             if now_over - over_cap:  # a peer just passed its cap: its read-write session must end now
                 log.info("over the storage cap: %s; its sessions are cut, it may only read", ", ".join(sorted(now_over - over_cap)))

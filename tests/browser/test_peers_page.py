@@ -19,6 +19,8 @@ def test_it_pairs_from_a_pasted_code_and_shows_the_checklist(page, live_server, 
     assert page.locator("#my-code").inner_text().startswith("ANEMONE1-")
     page.fill("#add-peer textarea", codes.encode(friend_invitation()))
     page.locator("#add-peer button").click()
+    assert page.locator("#code-name").inner_text() == "bob"  # what the code says, before anything is saved
+    page.locator("#confirm-peer button").click()
     assert page.get_by_text("Peer bob added").is_visible()
     assert page.get_by_text("Not checked yet.").is_visible()  # a page never checks by itself
     page.locator("#check-now").click()

@@ -8,7 +8,11 @@ shared by all namespaces). Everything started is torn down by PID, also when a t
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import json
+import mailbox
 import os
 import secrets
 import shutil
@@ -42,13 +46,15 @@ class Server:
     interface: str
     data_dir: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. the ANEMONE_EMAIL_* of a test mail server
 
     @property
     def vpn_ip(self) -> str:
         return self.vpn_cidr.split("/")[0]
 
     def env(self) -> dict[str, str]:
-        return {"ANEMONE_DATA_DIR": str(self.data_dir), "PATH": os.environ["PATH"], "HOME": str(self.data_dir)}
+        return {"ANEMONE_DATA_DIR": str(self.data_dir), "PATH": os.environ["PATH"], "HOME": str(self.data_dir),
+                **self.extra_env}
 
     def manage(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
         """`manage.py` inside this server's namespace."""
@@ -59,6 +65,19 @@ class Server:
         log = open(self.data_dir / f"{args[0]}.log", "a")
         process = subprocess.Popen(["ip", "netns", "exec", self.namespace, sys.executable, str(ROOT / "manage.py"), *args],
                                    env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def python(self, code: str, timeout: float = 120) -> str:
+        """Python in this server's own Django (`manage.py shell -c`), in its namespace: what it printed. For what
+        the product does on a schedule (the alerts job) or has no command for (an alert channel)."""
+        return self.manage("shell", "-c", code, timeout=timeout).stdout
+
+    def spawn(self, name: str, *argv: str) -> subprocess.Popen:
+        """A helper process inside this server's namespace (torn down with the server)."""
+        log = open(self.data_dir / f"{name}.log", "a")
+        process = subprocess.Popen(["ip", "netns", "exec", self.namespace, *argv], env=self.env(), stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(process)
         return process
 
@@ -82,6 +101,40 @@ class Server:
         result = self.manage("peer_health", peer, "--json", check=False)
         checks = json.loads(result.stdout)[peer]
         return {c["key"]: c["status"] for c in checks}
+
+
+@dataclass
+class MailServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 inside one server's namespace, keeping mail in a Maildir."""
+
+    port: int
+    maildir: Path
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        box = mailbox.Maildir(self.maildir, factory=None, create=False)
+        found = [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in box.keys()]
+        return sorted(found, key=lambda m: (str(m["Date"]), str(m["Subject"])))  # type: ignore[misc]
+
+    def told(self) -> dict[str, list[str]]:
+        """{recipient: [subjects]} in the order sent."""
+        out: dict[str, list[str]] = {}
+        for message in self.messages():
+            for rcpt in str(message["X-RcptTo"]).split(", "):
+                out.setdefault(rcpt, []).append(str(message["Subject"]).strip())
+        return out
+
+
+def start_mail_server(server: Server, port: int = 2525) -> MailServer:
+    """aiosmtpd in the server's namespace, and the server's ANEMONE_EMAIL_* pointing at it."""
+    maildir = server.data_dir / "maildir"
+    server.spawn("smtp", sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                 "-c", "aiosmtpd.handlers.Mailbox", str(maildir))
+    probe = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2).close()"
+    assert wait_for(lambda: server.in_namespace(sys.executable, "-c", probe, check=False).returncode == 0, 30, 0.2), \
+        (server.data_dir / "smtp.log").read_text()
+    server.extra_env.update({"ANEMONE_EMAIL_HOST": "127.0.0.1", "ANEMONE_EMAIL_PORT": str(port),
+                             "ANEMONE_EMAIL_TLS": "false", "ANEMONE_EMAIL_FROM": f"anemone@{server.name}.example.org"})
+    return MailServer(port, maildir)
 
 
 def wait_for(predicate, timeout: float = 60, every: float = 1.0) -> bool:  # type: ignore[no-untyped-def]

@@ -53,3 +53,6 @@ def network_trace() -> Iterator[Trace]:
     _active.append(trace)
     yield trace
     _active.remove(trace)
+
+
+from tests.p2p.conftest import friend  # noqa: E402, F401 (the P2P tests' peer on 127.0.0.1: ourselves)

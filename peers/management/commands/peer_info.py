@@ -22,4 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(f"VPN address:          {invitation.vpn_address}")
         self.stdout.write(f"Endpoint:             {invitation.endpoint or '(not set: manage.py identity --endpoint HOST:PORT)'}")
         self.stdout.write(f"SFTP port:            {invitation.sftp_port}")
+        contact = f"{invitation.contact_email} ({invitation.contact_language or 'default language'})" \
+            if invitation.contact_email else "(none: manage.py identity --contact-email ADDRESS)"
+        self.stdout.write(f"Contact for friends:  {contact}")
         self.stdout.write(f"\nInvitation code (send it to your friend):\n{code}")
