@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from anemone.validators import http_url_validator, safe_name_validator
+from anemone.validators import http_url_validator, server_name_validator
 
 
 class SiteSettings(models.Model):
@@ -17,7 +17,7 @@ class SiteSettings(models.Model):
     """
 
     server_name = models.CharField(_("server name"), max_length=64, default="anemone",
-                                   validators=[safe_name_validator],
+                                   validators=[server_name_validator],
                                    help_text=_("Also the folder name of this server's backups on friends' servers."))
     language = models.CharField(_("default language"), max_length=8, default="en")
     trash_retention_days = models.PositiveIntegerField(

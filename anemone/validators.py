@@ -37,6 +37,19 @@ def safe_name_validator(value: str) -> None:
         raise ValidationError(_("A name cannot start or end with a space."), code="space")
 
 
+# Login names with a meaning of their own on a host's SFTP endpoint (peers.auth_proxy.STATUS_USER: the read-only
+# view of the host's status file): a server with that name could not reach its own folder at its friends'.
+RESERVED_SERVER_NAMES = frozenset({"anemone-status"})
+
+
+def server_name_validator(value: str) -> None:
+    """A server's name is also its login and folder at friends' servers: safe, and not a reserved login."""
+    safe_name_validator(value)
+    if value.strip().lower() in RESERVED_SERVER_NAMES:
+        raise ValidationError(_("“%(name)s” is reserved: choose another server name."), code="reserved",
+                              params={"name": value})
+
+
 def http_url_validator(value: str) -> None:
     """An absolute http(s) address with a plain host, no user, query or fragment (the portal address).
 

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from anemone.accounts.models import User, username_validator
-from anemone.validators import http_url_validator, safe_name_validator
+from anemone.validators import http_url_validator, server_name_validator
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 GB = 10**9
@@ -37,7 +37,7 @@ class PasswordPairMixin(forms.Form):
 
 class SetupForm(PasswordPairMixin):
     server_name = forms.CharField(label=_("Server name"), max_length=64, initial="anemone",
-                                  validators=[safe_name_validator])
+                                  validators=[server_name_validator])
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     portal_url = forms.CharField(
         label=_("Portal address"), max_length=255, validators=[http_url_validator],

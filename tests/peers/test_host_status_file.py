@@ -99,3 +99,21 @@ def test_the_running_endpoint_notes_a_peers_writes_and_rewrites_its_status(incom
     peer = Peer.objects.get(pk=bob.peer.pk)
     assert peer.stored_bytes > 0 and peer.last_write_at is not None
     assert json.loads((hosting.status_dir(peer) / hosting.STATUS_NAME).read_text())["stored_bytes"] == peer.stored_bytes
+
+
+def test_the_status_login_cannot_be_a_server_name(db):
+    """A server named like the host's status login could not reach its own folder at its friends'."""
+    from django.core.exceptions import ValidationError
+
+    from anemone.accounts.forms import SetupForm
+    from anemone.models import SiteSettings
+    from anemone.validators import RESERVED_SERVER_NAMES
+    from peers.auth_proxy import STATUS_USER
+
+    assert STATUS_USER in RESERVED_SERVER_NAMES
+    site = SiteSettings.load()
+    site.server_name = STATUS_USER
+    with pytest.raises(ValidationError, match="reserved"):
+        site.full_clean()
+    form = SetupForm(data={"server_name": "Anemone-Status"})
+    assert not form.is_valid() and "reserved" in str(form.errors["server_name"])
