@@ -97,15 +97,19 @@ def timeline(points: list[Point], *, start: datetime, end: datetime, title: str,
     body = [_text(2, 12, y_label, css="axis-label"),
             f'<line class="axis-line" x1="{LEFT}" x2="{LEFT}" y1="{top_pad}" y2="{bottom}"/>',
             f'<line class="axis-line" x1="{LEFT}" x2="{LEFT + span_x}" y1="{bottom}" y2="{bottom}"/>']
+    said: set[str] = set()  # a tick that would repeat its neighbour's words ("0 s", "0 s", "1 s") is left out
     for fraction in (0, 0.5, 1):
-        y = bottom - span_y * fraction
-        body.append(_text(LEFT - 3, y + 4, fmt(top * fraction), anchor="end"))
+        y, words = bottom - span_y * fraction, fmt(top * fraction)
+        if words not in said:
+            said.add(words)
+            body.append(_text(LEFT - 3, y + 4, words, anchor="end"))
     # A short history is dated by the hour (or the second, when it spans minutes), a long one by the day.
     tick_format = "H:i:s" if seconds < 600 else "TIME_FORMAT" if seconds < 86400 else "SHORT_DATE_FORMAT"
     for fraction, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
-        when = timezone.localtime(start + (end - start) * fraction)
-        body.append(_text(LEFT + span_x * fraction, bottom + 14, formats.date_format(when, tick_format),
-                          anchor=anchor))
+        when = formats.date_format(timezone.localtime(start + (end - start) * fraction), tick_format)
+        if when not in said:
+            said.add(when)
+            body.append(_text(LEFT + span_x * fraction, bottom + 14, when, anchor=anchor))
     body.append(_text(LEFT + span_x / 2, bottom + 28, x_label, css="axis-label", anchor="middle"))
     width = max(2.0, min(10.0, span_x / max(len(points), 1) - 1))
     for point in sorted(points, key=lambda p: p.at):
