@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 SECRET = "bob-secret-tax"
 # Every kind that writes runs: the registered (schedulable) ones and the restores started by hand.
 KINDS = ["cloud", "p2p", "usb", "trash", "cloud-restore", "p2p-restore", "p2p-bulk-restore", "usb-restore",
-         "usb-person-restore"]
+         "usb-person-restore", "cloud-drill", "p2p-drill", "usb-drill"]
 
 
 def test_the_kinds_here_cover_every_registered_kind():

@@ -28,7 +28,8 @@ def test_pages_run_under_the_policy_without_violations(page, live_server, admin_
     page.wait_for_load_state("networkidle")
     width = page.locator(".bar span").first.evaluate("el => el.style.width")
     assert width.endswith("%"), width  # set by static/js/anemone.js from data-percent
-    page.select_option("select[name=language]", "fr")  # submits itself (data-autosubmit)
+    with page.expect_navigation():  # the choice submits itself (data-autosubmit) and the page reloads
+        page.select_option("select[name=language]", "fr")
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert violations(page) == []

@@ -30,6 +30,14 @@ from tests.p2p.test_cli import call
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def only_the_peers_watches(monkeypatch):
+    """These tests count what the peers' watches tell; the core ones (a P2P target here that never made a copy
+    is rightly "late" a month on) are tested in tests/alerts."""
+    monkeypatch.setattr(conditions, "_WATCHES", {name: watch for name, watch in conditions._WATCHES.items()
+                                                 if name.startswith("peer-")})
+
+
 def age_folder(peer: Peer, days: float) -> None:
     """Every file in the peer's folder here as if last written ``days`` ago."""
     moment = (timezone.now() - timedelta(days=days)).timestamp()
