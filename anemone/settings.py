@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "auditlog",  # the audit log of admin actions (anemone.audit registers the models and adds the pages)
     "anemone.audit",
     "anemone.drills",
+    "anemone.shares",  # device passwords (issue #14); SMB and WebDAV build on them
     "peers",
     "p2p",
     "cloudbackup",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("settings/audit/", include("anemone.audit.urls")),
     path("restore/", restore_views.hub, name="restore"),
     path("", include("anemone.accounts.urls")),
+    path("", include("anemone.shares.urls")),
     path("files/", include("anemone.files.urls")),
     path("runs/", include("anemone.runs.urls")),
     path("peers/", include("peers.urls")),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 EXCLUDED = {
     "accounts.User": {"password", "last_login", "backup_key_sealed"},
     "peers.ServerIdentity": {"wg_private_sealed"},
+    "shares.DevicePassword": {"password_hash", "last_used_at"},
 }
 # Secrets an admin sets: recorded as MASK ("changed"), never their value.
 MASKED = {
@@ -33,7 +34,8 @@ M2M = {
     "usbbackup.UsbBackup": {"users"},
 }
 AUDITED = ["accounts.User", "anemone.SiteSettings", "alerts.AlertChannel", "cloudbackup.Destination",
-           "peers.Peer", "peers.ServerIdentity", "p2p.PeerTarget", "usbbackup.UsbBackup", "usbbackup.UsbSettings"]
+           "peers.Peer", "peers.ServerIdentity", "p2p.PeerTarget", "usbbackup.UsbBackup", "usbbackup.UsbSettings",
+           "shares.DevicePassword", "shares.ShareAccess"]
 
 MASK = "••••••"
 # How the page names a masked field (the sealed columns have no name of their own).

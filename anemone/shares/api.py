@@ -1,0 +1,112 @@
+"""``me/device-passwords/``: a person lists, creates (the password is in the 201 answer only) and revokes
+(by name or id) their own device passwords; ``users/<id>/shares/``: an admin reads or sets a person's
+"network shares allowed" switch."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from anemone.accounts.models import User
+from anemone.api.errors import ErrorSerializer
+from anemone.api.permissions import IsAdmin
+from anemone.shares import services
+from anemone.shares.models import DevicePassword
+from anemone.validators import safe_name_validator
+
+
+class DevicePasswordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DevicePassword
+        fields = ["id", "name", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+class NewDevicePasswordSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=64, validators=[safe_name_validator],
+                                 help_text="The device, e.g. \"Zoé's laptop\"; unique among yours.")
+
+
+class ConnectionAddressSerializer(serializers.Serializer):
+    platform = serializers.CharField(help_text="windows, macos-linux or webdav")
+    label = serializers.CharField()
+    address = serializers.CharField()
+
+
+CreatedDevicePassword = inline_serializer("CreatedDevicePassword", {
+    "id": serializers.IntegerField(),
+    "name": serializers.CharField(),
+    "password": serializers.CharField(help_text="Shown this once: only a hash is stored."),
+    "addresses": ConnectionAddressSerializer(many=True),
+    "qr_svg": serializers.CharField(help_text="The password as a QR code (inline SVG)."),
+})
+ShareAccessSerializer = inline_serializer("ShareAccess", {"enabled": serializers.BooleanField()})
+
+
+class MyDevicePasswordViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's own device passwords. The values are never shown again after creation."""
+
+    serializer_class = DevicePasswordSerializer
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return services.passwords_of(self.request.user)
+
+    def get_object(self) -> DevicePassword:
+        """By name first, then by id: another person's row is simply not found (404)."""
+        key = self.kwargs["name"]
+        queryset = self.get_queryset()
+        row = queryset.filter(name=key).first() or (queryset.filter(pk=int(key)).first() if key.isdigit() else None)
+        if row is None:
+            raise Http404
+        return row
+
+    @extend_schema(request=NewDevicePasswordSerializer,
+                   responses={201: CreatedDevicePassword, 400: ErrorSerializer})
+    def create(self, request: Request) -> Response:
+        data = NewDevicePasswordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            row, password = services.create(request.user, data.validated_data["name"])
+        except DjangoValidationError as error:
+            raise ValidationError({"name": error.messages}) from None
+        body = {"id": row.pk, "name": row.name, "password": password,
+                "addresses": services.connection_addresses(request.user), "qr_svg": services.qr_svg(password)}
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class UserShareAccessView(APIView):
+    """An admin reads or sets whether a person may use the network shares."""
+
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={200: ShareAccessSerializer, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response({"enabled": services.shares_allowed(get_object_or_404(User, pk=pk))})
+
+    @extend_schema(request=ShareAccessSerializer,
+                   responses={200: ShareAccessSerializer, 400: ErrorSerializer, 404: ErrorSerializer})
+    def put(self, request: Request, pk: int) -> Response:
+        person = get_object_or_404(User, pk=pk)
+        enabled = request.data.get("enabled")
+        if not isinstance(enabled, bool):
+            raise ValidationError({"enabled": ["true or false."]})
+        return Response({"enabled": services.set_shares_allowed(person, enabled).enabled})
+
+
+urlpatterns = [path("users/<int:pk>/shares/", UserShareAccessView.as_view(), name="user-share-access")]
+
+
+def register(router) -> None:
+    router.register("me/device-passwords", MyDevicePasswordViewSet, basename="me-device-password")
