@@ -144,3 +144,16 @@ def test_the_django_admin_never_shows_the_hash(client, admin_user, alice):
     client.force_login(admin_user)
     page = client.get(f"/admin/shares/devicepassword/{row.pk}/change/").content.decode()
     assert "laptop" in page and row.password_hash not in page
+
+
+def test_the_pages_speak_french(client, admin_user, alice):
+    alice.language = "fr"
+    alice.save()
+    client.force_login(alice)
+    client.cookies["django_language"] = "fr"
+    page = client.post("/account/device-passwords/", {"name": "téléphone", "create": "1"}).content.decode()
+    for french in ["Mots de passe d’appareil", "Votre nouveau mot de passe d’appareil", "Comment se connecter",
+                   "Les serveurs SMB et WebDAV arrivent", "Dernière utilisation", "jamais",
+                   "Créer un mot de passe d’appareil", "Explorateur de fichiers"]:
+        assert french in page.replace("&#x27;", "’"), french
+    assert "Vous avez 1 mot de passe d’appareil" in client.get("/account/").content.decode()
