@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -101,7 +102,7 @@ class UserShareAccessView(APIView):
         person = get_object_or_404(User, pk=pk)
         enabled = request.data.get("enabled")
         if not isinstance(enabled, bool):
-            raise ValidationError({"enabled": ["true or false."]})
+            raise ValidationError({"enabled": [_("Must be true or false.")]})
         return Response({"enabled": services.set_shares_allowed(person, enabled).enabled})
 
 

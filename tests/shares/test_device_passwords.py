@@ -86,7 +86,7 @@ def test_connection_addresses_come_from_the_portal_address(alice):
                          "https://nas.example.org:8443/dav/alice/backup/", "https://nas.example.org:8443/dav/alice/data/"]
 
 
-def test_the_page_shows_the_password_once_with_a_qr_code_and_lists_without_it(client, alice):
+def test_the_page_shows_the_password_once_with_a_qr_code_and_lists_without_it(client, admin_user, alice):
     client.force_login(alice)
     account = client.get("/account/")
     assert b"/account/device-passwords/" in account.content
@@ -99,6 +99,11 @@ def test_the_page_shows_the_password_once_with_a_qr_code_and_lists_without_it(cl
     assert password not in again and "Zoé&#x27;s laptop" in again and "never" in again
     assert password not in client.get("/account/").content.decode()
     assert password not in raw_rows()
+    client.force_login(admin_user)
+    for seen_by_admin in ["/users/", f"/users/{alice.pk}/", "/admin/shares/devicepassword/", "/settings/audit/"]:
+        answer = client.get(seen_by_admin)
+        assert answer.status_code == 200 and password not in answer.content.decode(), seen_by_admin
+    client.force_login(alice)
     client.post("/account/device-passwords/", {"revoke": "Zoé's laptop"})
     assert not DevicePassword.objects.filter(user=alice).exists()
     assert services.verify("alice", password) is None
