@@ -96,6 +96,8 @@ CSRF_TRUSTED_ORIGINS = [o for o in env_str("ANEMONE_CSRF_TRUSTED_ORIGINS").split
 CSRF_FAILURE_VIEW = "anemone.views.csrf_failure"
 SERVER_BIND = env_str("ANEMONE_BIND", "127.0.0.1:8000")
 SFTP_LISTEN = env_str("ANEMONE_SFTP_LISTEN", "")
+# Where smbd listens when the SMB shares are on (Settings → Network shares may set its own); the LAN on 445.
+ANEMONE_SMB_LISTEN = env_str("ANEMONE_SMB_LISTEN", "0.0.0.0:445")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

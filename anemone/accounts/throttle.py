@@ -156,10 +156,16 @@ class LoginThrottleHandler(AxesDatabaseHandler):
 
     def user_logged_in(self, sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
         super().user_logged_in(sender, request, user, **kwargs)
-        AccessAttempt.objects.filter(
-            username=attempt_username(request, {"username": user.get_username()}),
-            ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
-        ).delete()
+        clear_pair(request, user.get_username())
+
+
+def clear_pair(request: HttpRequest, username: str) -> None:
+    """Forget the failures of one (name, client) pair after a good login by any door (portal, API, shares)."""
+    AxesProxyHandler.update_request(request)
+    AccessAttempt.objects.filter(
+        username=attempt_username(request, {"username": username}),
+        ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
+    ).delete()
 
 
 # --- the answer to a locked-out client ------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 EXCLUDED = {
     "accounts.User": {"password", "last_login", "backup_key_sealed"},
     "peers.ServerIdentity": {"wg_private_sealed"},
-    "shares.DevicePassword": {"password_hash", "last_used_at"},
+    "shares.DevicePassword": {"password_hash", "smb_nt_hash", "last_used_at"},
 }
 # Secrets an admin sets: recorded as MASK ("changed"), never their value.
 MASKED = {
@@ -35,7 +35,7 @@ M2M = {
 }
 AUDITED = ["accounts.User", "anemone.SiteSettings", "alerts.AlertChannel", "cloudbackup.Destination",
            "peers.Peer", "peers.ServerIdentity", "p2p.PeerTarget", "usbbackup.UsbBackup", "usbbackup.UsbSettings",
-           "shares.DevicePassword", "shares.ShareAccess"]
+           "shares.DevicePassword", "shares.ShareAccess", "shares.ShareSettings"]
 
 MASK = "••••••"
 # How the page names a masked field (the sealed columns have no name of their own).

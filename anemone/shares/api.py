@@ -27,8 +27,10 @@ from anemone.validators import safe_name_validator
 class DevicePasswordSerializer(serializers.ModelSerializer):
     class Meta:
         model = DevicePassword
-        fields = ["id", "name", "created_at", "last_used_at"]
+        fields = ["id", "name", "smb_login", "created_at", "last_used_at"]
         read_only_fields = fields
+
+    smb_login = serializers.CharField(read_only=True, help_text="The SMB user name of this device (username~n).")
 
 
 class NewDevicePasswordSerializer(serializers.Serializer):

@@ -1,8 +1,12 @@
-"""Device passwords and the per-person "network shares allowed" switch.
+"""Device passwords, the per-person "network shares allowed" switch, the server-wide share settings and
+the share login counters.
 
-A device password is what a laptop or a phone types to reach a person's files over SMB or WebDAV. Only a
-Django password hash is kept (``make_password``): never the plain value, and the account password is never
-stored in any weaker form for a file protocol. Revoking one deletes its row, so it stops working at once.
+A device password is what a laptop or a phone types to reach a person's files over SMB or WebDAV. It is a
+random 124-bit value, so it is kept as a SHA-256 digest (like an API token): a slow password hash protects
+guessable passwords, not random ones, and would cost a third of a second on every WebDAV request (clients
+send Basic credentials with each one). Samba's NTLM login needs the NT hash of the value: it is computed
+once at creation and kept sealed (``anemone.crypto``), for the generated Samba account only. The account
+password is never stored in any weaker form for a file protocol. Revoking deletes the row: it stops at once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ class DevicePassword(models.Model):
                              verbose_name=_("person"))
     # safe_name_validator allows inner spaces and accents ("Zoé's laptop"), refuses control chars, '/', '\'.
     name = models.CharField(_("name"), max_length=64, validators=[safe_name_validator])
-    password_hash = models.CharField(max_length=256, editable=False)
+    password_hash = models.CharField(max_length=256, editable=False, db_index=True)  # "sha256$<hex>"
+    # One more than the highest the person holds: its SMB login is "<username>~<n>" (smb_login).
+    number = models.PositiveIntegerField(editable=False, default=0)
+    smb_nt_hash = models.TextField(editable=False, blank=True, default="")  # sealed NT hash, for Samba only
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
@@ -31,6 +38,15 @@ class DevicePassword(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.name}"
+
+    @property
+    def smb_login(self) -> str:
+        """The SMB user name of this device: Samba keeps one password per account, so each device password
+        is its own account; '~' cannot occur in a username, so no person's name can clash with it."""
+        return f"{self.user.username}{SMB_LOGIN_SEPARATOR}{self.number}"
+
+
+SMB_LOGIN_SEPARATOR = "~"
 
 
 class ShareAccess(models.Model):
@@ -46,3 +62,46 @@ class ShareAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'on' if self.enabled else 'off'}"
+
+
+class ShareSettings(models.Model):
+    """The one row of server-wide network share settings (Settings → Network shares, ``manage.py shares``)."""
+
+    smb_enabled = models.BooleanField(_("SMB shares"), default=False,
+                                      help_text=_("Windows, macOS and Linux map the person's folders as drives."))
+    webdav_enabled = models.BooleanField(_("WebDAV"), default=False,
+                                         help_text=_("Phones and anything without SMB, at /dav/ on the portal's address."))
+    smb_listen = models.CharField(
+        _("SMB listen address"), max_length=64, blank=True, default="",
+        help_text=_("ADDRESS:PORT smbd listens on; empty means the server's default (ANEMONE_SMB_LISTEN)."))
+
+    class Meta:
+        verbose_name = _("network share settings")
+        verbose_name_plural = _("network share settings")
+
+    def __str__(self) -> str:
+        return f"smb={'on' if self.smb_enabled else 'off'} webdav={'on' if self.webdav_enabled else 'off'}"
+
+    @classmethod
+    def load(cls) -> ShareSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def effective_smb_listen(self) -> str:
+        return self.smb_listen or settings.ANEMONE_SMB_LISTEN
+
+
+class ShareLogin(models.Model):
+    """How many share logins succeeded, failed or were refused by the throttle, per protocol (/metrics)."""
+
+    PROTOCOLS = [("smb", "SMB"), ("webdav", "WebDAV")]
+    OUTCOMES = [("ok", "ok"), ("failed", "failed"), ("locked", "locked")]
+    protocol = models.CharField(max_length=8, choices=PROTOCOLS)
+    outcome = models.CharField(max_length=8, choices=OUTCOMES)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["protocol", "outcome"], name="share_login_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} {self.outcome}: {self.count}"

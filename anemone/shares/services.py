@@ -1,29 +1,41 @@
-"""Device passwords: create (the value is returned once), list, revoke, verify; the connection addresses.
+"""Device passwords: create (the value is returned once), list, revoke, verify; the connection addresses;
+the login of a device through the one login throttle, counted for the metrics.
 
-``verify`` is what the SMB and WebDAV logins will call. It always computes one hash, even for an unknown
-person, so the time taken does not tell which usernames exist.
+``verify`` looks a digest up (one indexed query, whoever the name), so the time taken does not tell which
+usernames exist. ``authenticate`` is what the WebDAV door calls for each request: the django-axes throttle
+every other way in uses (same name + client address, same limits, same lock list on the Users page).
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from urllib.parse import urlsplit
 
 import segno
-from django.contrib.auth.hashers import check_password, make_password
+from axes.handlers.proxy import AxesProxyHandler
+from Crypto.Hash import MD4
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anemone import crypto
+from anemone.accounts import throttle
 from anemone.accounts.models import User
 from anemone.models import SiteSettings
-from anemone.shares.models import DevicePassword, ShareAccess
+from anemone.shares.models import SMB_LOGIN_SEPARATOR, DevicePassword, ShareAccess, ShareLogin
 
 # No 0/o, 1/l/i: read off a screen and typed on a phone. 31 symbols, 25 of them: about 124 bits.
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 GROUPS, GROUP_LENGTH = 5, 5
-_DUMMY_HASH: list[str] = []
+
+
+class DeviceLoginLocked(PermissionError):
+    """Too many failed logins for this name from this client: refused before any password is looked at."""
 
 
 def generate() -> str:
@@ -50,9 +62,11 @@ def create(user: User, name: str) -> tuple[DevicePassword, str]:
     row = DevicePassword(user=user, name=name)
     row.full_clean(exclude=["password_hash"], validate_unique=False, validate_constraints=False)
     password = generate()
-    row.password_hash = make_password(password)
+    row.password_hash = digest(password)
+    row.smb_nt_hash = crypto.seal(nt_hash(password))
     try:
         with transaction.atomic():
+            row.number = (DevicePassword.objects.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1
             row.save()
     except IntegrityError:
         raise ValidationError(_("You already have a device password named “%(name)s”: revoke it first, or pick "
@@ -61,7 +75,7 @@ def create(user: User, name: str) -> tuple[DevicePassword, str]:
 
 
 def passwords_of(user: User):
-    return DevicePassword.objects.filter(user=user).order_by("name")
+    return DevicePassword.objects.filter(user=user).select_related("user").order_by("name")
 
 
 def revoke(user: User, name: str) -> bool:
@@ -73,21 +87,69 @@ def revoke(user: User, name: str) -> bool:
     return True
 
 
-def verify(username: str, password: str) -> DevicePassword | None:
-    """The device password of ``username`` that ``password`` matches, or None (unknown person, inactive
-    account, shares off for them, revoked or wrong password). The account password never matches."""
-    user = User.objects.filter(username=username).first()
-    rows = list(passwords_of(user)) if user is not None else []
-    if not rows:
-        if not _DUMMY_HASH:
-            _DUMMY_HASH.append(make_password(generate()))
-        check_password(password, _DUMMY_HASH[0])
+def digest(password: str) -> str:
+    return "sha256$" + hashlib.sha256(password.encode("utf-8")).hexdigest()
+
+
+def nt_hash(password: str) -> str:
+    """MD4 of the UTF-16LE value, upper-case hex: the form Samba's passdb (``smbpasswd`` files) holds."""
+    return MD4.new(password.encode("utf-16-le")).hexdigest().upper()
+
+
+def split_login(login: str) -> tuple[str, int | None]:
+    """``zoe`` → (zoe, None): any of her device passwords; ``zoe~3`` → (zoe, 3): that one only (SMB logins)."""
+    username, sep, number = login.rpartition(SMB_LOGIN_SEPARATOR)
+    if sep and username and number.isdigit():
+        return username, int(number)
+    return login, None
+
+
+def verify(login: str, password: str) -> DevicePassword | None:
+    """The device password of ``login`` (a username, or a device's SMB login) that ``password`` is, or None
+    (unknown person, inactive account, shares off for them, revoked or wrong password). The account
+    password never matches: it is not a device password."""
+    if not isinstance(password, str) or not isinstance(login, str):
         return None
-    match = next((row for row in rows if check_password(password, row.password_hash)), None)
-    if match is None or user is None or not user.is_active or not shares_allowed(user):
+    username, number = split_login(login)
+    rows = DevicePassword.objects.filter(user__username=username, password_hash=digest(password)).select_related("user")
+    if number is not None:
+        rows = rows.filter(number=number)
+    match = rows.first()
+    if match is None or not match.user.is_active or not shares_allowed(match.user):
         return None
-    match.last_used_at = timezone.now()
-    match.save(update_fields=["last_used_at"])
+    touch(match)
+    return match
+
+
+def touch(row: DevicePassword) -> None:
+    """Record "last used" at most once a minute (a WebDAV client sends credentials with every request)."""
+    now = timezone.now()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= 60:
+        row.last_used_at = now
+        DevicePassword.objects.filter(pk=row.pk).update(last_used_at=now)
+
+
+def count_login(protocol: str, outcome: str) -> None:
+    """One more share login of this protocol and outcome (ok / failed / locked), for ``/metrics``."""
+    counter, _created = ShareLogin.objects.get_or_create(protocol=protocol, outcome=outcome)
+    ShareLogin.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+
+
+def authenticate(request: HttpRequest, protocol: str, login: str, password: str) -> DevicePassword | None:
+    """A device login through the one login throttle: refused while (name, client) is locked, a failure
+    counted like a wrong portal password, a success clearing that pair. Raises DeviceLoginLocked."""
+    username, _number = split_login(login)
+    credentials = {"username": username}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        count_login(protocol, "locked")
+        raise DeviceLoginLocked(login)
+    match = verify(login, password)
+    if match is None:
+        count_login(protocol, "failed")
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        return None
+    count_login(protocol, "ok")
+    throttle.clear_pair(request, username)
     return match
 
 

@@ -44,7 +44,7 @@ def device_passwords_page(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            context.update(new_password=password, new_name=row.name, qr=services.qr_svg(password))
+            context.update(new_password=password, new_name=row.name, new_row=row, qr=services.qr_svg(password))
     context["passwords"] = services.passwords_of(user)
     response = render(request, "shares/device_passwords.html", context)
     response["Cache-Control"] = "no-store"

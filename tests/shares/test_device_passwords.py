@@ -31,7 +31,23 @@ def test_the_password_is_random_long_and_only_its_hash_is_stored(alice):
     assert set(password.replace("-", "")) <= set(services.ALPHABET)
     assert row.name == "Zoé's laptop"
     assert password not in raw_rows() and other not in raw_rows()
-    assert row.password_hash.startswith(("md5$", "pbkdf2_", "argon2"))
+    assert row.password_hash.startswith("sha256$")
+    assert services.nt_hash(password) not in raw_rows()  # Samba's NT hash is kept sealed, never in clear
+
+
+def test_the_nt_hash_samba_needs_is_the_standard_one():
+    # MS-NLMP's published example: NTOWFv1("Password") = a4f49c406510bdcab6824ee7c30fd852.
+    assert services.nt_hash("Password") == "A4F49C406510BDCAB6824EE7C30FD852"
+
+
+def test_each_device_has_its_own_smb_login_and_verify_takes_either_name(alice):
+    first, one = services.create(alice, "laptop")
+    second, two = services.create(alice, "phone")
+    assert (first.smb_login, second.smb_login) == ("alice~1", "alice~2")
+    assert services.verify("alice~1", one).pk == first.pk
+    assert services.verify("alice", two).pk == second.pk
+    assert services.verify("alice~1", two) is None  # the login names one device: the other's password is wrong
+    assert services.verify("alice~9", one) is None
 
 
 def test_verify_accepts_it_and_records_last_use(alice):
