@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 
 # restic is not among them: Debian 12's is 0.14; the venv gets trixie's (install_restic below).
 packages=(openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv
-          smartmontools)
+          smartmontools samba libnss-wrapper)  # samba: the SMB shares (serve_smb runs its own smbd, see below)
 if [[ "${1:-}" == "--test" ]]; then
     # The browser tests, and the suite's own throwaway PostgreSQL cluster and Redis server (the second pass
     # of `make test`; tests/fixtures/services.py starts them on free ports, it never uses the machine's).
     packages+=(chromium postgresql redis-server)
     packages+=(strace)  # tests/peers/test_no_packet.py traces connect() of every process it starts
+    packages+=(smbclient litmus)  # outside clients of our shares: SMB (smbclient) and the WebDAV compliance suite
 fi
 
 missing=()
