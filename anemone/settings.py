@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "usb", "description": "USB drives and backup jobs (admins): eject, sync, snapshots."},
         {"name": "alerts", "description": "Alert channels (admins): e-mail or an Apprise URL (write-only), the "
                                           "events each is told, a test message."},
+        {"name": "shares", "description": "The network shares (admins): SMB and WebDAV on or off, where smbd "
+                                          "listens. People's device passwords are under me/device-passwords/."},
         {"name": "audit", "description": "The audit log of admin actions (admins, read-only): who, when, from "
                                          "where, what changed; never a secret."},
     ],

@@ -8,6 +8,7 @@ a character that is harmless in a web form can split a config line (newline), be
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -65,3 +66,18 @@ def http_url_validator(value: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname or not _HOST.fullmatch(parts.hostname) \
             or parts.query or parts.fragment or parts.username or parts.password or value.endswith(("?", "#")):
         raise ValidationError(URL_HINT, code="url")
+
+
+def listen_address_validator(value: str) -> None:
+    """``ADDRESS:PORT`` a server binds: a literal IPv4 address, or ``[IPv6]``, and a port 1–65535. A host name
+    is refused: it would be resolved at every start and could bind somewhere nobody meant."""
+    host, sep, port = (value or "").rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        ipaddress.ip_address(host)
+        valid = bool(sep) and port.isdigit() and 1 <= int(port) <= 65535
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValidationError(_("Give an address and a port, e.g. 0.0.0.0:445 or [::]:445."), code="listen")

@@ -31,6 +31,7 @@ from anemone.files.paths import shares_root
 from anemone.files.usage import tree_size
 from anemone.runs import history, registry
 from anemone.runs.models import ACTIVE_STATUSES, Run, RunItem, RunStatus
+from anemone.shares.models import ShareLogin
 
 log = logging.getLogger(__name__)
 TARGET_LABELS = ["kind", "target", "target_id"]
@@ -244,9 +245,18 @@ def _peers() -> Iterable[Metric]:
     yield from (enabled, cap, stored, last_write)
 
 
+def _share_logins() -> Iterable[Metric]:
+    logins = CounterMetricFamily("anemone_share_logins", "Logins to the network shares by protocol and outcome "
+                                 "(ok, failed: wrong device password, locked: refused by the login throttle).",
+                                 labels=["protocol", "outcome"])
+    for row in ShareLogin.objects.order_by("protocol", "outcome"):
+        logins.add_metric([row.protocol, row.outcome], row.count)
+    yield logins
+
+
 PARTS: dict[str, Callable[[], Iterable[Metric]]] = {
     "runs": _runs, "queue": _queue, "targets": _targets, "drills": _drills, "disk": _disk, "people": _people,
-    "peers": _peers,
+    "peers": _peers, "shares": _share_logins,
 }
 
 

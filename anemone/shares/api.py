@@ -20,7 +20,7 @@ from anemone.accounts.models import User
 from anemone.api.errors import ErrorSerializer
 from anemone.api.permissions import IsAdmin
 from anemone.shares import services
-from anemone.shares.models import DevicePassword
+from anemone.shares.models import DevicePassword, ShareSettings
 from anemone.validators import safe_name_validator
 
 
@@ -108,7 +108,36 @@ class UserShareAccessView(APIView):
         return Response({"enabled": services.set_shares_allowed(person, enabled).enabled})
 
 
-urlpatterns = [path("users/<int:pk>/shares/", UserShareAccessView.as_view(), name="user-share-access")]
+class ShareSettingsSerializer(serializers.ModelSerializer):
+    smb_listen_effective = serializers.CharField(source="effective_smb_listen", read_only=True,
+                                                 help_text="Where smbd listens: smb_listen, or the server's default.")
+
+    class Meta:
+        model = ShareSettings
+        fields = ["smb_enabled", "webdav_enabled", "smb_listen", "smb_listen_effective"]
+
+
+class ShareSettingsView(APIView):
+    """An admin reads or changes the network shares: SMB and WebDAV on or off, smbd's address."""
+
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={200: ShareSettingsSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(ShareSettingsSerializer(services.share_settings()).data)
+
+    @extend_schema(request=ShareSettingsSerializer, responses={200: ShareSettingsSerializer, 400: ErrorSerializer})
+    def patch(self, request: Request) -> Response:
+        data = ShareSettingsSerializer(services.share_settings(), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        saved = services.configure(smb=values.get("smb_enabled"), webdav=values.get("webdav_enabled"),
+                                   smb_listen=values.get("smb_listen"))
+        return Response(ShareSettingsSerializer(saved).data)
+
+
+urlpatterns = [path("users/<int:pk>/shares/", UserShareAccessView.as_view(), name="user-share-access"),
+               path("shares/", ShareSettingsView.as_view(), name="share-settings")]
 
 
 def register(router) -> None:

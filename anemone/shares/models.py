@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from anemone.validators import safe_name_validator
+from anemone.validators import listen_address_validator, safe_name_validator
 
 
 class DevicePassword(models.Model):
@@ -72,7 +72,7 @@ class ShareSettings(models.Model):
     webdav_enabled = models.BooleanField(_("WebDAV"), default=False,
                                          help_text=_("Phones and anything without SMB, at /dav/ on the portal's address."))
     smb_listen = models.CharField(
-        _("SMB listen address"), max_length=64, blank=True, default="",
+        _("SMB listen address"), max_length=64, blank=True, default="", validators=[listen_address_validator],
         help_text=_("ADDRESS:PORT smbd listens on; empty means the server's default (ANEMONE_SMB_LISTEN)."))
 
     class Meta:

@@ -27,7 +27,7 @@ from anemone import crypto
 from anemone.accounts import throttle
 from anemone.accounts.models import User
 from anemone.models import SiteSettings
-from anemone.shares.models import SMB_LOGIN_SEPARATOR, DevicePassword, ShareAccess, ShareLogin
+from anemone.shares.models import SMB_LOGIN_SEPARATOR, DevicePassword, ShareAccess, ShareLogin, ShareSettings
 
 # No 0/o, 1/l/i: read off a screen and typed on a phone. 31 symbols, 25 of them: about 124 bits.
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -174,3 +174,22 @@ def connection_addresses(user: User) -> list[dict[str, str]]:
 def qr_svg(password: str) -> str:
     """The password as a QR code (inline SVG), for a phone to scan instead of typing it."""
     return segno.make(password, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+
+
+def share_settings() -> ShareSettings:
+    return ShareSettings.load()
+
+
+def configure(*, smb: bool | None = None, webdav: bool | None = None, smb_listen: str | None = None) -> ShareSettings:
+    """Turn the protocols on or off and set smbd's address, validated like the form; saved through the model
+    so the audit log records the change and the SMB side regenerates Samba's configuration."""
+    current = ShareSettings.load()
+    if smb is not None:
+        current.smb_enabled = smb
+    if webdav is not None:
+        current.webdav_enabled = webdav
+    if smb_listen is not None:
+        current.smb_listen = smb_listen.strip()
+    current.full_clean()
+    current.save()
+    return current

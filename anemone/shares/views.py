@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from anemone.accounts.models import User
 from anemone.decorators import admin_required
 from anemone.shares import services
+from anemone.shares.forms import ShareSettingsForm
 from anemone.validators import safe_name_validator
 
 
@@ -36,7 +38,7 @@ def device_passwords_page(request: HttpRequest) -> HttpResponse:
         return redirect("account-device-passwords")
     form = NewDevicePasswordForm(request.POST if "create" in request.POST else None)
     context: dict[str, object] = {"form": form, "title": _("Device passwords"),
-                                  "allowed": services.shares_allowed(user),
+                                  "allowed": services.shares_allowed(user), "protocols": services.share_settings(),
                                   "addresses": services.connection_addresses(user)}
     if form.is_bound and form.is_valid():
         try:
@@ -60,3 +62,18 @@ def share_access(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("Network shares allowed for %(name)s.") % {"name": person.username} if enabled
                      else _("Network shares turned off for %(name)s.") % {"name": person.username})
     return redirect("user-detail", pk=pk)
+
+
+@admin_required
+@require_POST
+def share_settings(request: HttpRequest) -> HttpResponse:
+    """The Settings page's "Network shares" form; errors are shown on the Settings page itself."""
+    form = ShareSettingsForm(request.POST, instance=services.share_settings())
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Network share settings saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(f"{reverse('site-settings')}#network-shares")

@@ -20,7 +20,7 @@ def test_a_person_creates_a_device_password_sees_it_once_and_revokes_it_on_a_pho
     page.get_by_role("link", name="Create, see or revoke device passwords").click()
     assert page.url == base + "/account/device-passwords/"
     assert "No device passwords." in page.locator("#device-passwords").inner_text()
-    assert "coming" in page.locator("#shares-coming").inner_text()
+    assert "not turned the network shares on yet" in page.locator("#shares-not-on").inner_text()
 
     page.fill("#id_name", "Zoé's laptop")
     page.get_by_role("button", name="Create", exact=True).click()

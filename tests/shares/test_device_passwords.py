@@ -110,7 +110,7 @@ def test_the_page_shows_the_password_once_with_a_qr_code_and_lists_without_it(cl
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     password = response.context["new_password"]
     page = response.content.decode()
-    assert password in page and "<svg" in page and "alice-backup" in page and "are coming" in page
+    assert password in page and "<svg" in page and "alice-backup" in page and "not turned the network shares on yet" in page
     again = client.get("/account/device-passwords/").content.decode()
     assert password not in again and "Zoé&#x27;s laptop" in again and "never" in again
     assert password not in client.get("/account/").content.decode()
@@ -174,7 +174,7 @@ def test_the_pages_speak_french(client, admin_user, alice):
     client.cookies["django_language"] = "fr"
     page = client.post("/account/device-passwords/", {"name": "téléphone", "create": "1"}).content.decode()
     for french in ["Mots de passe d’appareil", "Votre nouveau mot de passe d’appareil", "Comment se connecter",
-                   "Les serveurs SMB et WebDAV arrivent", "Dernière utilisation", "jamais",
+                   "pas encore activé les partages réseau", "Nom d’utilisateur SMB", "Dernière utilisation", "jamais",
                    "Créer un mot de passe d’appareil", "Explorateur de fichiers"]:
         assert french in page.replace("&#x27;", "’"), french
     assert "Vous avez 1 mot de passe d’appareil" in client.get("/account/").content.decode()

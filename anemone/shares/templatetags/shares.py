@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import template
 
 from anemone.shares import services
-from anemone.shares.models import DevicePassword
+from anemone.shares.forms import ShareSettingsForm
+from anemone.shares.models import DevicePassword, ShareAccess
 
 register = template.Library()
 
@@ -18,3 +19,12 @@ def device_password_count(user) -> int:
 @register.simple_tag
 def shares_allowed(user) -> bool:
     return services.shares_allowed(user)
+
+
+@register.inclusion_tag("shares/settings_section.html", takes_context=True)
+def network_shares(context):
+    """The Settings page's section: the switches, smbd's address, who may connect."""
+    current = services.share_settings()
+    return {"form": ShareSettingsForm(instance=current), "current": current,
+            "people_off": ShareAccess.objects.filter(enabled=False).count(),
+            "device_passwords": DevicePassword.objects.count(), "csrf_token": context.get("csrf_token")}
