@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn): private files whatever the umask gunicorn was started with."""
+"""WSGI entry point (gunicorn, test servers): private files whatever the umask gunicorn was started with;
+WebDAV at /dav/ beside the portal."""
 
 import os
 
@@ -7,4 +8,8 @@ from django.core.wsgi import get_wsgi_application
 os.umask(0o077)  # as in manage.py: the database, uploads and keys are the service account's only
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anemone.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from anemone.shares.dav import Dispatcher  # noqa: E402 - needs the apps loaded by get_wsgi_application()
+
+application = Dispatcher(django_application)  # /dav/ to WsgiDAV, the rest to Django

@@ -105,3 +105,15 @@ class ShareLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol} {self.outcome}: {self.count}"
+
+
+class DavLock(models.Model):
+    """A WebDAV lock (class 2), in the database so every gunicorn worker sees it (``anemone.shares.dav``)."""
+
+    token = models.CharField(max_length=128, primary_key=True)
+    root = models.TextField(db_index=True)  # the locked path under /dav, e.g. /alice/data/report.odt
+    expire = models.FloatField(db_index=True)  # epoch seconds
+    data = models.TextField()  # WsgiDAV's lock dictionary as JSON (the owner XML base64-encoded)
+
+    def __str__(self) -> str:
+        return f"{self.root} until {self.expire:.0f}"

@@ -73,7 +73,7 @@ def share_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Network share settings saved."))
     else:
-        for errors in form.errors.values():
+        for errors in form.errors.get_json_data(escape_html=False).values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, error["message"])
     return redirect(f"{reverse('site-settings')}#network-shares")
