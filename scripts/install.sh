@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # restic is not among them: Debian 12's is 0.14; the venv gets trixie's (install_restic below).
 packages=(openssh-client openssh-server wireguard-tools wireguard-go gettext iproute2 util-linux sqlite3 python3-venv
-          smartmontools samba libnss-wrapper)  # samba: the SMB shares (serve_smb runs its own smbd, see below)
+          smartmontools samba samba-vfs-modules libnss-wrapper)  # samba: the SMB shares (serve_smb runs its own smbd, see below)
 if [[ "${1:-}" == "--test" ]]; then
     # The browser tests, and the suite's own throwaway PostgreSQL cluster and Redis server (the second pass
     # of `make test`; tests/fixtures/services.py starts them on free ports, it never uses the machine's).
@@ -27,6 +27,18 @@ if ((${#missing[@]})); then
     fi
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's samba package starts its own smbd/nmbd (port 445, /etc/samba) on systemd machines. Anemone runs
+# its own smbd from `serve_smb` with a configuration written from its database, on the same port: the
+# package's services are stopped and disabled, once, and the install says so.
+if [[ -d /run/systemd/system && $(id -u) -eq 0 ]]; then
+    for unit in smbd nmbd; do
+        if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
+            systemctl disable --now "$unit" >/dev/null 2>&1 || true
+            echo "install: stopped and disabled Debian's own $unit service (Anemone's serve_smb runs smbd itself)"
+        fi
+    done
 fi
 
 python=${PYTHON:-python3}

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,21 +64,72 @@ def move_to_trash(user, area: str, relpath: str) -> TrashEntry:
     root = paths.area_root(user, area).resolve()
     if source == root:
         raise paths.PathRefused(_("The area itself cannot be deleted."))
+    entry = _new_entry(user, area, paths.relative_to_area(user, area, source), source)
+    change_usage(user, area, -entry.size)
+    change_usage(user, "trash", entry.size)
+    return entry
+
+
+def _new_entry(user, area: str, original_path: str, source: Path) -> TrashEntry:
+    """Move ``source`` into a new entry that remembers it came from ``original_path`` of ``area``."""
     now = timezone.now()
     entry_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
     entry_dir = paths.trash_root(user) / entry_id
     (entry_dir / "payload").mkdir(parents=True, mode=0o700)
-    size = tree_size(source)
-    entry = TrashEntry(id=entry_id, name=source.name, area=area, original_path=paths.relative_to_area(user, area, source),
-                       deleted_at=now, size=size, is_dir=source.is_dir() and not source.is_symlink())
+    name = original_path.rpartition("/")[2]
+    entry = TrashEntry(id=entry_id, name=name, area=area, original_path=original_path, deleted_at=now,
+                       size=tree_size(source), is_dir=source.is_dir() and not source.is_symlink())
     info = asdict(entry)
     del info["id"]
     info["deleted_at"] = now.isoformat()
     (entry_dir / "info.json").write_text(json.dumps(info))
-    os.replace(source, entry_dir / "payload" / source.name)
-    change_usage(user, area, -size)
-    change_usage(user, "trash", size)
+    os.replace(source, entry_dir / "payload" / name)
     return entry
+
+
+# --- what Samba's recycle module set aside -------------------------------------------------------------
+
+SMB_STAGING = ".smb-deleted"  # under the trash root: never an entry id, so list_trash skips it
+SAMBA_VERSION_PREFIX = re.compile(r"^Copy #\d+ of ")  # recycle:versions names a second "a.txt" "Copy #1 of a.txt"
+
+
+def smb_staging(user, area: str) -> Path:
+    """Where smbd's recycle module moves what an SMB client deletes in ``area`` (keeping the tree)."""
+    return paths.trash_root(user) / SMB_STAGING / area
+
+
+def adopt_smb_deleted(user, area: str, settle_seconds: float = 2.0) -> list[TrashEntry]:
+    """Turn what an SMB client deleted into entries the portal shows and restores, like any other delete.
+
+    A deleted folder becomes one entry (the highest folder gone from the area), a deleted file its own;
+    what was set aside less than ``settle_seconds`` ago waits (a client deletes a folder file by file, then
+    the folder). The bytes moved outside the usage counters: the caller recomputes them."""
+    staging = smb_staging(user, area)
+    if not staging.is_dir():
+        return []
+    area_root = paths.area_root(user, area)
+    units: dict[str, float] = {}
+    for folder, _dirs, files in os.walk(staging):
+        for name in files:
+            rel = os.path.relpath(os.path.join(folder, name), staging)
+            parts = rel.split(os.sep)
+            unit = next(("/".join(parts[:n]) for n in range(1, len(parts))
+                         if not os.path.lexists(area_root.joinpath(*parts[:n]))), "/".join(parts))
+            changed = os.lstat(os.path.join(folder, name)).st_ctime
+            units[unit] = max(units.get(unit, 0.0), changed)
+    now = time.time()
+    adopted = []
+    for unit in sorted(units):
+        if now - units[unit] < settle_seconds or not (staging / unit).exists():
+            continue
+        parent, _sep, name = unit.rpartition("/")
+        original = f"{parent}/{name}".lstrip("/") if not SAMBA_VERSION_PREFIX.match(name) \
+            else f"{parent}/{SAMBA_VERSION_PREFIX.sub('', name)}".lstrip("/")
+        adopted.append(_new_entry(user, area, original, staging / unit))
+    for folder, _dirs, _files in sorted(os.walk(staging), key=lambda row: -len(row[0])):
+        if folder != str(staging) and not os.listdir(folder):
+            os.rmdir(folder)
+    return adopted
 
 
 def list_trash(user) -> list[TrashEntry]:

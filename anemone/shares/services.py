@@ -9,6 +9,7 @@ every other way in uses (same name + client address, same limits, same lock list
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from Crypto.Hash import MD4
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import HttpRequest
@@ -144,13 +146,35 @@ def authenticate(request: HttpRequest, protocol: str, login: str, password: str)
         count_login(protocol, "locked")
         raise DeviceLoginLocked(login)
     match = verify(login, password)
-    if match is None:
-        count_login(protocol, "failed")
-        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-        return None
-    count_login(protocol, "ok")
-    throttle.clear_pair(request, username)
+    record_login(request, protocol, login, ok=match is not None)
     return match
+
+
+def record_login(request: HttpRequest, protocol: str, login: str, *, ok: bool) -> None:
+    """Count a device login and tell the throttle: a failure counts like a wrong portal password, a
+    success clears that (name, client) pair. The SMB side calls it for each login smbd reports."""
+    username, _number = split_login(login)
+    count_login(protocol, "ok" if ok else "failed")
+    if ok:
+        throttle.clear_pair(request, username)
+    else:
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
+def client_request(client_ip: str, path: str) -> HttpRequest:
+    """A stand-in request from a client address, for the throttle (which keys on name and address) when
+    the login did not come over HTTP (smbd reports it)."""
+    return WSGIRequest({"REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "REMOTE_ADDR": client_ip,
+                        "SERVER_NAME": "localhost", "SERVER_PORT": "445", "wsgi.url_scheme": "http",
+                        "wsgi.input": io.BytesIO(), "CONTENT_LENGTH": "0"})
+
+
+def device_of(login: str) -> DevicePassword | None:
+    """The device password behind an SMB login (``zoe~3``), or None."""
+    username, number = split_login(login)
+    if number is None:
+        return None
+    return DevicePassword.objects.filter(user__username=username, number=number).select_related("user").first()
 
 
 def connection_addresses(user: User) -> list[dict[str, str]]:

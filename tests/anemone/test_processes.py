@@ -69,10 +69,12 @@ def server(tmp_path):  # type: ignore[no-untyped-def]
     port = free_port()
     env = {"ANEMONE_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path),
            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "ANEMONE_BIND": f"127.0.0.1:{port}", "ANEMONE_SFTP_LISTEN": f"127.0.0.1:{free_port()}"}
-    migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=180)
-    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+           "ANEMONE_BIND": f"127.0.0.1:{port}", "ANEMONE_SFTP_LISTEN": f"127.0.0.1:{free_port()}",
+           "ANEMONE_SMB_LISTEN": f"127.0.0.1:{free_port()}"}
+    for step in (["migrate", "--noinput", "-v", "0"], ["shares", "enable", "--smb"]):  # smbd runs too
+        done = subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=180)
+        assert done.returncode == 0, done.stdout + done.stderr
     log = tmp_path / "supervise.log"
     with log.open("wb") as out:
         supervisor = subprocess.Popen([sys.executable, "scripts/supervise.py", "Procfile"], cwd=ROOT, env=env,
@@ -84,14 +86,15 @@ def server(tmp_path):  # type: ignore[no-untyped-def]
             started = descendants(supervisor.pid)
             cluster = {pid for pid in started if "qcluster" in command(pid)}  # its forks share the command line
             roots = [pid for pid in cluster if parent_of(pid) not in cluster]
-            if healthy(port) and roots and len(descendants(roots[0])) >= 3:
+            smbd = any(command(pid).startswith("smbd") for pid in started)
+            if healthy(port) and roots and len(descendants(roots[0])) >= 3 and smbd:
                 break
             time.sleep(0.5)
         else:
             lines = [line for line in log.read_text().splitlines() if "GET /health" not in line]
             pytest.fail("the server did not come up:\n" + "\n".join(lines[-40:]))
-        assert {name for name in ("gunicorn", "qcluster", "serve_sftp")
-                if any(name in command(pid) for pid in started)} == {"gunicorn", "qcluster", "serve_sftp"}
+        names = ("gunicorn", "qcluster", "serve_sftp", "serve_smb", "smbd")
+        assert {name for name in names if any(name in command(pid) for pid in started)} == set(names)
         yield supervisor, started, log
     finally:
         for pid in started | descendants(supervisor.pid) | {supervisor.pid}:

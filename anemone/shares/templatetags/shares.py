@@ -21,6 +21,14 @@ def shares_allowed(user) -> bool:
     return services.shares_allowed(user)
 
 
+@register.simple_tag
+def read_only_shares(user) -> list[str]:
+    """The person's areas whose SMB share turned read-only because their quota is used up."""
+    from anemone.shares.samba import full_shares_of
+
+    return full_shares_of(user)
+
+
 @register.inclusion_tag("shares/settings_section.html", takes_context=True)
 def network_shares(context):
     """The Settings page's section: the switches, smbd's address, who may connect."""
