@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -108,13 +108,31 @@ class UserShareAccessView(APIView):
         return Response({"enabled": services.set_shares_allowed(person, enabled).enabled})
 
 
+class SmbServerSerializer(serializers.Serializer):
+    """What ``serve_smb`` last reported (the ``smb`` process of ``make run``)."""
+
+    running = serializers.BooleanField(help_text="smbd is running and serve_smb reported in the last 30 s.")
+    listen = serializers.CharField(required=False, help_text="The address smbd listens on.")
+    sessions = serializers.IntegerField(required=False, help_text="SMB clients connected now.")
+    error = serializers.CharField(required=False, allow_blank=True, help_text="Why smbd is not running, if known.")
+
+
 class ShareSettingsSerializer(serializers.ModelSerializer):
     smb_listen_effective = serializers.CharField(source="effective_smb_listen", read_only=True,
                                                  help_text="Where smbd listens: smb_listen, or the server's default.")
+    smb_server = serializers.SerializerMethodField()
 
     class Meta:
         model = ShareSettings
-        fields = ["smb_enabled", "webdav_enabled", "smb_listen", "smb_listen_effective"]
+        fields = ["smb_enabled", "webdav_enabled", "smb_listen", "smb_listen_effective", "smb_server"]
+
+    @extend_schema_field(SmbServerSerializer)
+    def get_smb_server(self, _obj: ShareSettings) -> dict:
+        from anemone.shares.samba import server_status
+
+        status = server_status()
+        return {"running": bool(status.get("running")), "listen": str(status.get("listen") or ""),
+                "sessions": int(status.get("sessions") or 0), "error": str(status.get("error") or "")}
 
 
 class ShareSettingsView(APIView):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 
 from anemone.accounts import throttle
@@ -20,7 +22,7 @@ from anemone.files import paths, trash
 from anemone.files.usage import recompute_usage
 from anemone.shares import samba, services
 from anemone.shares.models import DevicePassword, ShareLogin
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, api_client_for
 
 
 def smbclient(port: int, share: str, login: str, password: str, commands: str, *, cwd: Path | None = None,
@@ -228,10 +230,19 @@ def test_logins_are_counted_last_used_set_and_guessing_is_locked_out(smb_server,
     assert eventually(lambda: smbclient(port, "alice-data", login, password, "ls").returncode == 0)
 
 
-def test_turning_smb_off_stops_smbd(smb_server, alice_laptop):
+def test_settings_api_and_cli_say_smbd_runs_and_turning_smb_off_stops_it(smb_server, alice_laptop, admin_user):
     server, port = smb_server
     smbd = server.process
     assert smbd is not None and smbd.poll() is None
+    assert eventually(lambda: samba.server_status().get("running") is True)
+    page = Client()
+    page.force_login(admin_user)
+    assert "smbd is running" in page.get("/settings/").content.decode()
+    api = api_client_for(admin_user)
+    assert api.get("/api/v1/shares/").json()["smb_server"]["running"] is True
+    out = io.StringIO()
+    call_command("shares", "status", stdout=out)
+    assert "smbd running" in out.getvalue()
     services.configure(smb=False)
     assert eventually(lambda: smbd.poll() is not None)
     assert samba.server_status()["running"] is False

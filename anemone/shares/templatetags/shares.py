@@ -7,6 +7,7 @@ from django import template
 from anemone.shares import services
 from anemone.shares.forms import ShareSettingsForm
 from anemone.shares.models import DevicePassword, ShareAccess
+from anemone.shares.samba import full_shares_of, server_status
 
 register = template.Library()
 
@@ -24,8 +25,6 @@ def shares_allowed(user) -> bool:
 @register.simple_tag
 def read_only_shares(user) -> list[str]:
     """The person's areas whose SMB share turned read-only because their quota is used up."""
-    from anemone.shares.samba import full_shares_of
-
     return full_shares_of(user)
 
 
@@ -35,4 +34,5 @@ def network_shares(context):
     current = services.share_settings()
     return {"form": ShareSettingsForm(instance=current), "current": current,
             "people_off": ShareAccess.objects.filter(enabled=False).count(),
-            "device_passwords": DevicePassword.objects.count(), "csrf_token": context.get("csrf_token")}
+            "device_passwords": DevicePassword.objects.count(), "csrf_token": context.get("csrf_token"),
+            "smbd": server_status() if current.smb_enabled else {}}

@@ -38,3 +38,11 @@ class Command(BaseCommand):
         current = services.share_settings()
         self.stdout.write(f"smb {'on' if current.smb_enabled else 'off'} {current.effective_smb_listen()}")
         self.stdout.write(f"webdav {'on' if current.webdav_enabled else 'off'} /dav/")
+        if action == "status":
+            from anemone.shares.samba import server_status
+
+            smbd = server_status()
+            state = "running" if smbd.get("running") else "not running"
+            detail = f" {smbd.get('sessions', 0)} connected" if smbd.get("running") else \
+                (f" ({smbd['error']})" if smbd.get("error") else "")
+            self.stdout.write(f"smbd {state}{detail}")
