@@ -81,7 +81,7 @@ def test_the_command_creates_lists_and_revokes(alice):
     assert services.verify("alice", password) is not None
     assert "smb://" in output
     listing = run("list", "alice")
-    assert "Zoé's laptop" in listing and password not in listing and "never" not in listing
+    assert "Zoé's laptop\talice~1\t" in listing and password not in listing and "never" not in listing
     assert "revoked" in run("revoke", "alice", "Zoé's laptop")
     assert services.verify("alice", password) is None
     with pytest.raises(CommandError, match="no device password named"):

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         elif action == "list":
             for row in services.passwords_of(user):
                 used = row.last_used_at.isoformat(timespec="seconds") if row.last_used_at else _("never")
-                self.stdout.write(f"{row.name}\t{row.created_at.isoformat(timespec='seconds')}\t{used}")
+                self.stdout.write(f"{row.name}\t{row.smb_login}\t{row.created_at.isoformat(timespec='seconds')}\t{used}")
         elif not services.revoke(user, options["name"]):
             raise CommandError(_("%(user)s has no device password named “%(name)s”.")
                                % {"user": user.username, "name": options["name"]})
