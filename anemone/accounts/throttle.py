@@ -159,6 +159,15 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         clear_pair(request, user.get_username())
 
 
+def has_failures(request: HttpRequest, username: str) -> bool:
+    """Does this (name, client) pair have failures on record (a read: cheaper than clearing nothing)."""
+    AxesProxyHandler.update_request(request)
+    return AccessAttempt.objects.filter(
+        username=attempt_username(request, {"username": username}),
+        ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
+    ).exists()
+
+
 def clear_pair(request: HttpRequest, username: str) -> None:
     """Forget the failures of one (name, client) pair after a good login by any door (portal, API, shares)."""
     AxesProxyHandler.update_request(request)

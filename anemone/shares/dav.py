@@ -26,12 +26,12 @@ import json
 import os
 import shutil
 import stat
+import threading
 import time
 from typing import TYPE_CHECKING
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import close_old_connections
-from django.db.models import Q
 from wsgidav import util
 from wsgidav.dav_error import HTTP_FORBIDDEN, HTTP_INSUFFICIENT_STORAGE, DAVError
 from wsgidav.dav_provider import DAVCollection, DAVProvider
@@ -388,9 +388,11 @@ class DatabaseLockStorage(LockStorageDict):
 
     def cleanup(self) -> None:
         DavLock.objects.filter(expire__lt=time.time()).delete()
+        _forget_locks()
 
     def clear(self) -> None:
         DavLock.objects.all().delete()
+        _forget_locks()
 
     def get(self, token: str) -> dict | None:
         row = DavLock.objects.filter(token=token).first()
@@ -398,6 +400,7 @@ class DatabaseLockStorage(LockStorageDict):
             return None
         if row.expire < time.time():
             row.delete()
+            _forget_locks()
             return None
         return _decode(row.data)
 
@@ -409,6 +412,7 @@ class DatabaseLockStorage(LockStorageDict):
         lock.update(root=root, timeout=timeout, expire=time.time() + timeout, token=generate_lock_token())
         validate_lock(lock)
         DavLock.objects.create(token=lock["token"], root=root, expire=lock["expire"], data=_encode(lock))
+        _forget_locks()
         return lock
 
     def refresh(self, token: str, *, timeout: float) -> dict:
@@ -419,21 +423,37 @@ class DatabaseLockStorage(LockStorageDict):
             timeout = self.LOCK_TIME_OUT_MAX
         lock.update(timeout=timeout, expire=time.time() + timeout)
         DavLock.objects.filter(token=token).update(expire=lock["expire"], data=_encode(lock))
+        _forget_locks()
         return lock
 
     def delete(self, token: str) -> bool:
         deleted, _detail = DavLock.objects.filter(token=token).delete()
+        _forget_locks()
         return bool(deleted)
 
     def get_lock_list(self, path: str, *, include_root: bool, include_children: bool, token_only: bool) -> list:
+        """WsgiDAV asks this for the target and each of its parents (about ten times per PUT): the live locks
+        are read once per request (``_live_locks``) and filtered here."""
         root = normalize_lock_root(path)
-        where = Q()
-        if include_root:
-            where |= Q(root=root)
-        if include_children:
-            where |= Q(root__startswith=root.rstrip("/") + "/")
-        rows = DavLock.objects.filter(where, expire__gte=time.time())
-        return [row.token if token_only else _decode(row.data) for row in rows]
+        children = root.rstrip("/") + "/"
+        return [lock["token"] if token_only else lock for lock in _live_locks()
+                if (include_root and lock["root"] == root) or (include_children and lock["root"].startswith(children))]
+
+
+_request_locks = threading.local()
+
+
+def _live_locks() -> list[dict]:
+    """The live locks, read at the first question of a request; any change of a lock forgets them."""
+    cached = getattr(_request_locks, "locks", None)
+    if cached is None:
+        cached = [_decode(row.data) for row in DavLock.objects.filter(expire__gte=time.time())]
+        _request_locks.locks = cached
+    return cached
+
+
+def _forget_locks() -> None:
+    _request_locks.locks = None
 
 
 # --- the WSGI application ---------------------------------------------------------------------------
@@ -469,6 +489,7 @@ class Dispatcher:
         if path != MOUNT and not path.startswith(MOUNT + "/"):
             return self.django_app(environ, start_response)
         close_old_connections()
+        _forget_locks()  # each request reads the locks afresh (another worker may have taken one)
         try:
             if not ShareSettings.load().webdav_enabled:
                 start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"),

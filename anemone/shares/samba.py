@@ -34,6 +34,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -270,7 +271,7 @@ def write_status(**facts: object) -> None:
                            mode=0o600)
 
 
-def server_status() -> dict[str, object]:
+def server_status() -> dict[str, Any]:
     """What ``serve_smb`` last said (running, address, sessions, error), or "not running" when it has
     not said anything for a while (the ``smb`` process of ``make run`` is not started)."""
     try:

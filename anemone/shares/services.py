@@ -106,29 +106,34 @@ def split_login(login: str) -> tuple[str, int | None]:
     return login, None
 
 
-def verify(login: str, password: str) -> DevicePassword | None:
+def verify(login: str, password: str, *, touch_used: bool = True) -> DevicePassword | None:
     """The device password of ``login`` (a username, or a device's SMB login) that ``password`` is, or None
     (unknown person, inactive account, shares off for them, revoked or wrong password). The account
     password never matches: it is not a device password."""
     if not isinstance(password, str) or not isinstance(login, str):
         return None
     username, number = split_login(login)
-    rows = DevicePassword.objects.filter(user__username=username, password_hash=digest(password)).select_related("user")
+    rows = (DevicePassword.objects.filter(user__username=username, password_hash=digest(password), user__is_active=True)
+            .exclude(user__share_access__enabled=False).select_related("user"))  # one query, whoever asks
     if number is not None:
         rows = rows.filter(number=number)
     match = rows.first()
-    if match is None or not match.user.is_active or not shares_allowed(match.user):
+    if match is None:
         return None
-    touch(match)
+    if touch_used:
+        touch(match)
     return match
 
 
-def touch(row: DevicePassword) -> None:
-    """Record "last used" at most once a minute (a WebDAV client sends credentials with every request)."""
+def touch(row: DevicePassword) -> bool:
+    """Record "last used" at most once a minute (a WebDAV client sends credentials with every request).
+    Returns whether it was recorded now."""
     now = timezone.now()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= 60:
         row.last_used_at = now
         DevicePassword.objects.filter(pk=row.pk).update(last_used_at=now)
+        return True
+    return False
 
 
 def count_login(protocol: str, outcome: str) -> None:
@@ -145,8 +150,13 @@ def authenticate(request: HttpRequest, protocol: str, login: str, password: str)
     if not AxesProxyHandler.is_allowed(request, credentials):
         count_login(protocol, "locked")
         raise DeviceLoginLocked(login)
-    match = verify(login, password)
-    record_login(request, protocol, login, ok=match is not None)
+    match = verify(login, password, touch_used=False)
+    if match is None:
+        record_login(request, protocol, login, ok=False)
+    elif touch(match) or throttle.has_failures(request, username):
+        # A WebDAV client sends its password with every request: a login is counted (and the pair's
+        # failures cleared) once a minute per device, not on each of the thousand PUTs of a photo folder.
+        record_login(request, protocol, login, ok=True)
     return match
 
 

@@ -43,7 +43,7 @@ def test_the_command_enables_disables_and_reports(capsys, db):
     call_command("shares", "enable", "--smb", "--listen", "[::1]:4451")
     call_command("shares", "status")
     out = capsys.readouterr().out.splitlines()
-    assert out[-2:] == ["smb on [::1]:4451", "webdav off /dav/"]
+    assert out[-3:] == ["smb on [::1]:4451", "webdav off /dav/", "smbd not running"]  # no serve_smb here
     call_command("shares", "enable")
     call_command("shares", "disable", "--smb")
     current = ShareSettings.load()
@@ -56,8 +56,9 @@ def test_the_command_enables_disables_and_reports(capsys, db):
 
 def test_the_api_reads_and_patches_for_admins_only(admin_user, alice):
     admin = api_client_for(admin_user)
-    assert admin.get("/api/v1/shares/").json() == {"smb_enabled": False, "webdav_enabled": False, "smb_listen": "",
-                                                   "smb_listen_effective": "0.0.0.0:445"}
+    assert admin.get("/api/v1/shares/").json() == {
+        "smb_enabled": False, "webdav_enabled": False, "smb_listen": "", "smb_listen_effective": "0.0.0.0:445",
+        "smb_server": {"running": False, "listen": "", "sessions": 0, "error": ""}}
     answer = admin.patch("/api/v1/shares/", {"webdav_enabled": True}, format="json")
     assert answer.status_code == 200 and answer.json()["webdav_enabled"] is True
     refused = admin.patch("/api/v1/shares/", {"smb_listen": "not an address"}, format="json")
