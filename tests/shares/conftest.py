@@ -40,25 +40,18 @@ def dav_server(transactional_db, settings):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def smb_server(transactional_db, settings, master_key):  # type: ignore[no-untyped-def]
     """``serve_smb``'s supervisor in a thread of this process (it shares the test database), running a real
-    smbd on a free port of 127.0.0.1, SMB turned on. The data dir is short: Samba's sockets live under it
-    and a socket path has a 108-byte limit. Yields (host, port); stops smbd and checks it is gone."""
-    import shutil
-    import tempfile
+    smbd on a free port of 127.0.0.1, SMB turned on. Yields (supervisor, port); stops smbd, checks it is gone
+    and that its runtime folder (sockets, under the temp dir) is removed."""
     import threading
-    from pathlib import Path
 
     from django.db import connections
 
     from anemone.engines import proc
-    from anemone.shares import services
+    from anemone.engines.samba import wait_listening
+    from anemone.shares import samba, services
     from anemone.shares.smb_server import SmbServer
     from tests.fixtures.sshd import free_port
 
-    short = Path(tempfile.mkdtemp(prefix="anm-smb-", dir="/tmp"))
-    (short / "shares").mkdir()
-    old_data_dir = settings.DATA_DIR
-    (short / "certs").symlink_to(Path(old_data_dir) / "certs")  # the sealed NT hashes need the master key
-    settings.DATA_DIR = short
     port = free_port()
     services.configure(smb=True)
     shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
@@ -74,8 +67,6 @@ def smb_server(transactional_db, settings, master_key):  # type: ignore[no-untyp
     thread = threading.Thread(target=run, name="serve_smb", daemon=True)
     thread.start()
     try:
-        from anemone.engines.samba import wait_listening
-
         assert wait_listening("127.0.0.1", port, timeout=30), server.error or list(server.log_tail)
         yield server, port
     finally:
@@ -84,7 +75,5 @@ def smb_server(transactional_db, settings, master_key):  # type: ignore[no-untyp
         thread.join(timeout=30)
         for conn in shared.values():
             conn.dec_thread_sharing()
-        settings.DATA_DIR = old_data_dir
-        if smbd is not None:
-            assert not proc.pid_alive(smbd.pid) or smbd.poll() is not None
-        shutil.rmtree(short, ignore_errors=True)
+        assert smbd is None or smbd.poll() is not None or not proc.pid_alive(smbd.pid)
+        assert not samba.layout().runtime.exists()

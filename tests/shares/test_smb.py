@@ -17,12 +17,20 @@ from django.core.management import call_command
 from django.test import Client
 
 from anemone.accounts import throttle
+from anemone.engines import restic
 from anemone.engines import samba as engine
 from anemone.files import paths, trash
 from anemone.files.usage import recompute_usage
+from anemone.runs.models import RunStatus
+from anemone.runs.services import request as request_run
 from anemone.shares import samba, services
 from anemone.shares.models import DevicePassword, ShareLogin
+from cloudbackup.models import Kind
+from p2p import repos
+from p2p import restore as p2p_restore
+from tests.cloudbackup.conftest import make_destination, rclone_key, server_root, tree  # noqa: F401 - a fixture
 from tests.conftest import PASSWORD, api_client_for
+from tests.p2p.conftest import friend  # noqa: F401 - the fixture
 
 
 def smbclient(port: int, share: str, login: str, password: str, commands: str, *, cwd: Path | None = None,
@@ -249,3 +257,48 @@ def test_settings_api_and_cli_say_smbd_runs_and_turning_smb_off_stops_it(smb_ser
     services.configure(smb=True)
     assert eventually(lambda: server.process is not None and samba.server_status()["running"] is True)
 
+
+
+def test_hardlinks_cannot_reach_outside_the_share(smb_server, alice, bob, alice_laptop, tmp_path):
+    _server, port = smb_server
+    login, password = alice_laptop
+    canary = paths.area_root(bob, "data") / "bob-canary.txt"
+    canary.parent.mkdir(parents=True, exist_ok=True)
+    canary.write_text("bob's canary")
+    (tmp_path / "mine.txt").write_text("mine")
+    assert eventually(lambda: "[alice-data]" in samba.layout().conf.read_text())
+    assert smbclient(port, "alice-data", login, password, "put mine.txt mine.txt", cwd=tmp_path).returncode == 0
+    for source, target in (("../../bob/data/bob-canary.txt", "stolen.txt"), ("mine.txt", "../../bob/data/planted.txt"),
+                           (str(canary), "stolen2.txt")):
+        smbclient(port, "alice-data", login, password, f'hardlink "{source}" "{target}"')
+    data = paths.area_root(alice, "data")
+    assert not (data / "stolen.txt").exists() and not (data / "stolen2.txt").exists()
+    assert not (canary.parent / "planted.txt").exists()
+    assert os.stat(canary).st_nlink == 1 and canary.read_text() == "bob's canary"
+    # Inside the share a hard link is an ordinary second name, and allowed.
+    smbclient(port, "alice-data", login, password, 'hardlink mine.txt "also mine.txt"')
+    assert (data / "also mine.txt").read_text() == "mine"
+
+
+def test_a_file_written_over_smb_is_in_the_next_cloud_sync_and_p2p_snapshot(smb_server, alice, alice_laptop, sshd,
+                                                                             rclone_key, friend, tmp_path):  # noqa: F811
+    _server, port = smb_server
+    login, password = alice_laptop
+    body = os.urandom(200_000)
+    (tmp_path / "from-laptop.jpg").write_bytes(body)
+    assert eventually(lambda: "[alice-backup]" in samba.layout().conf.read_text())
+    out = smbclient(port, "alice-backup", login, password, "mkdir photos; put from-laptop.jpg photos/from-laptop.jpg",
+                    cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    dest = make_destination(Kind.SFTP, sshd=sshd)
+    run = request_run("cloud", dest.pk, inline=True)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert tree(server_root(dest, sshd=sshd))["backup/alice/photos/from-laptop.jpg"] == body
+    run = request_run("p2p", friend.pk, inline=True)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    snapshot = p2p_restore.list_snapshots(friend, alice)[-1]
+    restic.restore(repos.repository(friend, alice), snapshot.id, tmp_path / "restored")
+    restored = [p for p in (tmp_path / "restored").rglob("from-laptop.jpg")]
+    assert len(restored) == 1 and restored[0].read_bytes() == body
