@@ -13,6 +13,7 @@ takes effect at once: a revoked device password is refused at the next login wit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -145,11 +146,16 @@ def write_atomically(path: Path, text: str, mode: int = 0o600) -> bool:
             return False
     except FileNotFoundError:
         pass
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(temp, path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # one per writer: web threads too
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
     return True
 
 
