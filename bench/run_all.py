@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Registered benchmarks, in the order they run. A new bench script is added here.
-SCRIPTS = ["cloud_sync.py", "p2p_backup.py"]
+SCRIPTS = ["cloud_sync.py", "p2p_backup.py", "shares.py"]
 
 
 def main(argv: list[str]) -> int:
