@@ -251,6 +251,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from anemone.engines import proc
     from anemone.engines import samba as engine
     from anemone.shares.smb_server import SmbServer
 
@@ -308,12 +309,7 @@ def main() -> None:
             if thread is not None:
                 thread.join(timeout=30)
         for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            proc.terminate(process)
         for folder in runtime_dirs:
             shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

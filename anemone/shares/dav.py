@@ -162,6 +162,18 @@ class _InArea(_Resource):
         self.remove_all_properties(recursive=True)
         self.remove_all_locks(recursive=True)
 
+    def _copy_properties(self, dest_path: str) -> None:
+        """Dead properties follow a copy or a move (Finder keeps a few)."""
+        if self.provider.prop_manager:
+            dest = self.provider.get_resource_inst(dest_path, self.environ)
+            self.provider.prop_manager.copy_properties(self.get_ref_url(), dest.get_ref_url(), self.environ)
+
+    def support_recursive_move(self, dest_path: str) -> bool:
+        return True
+
+    def move_recursive(self, dest_path: str) -> None:
+        _move(self, dest_path)
+
 
 class AreaFile(_InArea, FileResource):
     def begin_write(self, *, content_type: str | None = None):
@@ -217,15 +229,8 @@ class AreaFile(_InArea, FileResource):
             raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(error)) from None
         shutil.copy2(self._file_path, target)
         change_usage(user, area, size)
-        if self.provider.prop_manager:
-            dest = self.provider.get_resource_inst(dest_path, self.environ)
-            self.provider.prop_manager.copy_properties(self.get_ref_url(), dest.get_ref_url(), self.environ)
+        self._copy_properties(dest_path)
 
-    def support_recursive_move(self, dest_path: str) -> bool:
-        return True
-
-    def move_recursive(self, dest_path: str) -> None:
-        _move(self, dest_path)
 
 
 class AreaFolder(_InArea, FolderResource):
@@ -291,15 +296,8 @@ class AreaFolder(_InArea, FolderResource):
         _area, _rel, target = self._destination(dest_path)
         if not os.path.exists(target):
             os.mkdir(target, 0o700)
-        if self.provider.prop_manager:
-            dest = self.provider.get_resource_inst(dest_path, self.environ)
-            self.provider.prop_manager.copy_properties(self.get_ref_url(), dest.get_ref_url(), self.environ)
+        self._copy_properties(dest_path)
 
-    def support_recursive_move(self, dest_path: str) -> bool:
-        return True
-
-    def move_recursive(self, dest_path: str) -> None:
-        _move(self, dest_path)
 
 
 def _move(resource: AreaFile | AreaFolder, dest_path: str) -> None:
