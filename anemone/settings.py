@@ -94,7 +94,10 @@ DEBUG = env_bool("ANEMONE_DEBUG", False)
 ALLOWED_HOSTS = [h for h in env_str("ANEMONE_ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("ANEMONE_CSRF_TRUSTED_ORIGINS").split(",") if o]
 CSRF_FAILURE_VIEW = "anemone.views.csrf_failure"
-SERVER_BIND = env_str("ANEMONE_BIND", "127.0.0.1:8000")
+SERVER_BIND = env_str("ANEMONE_BIND", "127.0.0.1:8000")  # plain HTTP, for scripts on this machine
+# The portal over HTTPS with its own certificate (anemone.tls; the `https` process). Empty: no HTTPS served
+# (an HTTPS reverse proxy in front instead: ANEMONE_HTTPS).
+HTTPS_BIND = env_str("ANEMONE_HTTPS_BIND", "0.0.0.0:8443")
 SFTP_LISTEN = env_str("ANEMONE_SFTP_LISTEN", "")
 # Where smbd listens when the SMB shares are on (Settings → Network shares may set its own); the LAN on 445.
 ANEMONE_SMB_LISTEN = env_str("ANEMONE_SMB_LISTEN", "0.0.0.0:445")
@@ -133,6 +136,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session and CSRF middlewares: it sees their cookies last, and marks them Secure over HTTPS.
+    "anemone.https.HttpsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -3,6 +3,7 @@
 import logging
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -48,7 +49,11 @@ def site_settings(request: HttpRequest) -> HttpResponse:
         if renamed and form.folders:
             messages.info(request, form.rename_effect())
         return redirect("site-settings")
-    return render(request, "anemone/settings.html", {"form": form, "title": _("Settings")})
+    from anemone import tls
+
+    certificate = tls.info() if tls.certificate_path().exists() else None
+    return render(request, "anemone/settings.html", {"form": form, "title": _("Settings"), "certificate": certificate,
+                                                     "https_bind": settings.HTTPS_BIND})
 
 
 # Error pages: the product's own pages (base layout, translated), never Django's technical ones. Under

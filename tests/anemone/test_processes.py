@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.anemone.test_https import presented_fingerprint
 from tests.fixtures.processes import ROOT, alive
 from tests.fixtures.services import free_port
 
@@ -66,11 +67,11 @@ def healthy(port: int) -> bool:
 def server(tmp_path):  # type: ignore[no-untyped-def]
     """`make run` without the install steps: migrate, then the supervisor on the Procfile; yields
     (supervisor, every process it started with their children)."""
-    port = free_port()
+    port, https_port = free_port(), free_port()
     env = {"ANEMONE_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path),
            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
            "ANEMONE_BIND": f"127.0.0.1:{port}", "ANEMONE_SFTP_LISTEN": f"127.0.0.1:{free_port()}",
-           "ANEMONE_SMB_LISTEN": f"127.0.0.1:{free_port()}"}
+           "ANEMONE_SMB_LISTEN": f"127.0.0.1:{free_port()}", "ANEMONE_HTTPS_BIND": f"127.0.0.1:{https_port}"}
     for step in (["migrate", "--noinput", "-v", "0"], ["shares", "enable", "--smb"]):  # smbd runs too
         done = subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=180)
@@ -95,6 +96,8 @@ def server(tmp_path):  # type: ignore[no-untyped-def]
             pytest.fail("the server did not come up:\n" + "\n".join(lines[-40:]))
         names = ("gunicorn", "qcluster", "serve_sftp", "serve_smb", "smbd")
         assert {name for name in names if any(name in command(pid) for pid in started)} == set(names)
+        assert len(presented_fingerprint(https_port)) == 95  # the https process serves its certificate
+        started = descendants(supervisor.pid)  # with the https gunicorn's workers
         yield supervisor, started, log
     finally:
         for pid in started | descendants(supervisor.pid) | {supervisor.pid}:

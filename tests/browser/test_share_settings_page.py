@@ -47,3 +47,4 @@ def test_an_admin_turns_the_shares_on_from_settings_on_a_phone(page, live_server
     page.goto(base + "/settings/audit/")
     assert "network share settings" in page.locator("main").inner_text().lower()
     assert_fits_a_phone(page)
+
