@@ -7,7 +7,7 @@ Tokens are django-rest-knox tokens (only a digest is stored), sent as ``Authoriz
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from anemone.accounts import throttle, tokens
+from anemone.accounts import throttle, tokens, two_factor
 from anemone.accounts.forms import LOGIN_REFUSED
 from anemone.accounts.models import ApiToken, User
 from anemone.api.errors import ErrorSerializer
@@ -33,6 +33,9 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, write_only=True, max_length=4096)
     name = serializers.CharField(required=False, allow_blank=True, max_length=64, help_text=NAME_HELP,
                                  validators=[safe_name_validator])
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True,
+                                help_text="The code of the person's authenticator app (or a recovery code): "
+                                          "required when they have two-factor login on.")
 
 
 class NewTokenSerializer(serializers.Serializer):
@@ -81,6 +84,10 @@ class TokenView(APIView):
             if getattr(django_request, "axes_locked_out", False):
                 return throttle.lockout_response(django_request, credentials={"username": username})
             return Response({"detail": str(LOGIN_REFUSED)}, status=status.HTTP_400_BAD_REQUEST)
+        if two_factor.enabled(user) and two_factor.verify(user, data.validated_data.get("otp", "")) is None:
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=django_request)
+            return Response({"detail": _("This account has two-factor login on: send the code of its authenticator "
+                                         "app (or a recovery code) in \"otp\".")}, status=status.HTTP_400_BAD_REQUEST)
         user_logged_in.send(sender=user.__class__, request=django_request, user=user)  # last_login, clears the pair
         return Response(_issue(user, data.validated_data.get("name", "")))
 

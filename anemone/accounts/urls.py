@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from anemone.accounts import kit_views, security_views, users_views, views
+from anemone.accounts import kit_views, security_views, two_factor_views, users_views, views
 
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("settings/recovery-kit/", kit_views.recovery_kit, name="recovery-kit"),
     path("settings/recovery-kit/confirm/", kit_views.recovery_kit_confirm, name="recovery-kit-confirm"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", two_factor_views.login_verify, name="login-verify"),
+    path("account/two-factor/", two_factor_views.two_factor_page, name="two-factor"),
+    path("users/<int:pk>/two-factor/reset/", two_factor_views.reset_two_factor, name="two-factor-reset"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("activate/<str:token>/", views.activate, name="activate"),
     path("reset/<str:token>/", views.reset, name="reset"),

@@ -52,7 +52,10 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                              is_active=data["is_active"] if person.is_activated else person.is_active)
         messages.success(request, _("Saved."))
         return redirect("users")
-    return render(request, "accounts/user_detail.html", {"person": person, "form": form, "title": person.username})
+    from anemone.accounts import two_factor
+
+    return render(request, "accounts/user_detail.html", {"person": person, "form": form, "title": person.username,
+                                                         "two_factor_on": two_factor.enabled(person)})
 
 
 @admin_required

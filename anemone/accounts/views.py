@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,6 +90,16 @@ def backup_key(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     template_name = "accounts/login.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        """The password is right; with two-factor on, the person is logged in only after the code."""
+        from anemone.accounts import two_factor
+        from anemone.accounts.two_factor_views import begin_second_step
+
+        user = form.get_user()
+        if two_factor.enabled(user):
+            return begin_second_step(self.request, user, self.get_success_url())
+        return super().form_valid(form)
 
 
 def _link_or_error(request: HttpRequest, token: str, purpose: str):

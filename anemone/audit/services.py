@@ -27,6 +27,7 @@ EVENTS = {
     "host_key_forgotten": (_("pinned host key forgotten"), LogEntry.Action.UPDATE),
     "account_link_issued": (_("activation or reset link issued"), LogEntry.Action.ACCESS),
     "login_lock_cleared": (_("login lock cleared"), LogEntry.Action.DELETE),
+    "two_factor_reset": (_("two-factor login reset"), LogEntry.Action.UPDATE),
 }
 # What events act on besides the audited models (for the "what" filter).
 EVENT_TARGETS = ["peers.IncomingFolder", "axes.AccessAttempt"]

@@ -286,8 +286,8 @@ def server_status() -> dict[str, Any]:
 
 def full_shares_of(user: User) -> list[str]:
     """The areas whose share is read-only because the person's quota is used up (for the dashboard)."""
-    if not ShareSettings.load().smb_enabled or not DevicePassword.objects.filter(user=user).exists():
-        return []
+    if not DevicePassword.objects.filter(user=user).exists() or not ShareSettings.load().smb_enabled:
+        return []  # most people have no device password: one query
     user.refresh_from_db(fields=["usage_backup_bytes", "usage_data_bytes", "usage_trash_bytes", "quota_total_bytes",
                                  "quota_backup_bytes"])
     return [area for area in paths.AREAS if paths.area_root(user, area).exists() and area_space(user, area).full]
