@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from anemone import views
@@ -6,6 +8,19 @@ from anemone.alerts import views as alert_views
 from anemone.api.docs import CachedSchemaView, swagger_view
 from anemone.observability import views as observability
 from anemone.restores import views as restore_views
+
+_django_admin_login = admin.site.login
+
+
+def _admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """A person who is logged in but not an admin gets the product's "not allowed" page, not the Django
+    admin's login form (which asked them to log in again as someone else)."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDenied
+    return _django_admin_login(request, extra_context)
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -24,6 +24,9 @@ class DestinationForm(forms.ModelForm):
                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     crypt_password = forms.CharField(label=_("Encryption password (rclone crypt)"), required=False, strip=False,
                                      widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    # Typed twice: a typo here makes every copy unreadable, and nobody can recover it.
+    crypt_password_again = forms.CharField(label=_("Encryption password, again"), required=False, strip=False,
+                                           widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     clear_password = forms.BooleanField(label=_("remove the password (use the SSH key)"), required=False)
     clear_crypt = forms.BooleanField(label=_("remove the encryption password"), required=False)
     users = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.filter(activated_at__isnull=False),
@@ -52,6 +55,9 @@ class DestinationForm(forms.ModelForm):
                 self.add_error(name, _("Required for this kind of destination."))
         if error := targets.carried_error(data.get("carry_everyone", False), data.get("users")):
             self.add_error("users", error)
+        if (data.get("crypt_password") or "") != (data.get("crypt_password_again") or ""):
+            self.add_error("crypt_password_again", _("The two encryption passwords differ: type the same one twice "
+                                                     "(nobody can recover it later)."))
         return data
 
     def secrets(self) -> dict[str, str | None]:

@@ -59,7 +59,9 @@ def generate_key(request: HttpRequest) -> HttpResponse:
 @admin_required
 def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     dest = get_object_or_404(Destination, pk=pk) if pk else Destination()
-    form = DestinationForm(request.POST or None, instance=dest, initial={} if pk else {"key_path": keys.KEY_RELATIVE})
+    # A new destination starts nightly: one left on "manual only" by oversight never backs anything up.
+    new = {"key_path": keys.KEY_RELATIVE, "schedule_kind": "daily", "schedule_time": "02:30"}
+    form = DestinationForm(request.POST or None, instance=dest, initial={} if pk else new)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_destination(form.save(commit=False), secrets=form.secrets(),

@@ -80,7 +80,13 @@ class UserSerializer(serializers.ModelSerializer):
         return self.context.get("links", {}).get(user.pk)
 
     def validate(self, attrs: dict) -> dict:
-        """The last active admin stays an active admin (the same guard as every other door)."""
+        """The last active admin stays an active admin (the same guard as every other door); the backup
+        quota fits in the total."""
+        total = attrs.get("quota_total_bytes", getattr(self.instance, "quota_total_bytes", 0))
+        backup = attrs.get("quota_backup_bytes", getattr(self.instance, "quota_backup_bytes", 0))
+        if total and backup > total:
+            raise serializers.ValidationError({"quota_backup_bytes": [_(
+                "The backup quota cannot be larger than the total quota: the backup area is part of the total.")]})
         if self.instance is not None:
             try:
                 last_admin.check_change(self.instance, is_admin=attrs.get("is_staff", self.instance.is_staff),

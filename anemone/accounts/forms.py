@@ -71,6 +71,14 @@ class QuotaFieldsMixin(forms.Form):
     quota_total_gb = forms.IntegerField(label=_("Total quota (GB, 0 = unlimited)"), min_value=0, initial=100)
     quota_backup_gb = forms.IntegerField(label=_("Backup quota (GB, 0 = unlimited)"), min_value=0, initial=50)
 
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        total, backup = data.get("quota_total_gb"), data.get("quota_backup_gb")
+        if total and backup and backup > total:
+            self.add_error("quota_backup_gb", _("The backup quota cannot be larger than the total quota: the "
+                                                "backup area is part of the total."))
+        return data
+
 
 class AddUserForm(QuotaFieldsMixin):
     username = forms.CharField(label=_("Username"), max_length=32, validators=[username_validator])

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
@@ -50,6 +51,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
     class Meta:
         ordering = ["username"]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.quota_total_bytes and self.quota_backup_bytes > self.quota_total_bytes:
+            raise ValidationError({"quota_backup_bytes": _(
+                "The backup quota cannot be larger than the total quota: the backup area is part of the total.")})
 
     def save(self, *args, **kwargs) -> None:
         """Backstop of the last-admin rule for every path (forms and API check earlier, with a nicer error)."""

@@ -29,3 +29,11 @@ def test_the_admin_still_opens_them(client, admin_user):
     client.force_login(admin_user)
     for url in ADMIN_PAGES:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_django_admin_says_not_allowed_to_a_person_instead_of_asking_to_log_in_again(client, alice):
+    client.force_login(alice)
+    response = client.get("/admin/", follow=True)
+    body = response.content.decode()
+    assert response.status_code == 403 and 'name="password"' not in body
+    assert "<nav" in body or "<header" in body

@@ -62,13 +62,13 @@ def test_the_address_is_the_one_the_login_throttle_charges(client, admin_user, s
 
 
 def test_a_quota_change_through_the_api_is_recorded_with_the_token_owner(api, admin_user, alice):
-    response = api(admin_user).patch(f"/api/v1/users/{alice.pk}/", {"quota_total_bytes": 7 * 10**9}, format="json",
+    response = api(admin_user).patch(f"/api/v1/users/{alice.pk}/", {"quota_total_bytes": 70 * 10**9}, format="json",
                                      REMOTE_ADDR=CLIENT)
     assert response.status_code == 200, response.content
     entry = last_for(User, object_pk=str(alice.pk), action=LogEntry.Action.UPDATE)
     assert entry.actor == admin_user, "the token's owner, authenticated inside the view, is the actor"
     assert entry.remote_addr == CLIENT
-    assert entry.changes_dict == {"quota_total_bytes": [100 * 10**9, 7 * 10**9]}
+    assert entry.changes_dict == {"quota_total_bytes": [100 * 10**9, 70 * 10**9]}
 
 
 def test_a_change_through_the_django_admin_is_recorded(client, admin_user, alice):
@@ -92,7 +92,7 @@ def test_a_management_command_is_recorded_as_the_command_and_the_os_user(admin_u
     assert entry.actor_email == f"cli: cloud_destination ({pwd.getpwuid(os.geteuid()).pw_name})"
     assert entry.changes_dict["host"] == [None, "backup.example.org"]
     assert entry.changes_dict["password_sealed"] == ["", "••••••"], "that a password was set, nothing of it"
-    call_command("edit_user", "admin", "--quota-total-gb", "3", stdout=io.StringIO())
+    call_command("edit_user", "admin", "--quota-total-gb", "300", stdout=io.StringIO())
     assert last_for(User).actor_email.startswith("cli: edit_user (")
     call_command("create_user", "erin", stdout=io.StringIO())
     created = last_for(User, action=LogEntry.Action.CREATE, object_repr="erin")
@@ -207,7 +207,7 @@ def test_a_command_run_through_sudo_names_who_ran_it(monkeypatch, admin_user):
     monkeypatch.setenv("SUDO_USER", "bob-the-admin")
     monkeypatch.setenv("USER", "someone-else")  # the environment's name is not believed
     assert cli.os_user() == f"{me}, sudo by bob-the-admin"
-    call_command("edit_user", "admin", "--quota-total-gb", "4", stdout=io.StringIO())
+    call_command("edit_user", "admin", "--quota-total-gb", "400", stdout=io.StringIO())
     assert last_for(User).actor_email == f"cli: edit_user ({me}, sudo by bob-the-admin)"
 
 

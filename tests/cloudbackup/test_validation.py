@@ -92,7 +92,8 @@ def test_the_django_admin_seals_secrets_and_mirrors_the_schedule(client, admin_u
     client.force_login(admin_user)
     form = {"name": "offsite", "kind": "sftp", "enabled": "on", "carry_everyone": "on", "host": "backup.example.org", "port": 22,
             "username": "anemone-backup", "key_path": "certs/rclone_key", "provider": "Other", "vendor": "other",
-            "password": "admin-canary-pass", "crypt_password": "admin-canary-crypt", "retention_days": 30,
+            "password": "admin-canary-pass", "crypt_password": "admin-canary-crypt",
+            "crypt_password_again": "admin-canary-crypt", "retention_days": 30,
             "schedule_kind": "daily", "schedule_time": "03:15", "schedule_interval_minutes": 60,
             "schedule_weekday": 0, "schedule_monthday": 1}
     response = client.post("/admin/cloudbackup/destination/add/", form)
@@ -104,10 +105,32 @@ def test_the_django_admin_seals_secrets_and_mirrors_the_schedule(client, admin_u
     assert timezone.localtime(schedule.next_run).strftime("%H:%M") == "03:15"
     page = client.get(f"/admin/cloudbackup/destination/{dest.pk}/change/").content.decode()
     assert "admin-canary" not in page and "currently set" in page
-    client.post(f"/admin/cloudbackup/destination/{dest.pk}/change/", {**form, "password": "", "crypt_password": "",
-                                                                        "schedule_kind": "weekly", "schedule_weekday": 2})
+    client.post(f"/admin/cloudbackup/destination/{dest.pk}/change/",
+                {**form, "password": "", "crypt_password": "", "crypt_password_again": "", "schedule_kind": "weekly",
+                 "schedule_weekday": 2})
     dest.refresh_from_db()
     assert crypto.unseal(dest.password_sealed) == "admin-canary-pass"  # left empty: kept
     assert timezone.localtime(Schedule.objects.get(name=f"cloud:{dest.pk}").next_run).weekday() == 2
     client.post(f"/admin/cloudbackup/destination/{dest.pk}/delete/", {"post": "yes"})
     assert not Destination.objects.exists() and not Schedule.objects.filter(name=f"cloud:{dest.pk}").exists()
+
+
+def test_the_encryption_password_is_typed_twice(client, admin_user, master_key):
+    client.force_login(admin_user)
+    form = {"name": "offsite", "kind": "sftp", "enabled": "on", "carry_everyone": "on", "host": "backup.example.org",
+            "port": 22, "username": "anemone-backup", "key_path": "certs/rclone_key", "provider": "Other",
+            "vendor": "other", "crypt_password": "correct horse", "crypt_password_again": "correct hrose",
+            "retention_days": 30, "schedule_kind": "daily", "schedule_time": "03:15", "schedule_interval_minutes": 60,
+            "schedule_weekday": 0, "schedule_monthday": 1}
+    page = client.post("/cloud/new/", form)
+    assert page.status_code == 200 and "The two encryption passwords differ" in page.content.decode()
+    assert not Destination.objects.exists()
+    assert client.post("/cloud/new/", {**form, "crypt_password_again": "correct horse"}).status_code == 302
+    assert crypto.unseal(Destination.objects.get().crypt_password_sealed) == "correct horse"
+
+
+
+def test_a_new_destination_starts_nightly(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/cloud/new/").content.decode()
+    assert '<option value="daily" selected>' in page and 'value="02:30"' in page
