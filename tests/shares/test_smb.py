@@ -253,7 +253,7 @@ def test_settings_api_and_cli_say_smbd_runs_and_turning_smb_off_stops_it(smb_ser
     assert "smbd running" in out.getvalue()
     services.configure(smb=False)
     assert eventually(lambda: smbd.poll() is not None)
-    assert samba.server_status()["running"] is False
+    assert eventually(lambda: samba.server_status()["running"] is False)  # written just after smbd stops
     services.configure(smb=True)
     assert eventually(lambda: server.process is not None and samba.server_status()["running"] is True)
 
