@@ -7,16 +7,14 @@ certificate; people check that the SHA-256 fingerprint the browser shows is the 
 (``make run``, ``manage.py certificate show``, Settings) and accept it. An admin's own certificate and key
 replace it with ``manage.py certificate install`` (docs/operations.md, Let's Encrypt).
 
-Files: ``DATA_DIR/certs/portal.crt`` (the chain, PEM) and ``portal.key`` (0600), beside the master key.
+Files: ``DATA_DIR/certs/portal.crt`` (the chain, PEM) and ``portal.key``, both 0600, beside the master key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import socket
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
+
+from anemone.engines.files import write_private_file
 
 VALID_DAYS = 3650
 SELF_MADE_ORGANIZATION = "Anemone (made by this server)"
@@ -49,20 +49,6 @@ def certificate_path() -> Path:
 
 def key_path() -> Path:
     return Path(settings.DATA_DIR) / "certs" / "portal.key"
-
-
-def _write_private(path: Path, data: bytes, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
 
 
 def default_names() -> list[str]:
@@ -104,9 +90,9 @@ def generate(names: list[str] | None = None) -> CertificateInfo:
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(key, hashes.SHA256())
     )
-    _write_private(key_path(), key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption()), 0o600)
-    _write_private(certificate_path(), certificate.public_bytes(serialization.Encoding.PEM), 0o644)
+    write_private_file(key_path(), key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()), mode=0o600)
+    write_private_file(certificate_path(), certificate.public_bytes(serialization.Encoding.PEM), mode=0o600)
     return info()
 
 
@@ -159,6 +145,6 @@ def install(certificate_pem: bytes, key_pem: bytes) -> CertificateInfo:
     if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
         raise CertificateRefused(f"The certificate is not valid now (valid {leaf.not_valid_before_utc:%Y-%m-%d} to "
                                  f"{leaf.not_valid_after_utc:%Y-%m-%d}).")
-    _write_private(key_path(), key_pem, 0o600)
-    _write_private(certificate_path(), b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain), 0o644)
+    write_private_file(key_path(), key_pem, mode=0o600)
+    write_private_file(certificate_path(), b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain), mode=0o600)
     return info()

@@ -13,7 +13,6 @@ takes effect at once: a revoked device password is refused at the next login wit
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anemone.engines import proc
+from anemone.engines.files import write_private_file
 
 NSS_WRAPPER_LIBRARIES = ("/usr/lib/x86_64-linux-gnu/libnss_wrapper.so", "/usr/lib/aarch64-linux-gnu/libnss_wrapper.so",
                          "/usr/lib/libnss_wrapper.so")
@@ -140,22 +140,14 @@ def environment(layout: Layout) -> dict[str, str]:
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o600) -> bool:
-    """Replace a file in one rename (smbd never reads half of it). Returns whether the content changed."""
+    """Replace a file in one rename (smbd never reads half of it), only when its content changes (a change
+    is what triggers a reload). Returns whether it changed."""
     try:
         if path.read_text() == text:
             return False
     except FileNotFoundError:
         pass
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # one per writer: web threads too
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    write_private_file(path, text, mode=mode)
     return True
 
 
