@@ -164,3 +164,18 @@ def test_the_pinned_key_is_shown_and_forgotten_only_with_confirmation(rclone_key
     assert api(admin_user).post(f"/api/v1/cloud/destinations/{dest.pk}/forget-host-key/").status_code == 204
     dest.refresh_from_db()
     assert dest.host_key == ""
+
+
+def test_the_django_admin_tests_the_connection_of_the_destinations_ticked(rclone_key, sshd, client, admin_user):
+    good = make_destination(Kind.SFTP, sshd=sshd)
+    broken = make_destination(Kind.SFTP, sshd=sshd)
+    broken.port = free_port()  # nothing listens there
+    broken.save()
+    client.force_login(admin_user)
+    page = client.post("/admin/cloudbackup/destination/", {"action": "test_connection",
+                                                           "_selected_action": [good.pk, broken.pk]}, follow=True)
+    shown = [str(m) for m in page.context["messages"]]
+    assert any(m.startswith(f"{good.name}: ") for m in shown) and check(good).ok
+    failure = next(m for m in shown if m.startswith(f"{broken.name}: "))
+    assert failure != f"{broken.name}: {check(good).message}"  # says what is wrong, not "OK"
+    assert "admin/cloudbackup/destination" in page.request["PATH_INFO"]
