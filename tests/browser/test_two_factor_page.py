@@ -18,17 +18,20 @@ def test_a_person_turns_two_factor_on_and_logs_in_with_a_code_on_a_phone(page, l
     log_in(page, base, "alice")
     page.goto(base + "/account/")
     page.get_by_role("link", name="Two-factor login: a code from your phone at each login").click()
-    page.get_by_role("button", name="Set up two-factor login").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set up two-factor login").click()
     assert page.locator("#two-factor-enrol svg").count() == 1
     assert len(page.locator("#totp-secret").inner_text().replace(" ", "")) >= 32
     assert_fits_a_phone(page)
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(current_code(alice))
-    page.get_by_role("button", name="Turn on").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on").click()
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and two_factor.enabled(alice)
     assert_fits_a_phone(page)
 
-    page.get_by_role("button", name="Log out").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
     log_in(page, base, "alice")
     assert page.url == base + "/login/verify/"
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(current_code(alice, ahead=1))

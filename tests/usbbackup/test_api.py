@@ -49,8 +49,10 @@ def test_it_manages_jobs_in_the_api_and_queues_a_sync(api, admin_user, alice, us
 
 
 def test_it_refuses_a_job_bigger_than_the_free_space_unless_told(api, admin_user, alice, mounts):
-    tiny = mounts.tmpfs("tiny", size="1m")
-    (area_root(alice, "backup") / "big.bin").write_bytes(b"x" * 3 * 2**20)
+    # Room for the configuration (about the database's size: on PostgreSQL over 1 MiB with every table),
+    # not for alice's 6 MiB.
+    tiny = mounts.tmpfs("tiny", size="4m")
+    (area_root(alice, "backup") / "big.bin").write_bytes(b"x" * 6 * 2**20)
     job = {"name": "too-big", "drive_mount_point": str(tiny), "scope": "config_users", "users": ["alice"]}
     refused = api(admin_user).post("/api/v1/usb/backups/", job, format="json")
     assert refused.status_code == 400 and "free on the drive" in refused.json()["accept_over_free"][0]
