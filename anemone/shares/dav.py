@@ -11,7 +11,7 @@ the same code as the portal's file browser:
   copy, move and delete;
 - DELETE (and an overwrite by MOVE/COPY) moves to the person's trash (``anemone.files.trash``);
 - ``/dav/`` lists only the caller's own folder; another person's folder is 403;
-- locks live in the database (``DavLock``), so every gunicorn worker sees the same locks.
+- locks live in the database (``anemone.shares.dav_locks``), so every gunicorn worker sees the same locks.
 
 Logins: Basic over device passwords only, through ``anemone.shares.services.authenticate`` (the one login
 throttle), checked on every request so a revoked password or a person whose shares were switched off is
@@ -20,14 +20,10 @@ refused at once. No Digest: it needs the plain secret on the server.
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 import os
 import shutil
 import stat
-import threading
-import time
 from typing import TYPE_CHECKING
 
 from django.core.handlers.wsgi import WSGIRequest
@@ -37,8 +33,6 @@ from wsgidav.dav_error import HTTP_FORBIDDEN, HTTP_INSUFFICIENT_STORAGE, DAVErro
 from wsgidav.dav_provider import DAVCollection, DAVProvider
 from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.fs_dav_provider import FileResource, FolderResource
-from wsgidav.lock_man.lock_manager import generate_lock_token, normalize_lock_root, validate_lock
-from wsgidav.lock_man.lock_storage import LockStorageDict
 from wsgidav.wsgidav_app import WsgiDAVApp
 
 from anemone.accounts.models import User
@@ -47,7 +41,8 @@ from anemone.files.paths import PathRefused
 from anemone.files.services import TEMP_PREFIX
 from anemone.files.usage import QuotaExceeded, change_usage, check_quota, tree_size
 from anemone.shares import services
-from anemone.shares.models import DavLock, ShareSettings
+from anemone.shares.dav_locks import DatabaseLockStorage, forget_request_locks
+from anemone.shares.models import ShareSettings
 
 MOUNT = "/dav"
 USER_KEY = "anemone.user"
@@ -362,98 +357,6 @@ class AreaProvider(DAVProvider):
         return None
 
 
-# --- locks every worker sees ------------------------------------------------------------------------
-
-def _encode(lock: dict) -> str:
-    return json.dumps({k: ({"__bytes__": base64.b64encode(v).decode()} if isinstance(v, bytes) else v)
-                       for k, v in lock.items()})
-
-
-def _decode(text: str) -> dict:
-    return {k: (base64.b64decode(v["__bytes__"]) if isinstance(v, dict) and "__bytes__" in v else v)
-            for k, v in json.loads(text).items()}
-
-
-class DatabaseLockStorage(LockStorageDict):
-    """WsgiDAV's lock-storage interface on the ``DavLock`` table: one lock list for every gunicorn worker
-    (WsgiDAV's own storage is a dict per process, and its shelve file is not safe for several writers)."""
-
-    def open(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def cleanup(self) -> None:
-        DavLock.objects.filter(expire__lt=time.time()).delete()
-        _forget_locks()
-
-    def clear(self) -> None:
-        DavLock.objects.all().delete()
-        _forget_locks()
-
-    def get(self, token: str) -> dict | None:
-        row = DavLock.objects.filter(token=token).first()
-        if row is None:
-            return None
-        if row.expire < time.time():
-            row.delete()
-            _forget_locks()
-            return None
-        return _decode(row.data)
-
-    def create(self, path: str, lock: dict) -> dict:
-        root = normalize_lock_root(path)
-        timeout = float(lock.get("timeout") or self.LOCK_TIME_OUT_DEFAULT)
-        if timeout < 0 or timeout > self.LOCK_TIME_OUT_MAX:
-            timeout = self.LOCK_TIME_OUT_MAX
-        lock.update(root=root, timeout=timeout, expire=time.time() + timeout, token=generate_lock_token())
-        validate_lock(lock)
-        DavLock.objects.create(token=lock["token"], root=root, expire=lock["expire"], data=_encode(lock))
-        _forget_locks()
-        return lock
-
-    def refresh(self, token: str, *, timeout: float) -> dict:
-        lock = self.get(token)
-        if lock is None:
-            raise ValueError("Lock must exist")
-        if timeout < 0 or timeout > self.LOCK_TIME_OUT_MAX:
-            timeout = self.LOCK_TIME_OUT_MAX
-        lock.update(timeout=timeout, expire=time.time() + timeout)
-        DavLock.objects.filter(token=token).update(expire=lock["expire"], data=_encode(lock))
-        _forget_locks()
-        return lock
-
-    def delete(self, token: str) -> bool:
-        deleted, _detail = DavLock.objects.filter(token=token).delete()
-        _forget_locks()
-        return bool(deleted)
-
-    def get_lock_list(self, path: str, *, include_root: bool, include_children: bool, token_only: bool) -> list:
-        """WsgiDAV asks this for the target and each of its parents (about ten times per PUT): the live locks
-        are read once per request (``_live_locks``) and filtered here."""
-        root = normalize_lock_root(path)
-        children = root.rstrip("/") + "/"
-        return [lock["token"] if token_only else lock for lock in _live_locks()
-                if (include_root and lock["root"] == root) or (include_children and lock["root"].startswith(children))]
-
-
-_request_locks = threading.local()
-
-
-def _live_locks() -> list[dict]:
-    """The live locks, read at the first question of a request; any change of a lock forgets them."""
-    cached = getattr(_request_locks, "locks", None)
-    if cached is None:
-        cached = [_decode(row.data) for row in DavLock.objects.filter(expire__gte=time.time())]
-        _request_locks.locks = cached
-    return cached
-
-
-def _forget_locks() -> None:
-    _request_locks.locks = None
-
-
 # --- the WSGI application ---------------------------------------------------------------------------
 
 def build_app() -> WsgiDAVApp:
@@ -487,7 +390,7 @@ class Dispatcher:
         if path != MOUNT and not path.startswith(MOUNT + "/"):
             return self.django_app(environ, start_response)
         close_old_connections()
-        _forget_locks()  # each request reads the locks afresh (another worker may have taken one)
+        forget_request_locks()  # each request reads the locks afresh (another worker may have taken one)
         try:
             if not ShareSettings.load().webdav_enabled:
                 start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"),

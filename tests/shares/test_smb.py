@@ -49,6 +49,14 @@ def eventually(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
         time.sleep(0.2)
 
 
+def plant_canary(bob) -> Path:  # type: ignore[no-untyped-def]
+    """A file of Bob's that nothing done as Alice may read, list or change."""
+    canary = paths.area_root(bob, "data") / "bob-canary.txt"
+    canary.parent.mkdir(parents=True, exist_ok=True)
+    canary.write_text("bob's canary")
+    return canary
+
+
 @pytest.fixture
 def alice_laptop(alice):  # type: ignore[no-untyped-def]
     row, password = services.create(alice, "laptop")
@@ -180,9 +188,7 @@ def test_the_quota_is_the_disk_size_and_a_full_area_turns_read_only(smb_server, 
 def test_symlinks_and_traversal_never_reach_outside_the_area(smb_server, alice, bob, alice_laptop, tmp_path):
     _server, port = smb_server
     login, password = alice_laptop
-    canary = paths.area_root(bob, "data") / "bob-canary.txt"
-    canary.parent.mkdir(parents=True, exist_ok=True)
-    canary.write_text("bob's canary")
+    canary = plant_canary(bob)
     data = paths.area_root(alice, "data")
     data.mkdir(parents=True, exist_ok=True)
     (data / "to-bob").symlink_to(canary.parent)
@@ -262,9 +268,7 @@ def test_settings_api_and_cli_say_smbd_runs_and_turning_smb_off_stops_it(smb_ser
 def test_hardlinks_cannot_reach_outside_the_share(smb_server, alice, bob, alice_laptop, tmp_path):
     _server, port = smb_server
     login, password = alice_laptop
-    canary = paths.area_root(bob, "data") / "bob-canary.txt"
-    canary.parent.mkdir(parents=True, exist_ok=True)
-    canary.write_text("bob's canary")
+    canary = plant_canary(bob)
     (tmp_path / "mine.txt").write_text("mine")
     assert eventually(lambda: "[alice-data]" in samba.layout().conf.read_text())
     assert smbclient(port, "alice-data", login, password, "put mine.txt mine.txt", cwd=tmp_path).returncode == 0
